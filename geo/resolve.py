@@ -1,0 +1,232 @@
+"""Mention -> Place: a geopy-compatible gazetteer geocoder and a context-aware ranker.
+
+The geocoder only answers "which places carry this name" (geopy's
+`geocode(name, exactly_one=False)`); ranking with the article's context (countries it
+mentions, "Kherson, Ukraine", nearby places) lives in `Resolver`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from geopy.exc import GeopyError
+from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
+from geopy.location import Location
+
+from geo.errors import ResolveError
+from geo.gazetteer import Candidate, Gazetteer
+from geo.models import Article, Mention, Place
+from geo.recognize import Span
+
+log = logging.getLogger(__name__)
+
+KIND_BASE = {"country": 10.0, "continent": 9.0, "water": 7.0, "region": 7.0, "admin1": 6.0}
+_TLD_COUNTRY = {"uk": "GB"}
+
+
+class GazetteerGeocoder(Geocoder):
+    """Offline geopy geocoder over the GeoNames index: every candidate for a name."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        super().__init__(user_agent="conflict-map-offline")
+        self.gazetteer = gazetteer
+
+    def geocode(self, query: str, *, exactly_one: bool = True, timeout=DEFAULT_SENTINEL):
+        """Locations named `query`, most populous first; None when there is none.
+
+        Each Location's `raw` holds geonameid, kind, country_code, population, admin1,
+        primary (name is the main one) and feature.
+        """
+        cands = self.gazetteer.lookup(query)
+        if not cands:
+            return None
+        locs = [Location(c.place.name, (c.place.lat, c.place.lon), c.as_raw()) for c in cands]
+        return locs[0] if exactly_one else locs
+
+    def reverse(self, query, *, exactly_one: bool = True, timeout=DEFAULT_SENTINEL):
+        """Not offered offline."""
+        raise NotImplementedError("reverse geocoding is not offered by the offline gazetteer")
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _human_pop(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M"
+    if n >= 1_000:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+@dataclass(slots=True)
+class _Scored:
+    cand: Candidate
+    score: float
+    why: list[str]
+
+
+_CONTAIN_RE = re.compile(r"^\s*,\s*((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})")
+
+
+class Resolver:
+    """Ranks candidates for each recognised span with the article's own context."""
+
+    def __init__(self, gazetteer: Gazetteer, geocoders: Sequence[Geocoder] = ()) -> None:
+        self.gazetteer = gazetteer
+        self.geocoders: list[Geocoder] = list(geocoders) or [GazetteerGeocoder(gazetteer)]
+
+    def candidates(self, name: str) -> tuple[Candidate, ...]:
+        """Candidates from the first geocoder that knows `name`.
+
+        Raises ResolveError when a geocoder fails (timeout, refused) and no later one answers.
+        """
+        failure: Exception | None = None
+        for geocoder in self.geocoders:
+            try:
+                locs = geocoder.geocode(name, exactly_one=False)
+            except (GeopyError, ResolveError, OSError) as err:
+                log.warning("geocoder %s failed for %r: %s", type(geocoder).__name__, name, err)
+                failure = err
+                continue
+            if locs:
+                return tuple(
+                    Candidate.from_raw(loc.raw, loc.latitude, loc.longitude) for loc in locs
+                )
+        if failure is not None:
+            raise ResolveError(f"geocoding {name!r} failed: {failure}") from failure
+        return ()
+
+    def resolve(self, article: Article, spans: list[Span]) -> list[Mention]:
+        """Pick one place per span (None when nothing fits); same name -> same place."""
+        cand_by_name: dict[str, tuple[Candidate, ...]] = {}
+        for sp in spans:
+            if sp.text in cand_by_name:
+                continue
+            if sp.mention_type == "demonym":
+                cand_by_name[sp.text] = sp.candidates
+                continue
+            cand_by_name[sp.text] = sp.candidates or self.candidates(sp.text)
+
+        # Context: countries named or implied, regions named, and unambiguous anchor points.
+        countries: Counter[str] = Counter()
+        admin1s: set[tuple[str, str]] = set()
+        anchors: list[Place] = []
+        for sp in spans:
+            cands = cand_by_name.get(sp.text, ())
+            if not cands:
+                continue
+            top = cands[0]
+            if top.place.kind == "country" and (sp.mention_type == "demonym" or top.primary):
+                countries[top.place.country_code] += 1
+            elif top.place.kind == "admin1" and top.admin1 and len(cands) == 1:
+                admin1s.add((top.place.country_code, top.admin1))
+                countries[top.place.country_code] += 0.5
+            if len({c.place.key for c in cands}) == 1 and top.place.kind in {"city", "admin1"}:
+                anchors.append(top.place)
+                countries[top.place.country_code] += 0.5
+        host = urlparse(article.url or "").hostname or ""
+        tld = host.rsplit(".", 1)[-1].lower() if "." in host else ""
+        tld_country = _TLD_COUNTRY.get(tld, tld.upper()) if len(tld) == 2 else None
+
+        chosen: dict[str, _Scored | None] = {}
+        for sp in spans:
+            if sp.text in chosen and not _CONTAIN_RE.match(sp.context_after):
+                continue
+            cands = cand_by_name.get(sp.text, ())
+            if not cands:
+                chosen.setdefault(sp.text, None)
+                continue
+            contained = self._containment(sp.context_after)
+            best = max(
+                (
+                    self._score(c, countries, admin1s, anchors, contained, tld_country)
+                    for c in cands
+                ),
+                key=lambda s: s.score,
+            )
+            prev = chosen.get(sp.text)
+            if prev is None or contained:
+                chosen[sp.text] = best
+
+        mentions = []
+        for sp in spans:
+            pick = chosen.get(sp.text)
+            place = pick.cand.place if pick else None
+            reason = "; ".join(pick.why) if pick else "no gazetteer entry"
+            mentions.append(
+                Mention(article.id, sp.start, sp.end, sp.text, sp.mention_type, place, reason)
+            )
+        return mentions
+
+    def _containment(self, after: str) -> tuple[str, str | None] | None:
+        """("UA", None) for ", Ukraine"; ("US", "IL") for ", Ill."; None when absent."""
+        m = _CONTAIN_RE.match(after)
+        if not m:
+            return None
+        words = m.group(1).split()
+        for n in range(len(words), 0, -1):
+            name = " ".join(words[:n]).rstrip(",")
+            for c in self.gazetteer.lookup(name):
+                if c.place.kind == "country":
+                    return (c.place.country_code, None)
+                if c.place.kind == "admin1":
+                    return (c.place.country_code, c.admin1)
+        return None
+
+    @staticmethod
+    def _score(
+        c: Candidate,
+        countries: Counter[str],
+        admin1s: set[tuple[str, str]],
+        anchors: list[Place],
+        contained: tuple[str, str | None] | None,
+        tld_country: str | None,
+    ) -> _Scored:
+        p = c.place
+        why: list[str] = []
+        if p.kind == "city":
+            score = math.log10(c.population + 10)
+            why.append(f"city of {_human_pop(c.population)}")
+            if c.feature == "capital":
+                score += 1.0
+                why.append("national capital")
+        else:
+            score = KIND_BASE.get(p.kind, 5.0)
+            why.append(p.kind)
+        if not c.primary:
+            score -= 0.5 if p.kind == "city" else 1.5
+        if p.country_code and p.kind != "country":
+            n = countries.get(p.country_code, 0)
+            if n:
+                score += 2.0 + min(n, 5) * 0.4
+                why.append(f"article mentions {p.country_code}")
+            if (p.country_code, c.admin1 or "") in admin1s and p.kind == "city":
+                score += 2.0
+                why.append("its region is mentioned")
+            if tld_country == p.country_code:
+                score += 0.5
+        if contained and p.country_code == contained[0]:
+            score += 6.0
+            if contained[1] and c.admin1 == contained[1]:
+                score += 3.0
+            why.append("named with its country/region")
+        if anchors and p.kind == "city":
+            near = min(haversine_km(p.lat, p.lon, a.lat, a.lon) for a in anchors)
+            if near < 1:
+                pass  # the anchor is this very place
+            elif near < 150:
+                score += 1.0
+                why.append("near other places in the article")
+        return _Scored(c, score, why)
