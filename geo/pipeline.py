@@ -12,7 +12,7 @@ from pathlib import Path
 
 from geo.articles import iter_paths, load_file, read_bytes, text_id
 from geo.errors import ArticleError, GeoError, ResolveError
-from geo.gazetteer import DEFAULT_INDEX, Gazetteer
+from geo.gazetteer import Gazetteer
 from geo.models import Article, Failure, Mention, Place
 from geo.recognize import load_model, recognize
 from geo.resolve import Resolver
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # Bump on every change to recognition, resolution or gazetteer data: stored articles parsed by
 # another version are re-parsed, so improvements reach the map.
-GEOPARSER_VERSION = "2026.11.25-1"
+GEOPARSER_VERSION = "2026.11.25-5"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 USER_DIR = PROJECT_ROOT / "data" / "articles"
@@ -31,11 +31,50 @@ DEFAULT_DB = PROJECT_ROOT / "data" / "conflict_map.sqlite"
 Progress = Callable[[int, int], None]
 
 
+def user_dir() -> Path:
+    """Where the user's own articles live: $CONFLICT_MAP_ARTICLES, else data/articles/."""
+    import os
+
+    return Path(os.environ.get("CONFLICT_MAP_ARTICLES") or USER_DIR)
+
+
 def db_path(cli_value: str | None = None) -> Path:
     """--db beats $CONFLICT_MAP_DB beats data/conflict_map.sqlite."""
     import os
 
     return Path(cli_value or os.environ.get("CONFLICT_MAP_DB") or DEFAULT_DB)
+
+
+def geocoders_from_env(gazetteer: Gazetteer) -> list:
+    """The offline gazetteer, then the online service named by $CONFLICT_MAP_ONLINE, if any.
+
+    $CONFLICT_MAP_ONLINE is "nominatim" or "photon" (unset: offline only);
+    $CONFLICT_MAP_ONLINE_DOMAIN and $CONFLICT_MAP_ONLINE_SCHEME point it at another server.
+    Answers are cached in data/geocode_cache.sqlite ($CONFLICT_MAP_GEOCODE_CACHE).
+    """
+    import os
+
+    from geo.online import CachedOnlineGeocoder, GeocodeCache
+    from geo.resolve import GazetteerGeocoder
+
+    chain = [GazetteerGeocoder(gazetteer)]
+    provider = os.environ.get("CONFLICT_MAP_ONLINE", "").strip().lower()
+    if provider:
+        cache = GeocodeCache(
+            Path(
+                os.environ.get("CONFLICT_MAP_GEOCODE_CACHE")
+                or PROJECT_ROOT / "data" / "geocode_cache.sqlite"
+            )
+        )
+        chain.append(
+            CachedOnlineGeocoder(
+                provider,
+                cache,
+                domain=os.environ.get("CONFLICT_MAP_ONLINE_DOMAIN") or None,
+                scheme=os.environ.get("CONFLICT_MAP_ONLINE_SCHEME") or None,
+            )
+        )
+    return chain
 
 
 class Geoparser:
@@ -50,9 +89,9 @@ class Geoparser:
         resolver: Resolver | None = None,
         on_progress: Progress | None = None,
     ) -> None:
-        self.gazetteer = gazetteer or Gazetteer.open_or_build(DEFAULT_INDEX, on_progress)
+        self.gazetteer = gazetteer or Gazetteer.open_or_build(on_progress=on_progress)
         self.nlp = nlp or load_model()
-        self.resolver = resolver or Resolver(self.gazetteer)
+        self.resolver = resolver or Resolver(self.gazetteer, geocoders_from_env(self.gazetteer))
 
     def parse(self, article: Article) -> list[Mention]:
         """Every place mention in the article, resolved where possible."""
@@ -157,6 +196,7 @@ class IngestReport:
     skipped: int = 0
     failed: list[Failure] = field(default_factory=list)
     files_unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -208,8 +248,9 @@ def ingest(
                 pending.append((item, Path(path).name))
         if not file_failed:
             files.append((key, sha))
+    queued = {text_id(a.text) for a, _ in pending}
     for art in store.stale_articles(version):
-        if all(a.text != art.text for a, _ in pending):
+        if text_id(art.text) not in queued:
             pending.append((art, "re-parse"))
 
     total = len(pending)
@@ -238,13 +279,16 @@ def ingest(
             except StopIteration:
                 break
             except ResolveError as err:
-                # A geocoder failure stops this batch: say so, keep what is stored.
+                # A geocoder failure stops this batch: say so, keep what is stored, and leave
+                # the files unmarked so the next run picks up the rest.
                 report.failed.append(Failure("geocoder", str(err)))
+                files.clear()
                 break
             _save(store, art, mentions, origin_of[id(art)], report)
             done += 1
             if on_progress:
                 on_progress(done, total)
+        report.warnings.extend(gp.resolver.drain_warnings())
     for key, sha in files:
         store.mark_file(key, sha, version)
     store.record_failures(report.failed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from geo.gazetteer import Candidate, Gazetteer
 
@@ -32,7 +33,7 @@ PERSON_NEXT = {"who", "whose", "whom"}
 # Compass words name a direction or a political bloc ("the West") unless part of a longer name.
 DIRECTIONS = {
     "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
-    "central", "centre", "center", "midwest",
+    "central", "centre", "center", "midwest", "eastern", "western", "northern", "southern",
 }  # fmt: skip
 # Labels under which a capitalised word is not a place however the gazetteer reads it.
 NOT_PLACE_LABELS = {
@@ -51,6 +52,12 @@ NOT_PLACE_LABELS = {
 }
 # Common sentence-initial or capitalised words that are also tiny villages.
 MIN_POP_GAZETTEER_ONLY = 15_000
+MIN_POP_EMBEDDED = 100_000
+EMBEDDED = "embedded"
+# A capitalised word that is also a common English word ("Police", "Union", "Set") is a place
+# only with NER support or when the place is large; Zipf frequency from wordfreq.
+COMMON_WORD_ZIPF = 4.3
+MIN_POP_COMMON_WORD = 300_000
 MIN_POP_PERSON_TAGGED = 1_000_000
 
 
@@ -163,13 +170,16 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             continue
         s, e, cands = hit
         label = ent_label[s]
-        if label in PLACE_LABELS:
-            # Step 1 already judged this entity; only a name inside it is left, unsupported.
-            label = ""
         # Part of a longer person name ("George Washington", "Michael Jordan").
         if label == "PERSON" and ent_len[s] > e - s:
             i = e
             continue
+        if ent_len[s] > e - s:
+            # A name inside a longer entity: "Moscow" in "Moscow Times" (a place), "Volodymyr"
+            # in "Volodymyr Zelenskyy" (ORG to spaCy) or "Union" in "European Union" (not).
+            label = EMBEDDED
+        elif label in PLACE_LABELS:
+            label = ""  # step 1 already judged this entity
         if _accept(doc, s, e, cands, label):
             add(s, e, "name", label, cands)
         i = e
@@ -245,8 +255,29 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     single = e - s == 1
     if single and _preceded_by_the(doc, s) and not high and pop < 100_000:
         return False  # "the West", "the Bank": cities rarely take an article
+    words = [t.text for t in doc[s:e] if t.is_alpha]
+    if (
+        not any(c.primary or c.place.kind != "city" for c in cands)
+        and words
+        and all(not w.isupper() and _common_word(w) for w in words)
+    ):
+        return False  # "White House" is only an alternate name of Casablanca
     if label in PLACE_LABELS:
         return True
+    if (
+        single
+        and not high
+        and pop < MIN_POP_COMMON_WORD
+        and (doc[s].is_sent_start or doc[s].pos_ != "PROPN")
+        and _common_word(doc[s].text)
+    ):
+        return False
+    if label == EMBEDDED:
+        primary = [c for c in cands if c.primary]
+        return bool(primary) and (
+            any(c.place.kind != "city" for c in primary)
+            or max(c.population for c in primary) >= MIN_POP_EMBEDDED
+        )
     if label == "PERSON":
         return high and single is False or pop >= MIN_POP_PERSON_TAGGED or _country(cands)
     if label in {"ORG", "NORP"}:
@@ -259,6 +290,13 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     if not any(c.primary for c in cands) and not high and pop < 100_000:
         return False  # only an alternate spelling of a small town ("Set" for Sète)
     return high or pop >= MIN_POP_GAZETTEER_ONLY
+
+
+@lru_cache(maxsize=100_000)
+def _common_word(word: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), "en") >= COMMON_WORD_ZIPF
 
 
 def _country(cands: tuple[Candidate, ...]) -> bool:

@@ -11,8 +11,8 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from geopy.exc import GeopyError
@@ -21,7 +21,7 @@ from geopy.location import Location
 
 from geo.errors import ResolveError
 from geo.gazetteer import Candidate, Gazetteer
-from geo.models import Article, Mention, Place
+from geo.models import Article, Mention
 from geo.recognize import Span
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,19 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
+def _dominant_city(cands: tuple[Candidate, ...]) -> Candidate | None:
+    """The city a name almost surely means (sole or 5x larger candidate, >= 50k people)."""
+    if not cands or any(c.place.kind != "city" for c in cands):
+        return None
+    ranked = sorted(cands, key=lambda c: -c.population)
+    top = ranked[0]
+    if top.population < 50_000:
+        return None
+    if len(ranked) > 1 and ranked[1].population * 5 > top.population:
+        return None
+    return top
+
+
 def _human_pop(n: int) -> str:
     if n >= 1_000_000:
         return f"{n / 1_000_000:.1f}M"
@@ -77,6 +90,29 @@ class _Scored:
     why: list[str]
 
 
+_HIGH_KINDS = {"country", "continent", "admin1"}
+
+
+@dataclass(slots=True)
+class _Evidence:
+    """What some names in an article say about its geography."""
+
+    countries: Counter = field(default_factory=Counter)
+    admin1s: set = field(default_factory=set)
+    anchors: list = field(default_factory=list)
+    anchor_admin1s: set = field(default_factory=set)
+
+    @classmethod
+    def merge(cls, parts: Iterable[_Evidence]) -> _Evidence:
+        out = cls()
+        for ev in parts:
+            out.countries.update(ev.countries)
+            out.admin1s |= ev.admin1s
+            out.anchors.extend(ev.anchors)
+            out.anchor_admin1s |= ev.anchor_admin1s
+        return out
+
+
 _CONTAIN_RE = re.compile(r"^\s*,\s*((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})")
 
 
@@ -86,6 +122,12 @@ class Resolver:
     def __init__(self, gazetteer: Gazetteer, geocoders: Sequence[Geocoder] = ()) -> None:
         self.gazetteer = gazetteer
         self.geocoders: list[Geocoder] = list(geocoders) or [GazetteerGeocoder(gazetteer)]
+        self.warnings: list[str] = []  # geocoder failures survived by falling back
+
+    def drain_warnings(self) -> list[str]:
+        """Return and forget the warnings collected so far."""
+        out, self.warnings = self.warnings, []
+        return out
 
     def candidates(self, name: str) -> tuple[Candidate, ...]:
         """Candidates from the first geocoder that knows `name`.
@@ -111,36 +153,49 @@ class Resolver:
     def resolve(self, article: Article, spans: list[Span]) -> list[Mention]:
         """Pick one place per span (None when nothing fits); same name -> same place."""
         cand_by_name: dict[str, tuple[Candidate, ...]] = {}
+        failed: dict[str, str] = {}
         for sp in spans:
             if sp.text in cand_by_name:
                 continue
             if sp.mention_type == "demonym":
                 cand_by_name[sp.text] = sp.candidates
                 continue
-            cand_by_name[sp.text] = sp.candidates or self.candidates(sp.text)
+            try:
+                cand_by_name[sp.text] = sp.candidates or self.candidates(sp.text)
+            except ResolveError as err:
+                # Fall back to "unresolved" for this name: the article is still stored.
+                log.warning("%s", err)
+                self.warnings.append(str(err))
+                failed[sp.text] = f"geocoder failed: {err}"
+                cand_by_name[sp.text] = ()
 
-        # Context: countries named or implied, regions named, and unambiguous anchor points.
-        countries: Counter[str] = Counter()
-        admin1s: set[tuple[str, str]] = set()
-        anchors: list[Place] = []
+        # Context: countries named or implied, regions named, and cities the article surely
+        # means. Each name's own contribution is kept apart: a name is no evidence for itself
+        # ("Mexico" must not vote for Mexico City, "Oregon" not for the town of Oregon).
+        evidence: dict[str, _Evidence] = {}
         for sp in spans:
             cands = cand_by_name.get(sp.text, ())
             if not cands:
                 continue
+            ev = evidence.setdefault(sp.text, _Evidence())
             top = cands[0]
             if top.place.kind == "country" and (sp.mention_type == "demonym" or top.primary):
-                countries[top.place.country_code] += 1
+                ev.countries[top.place.country_code] += 1
             elif top.place.kind == "admin1" and top.admin1 and len(cands) == 1:
-                admin1s.add((top.place.country_code, top.admin1))
-                countries[top.place.country_code] += 0.5
-            if len({c.place.key for c in cands}) == 1 and top.place.kind in {"city", "admin1"}:
-                anchors.append(top.place)
-                countries[top.place.country_code] += 0.5
+                ev.admin1s.add((top.place.country_code, top.admin1))
+                ev.countries[top.place.country_code] += 0.5
+            anchor = _dominant_city(cands)
+            if anchor is not None:
+                ev.anchors.append(anchor)
+                ev.countries[anchor.place.country_code] += 0.5
+                if anchor.admin1:
+                    ev.anchor_admin1s.add((anchor.place.country_code, anchor.admin1))
         host = urlparse(article.url or "").hostname or ""
         tld = host.rsplit(".", 1)[-1].lower() if "." in host else ""
         tld_country = _TLD_COUNTRY.get(tld, tld.upper()) if len(tld) == 2 else None
 
         chosen: dict[str, _Scored | None] = {}
+        context_for: dict[str, _Evidence] = {}
         for sp in spans:
             if sp.text in chosen and not _CONTAIN_RE.match(sp.context_after):
                 continue
@@ -148,12 +203,15 @@ class Resolver:
             if not cands:
                 chosen.setdefault(sp.text, None)
                 continue
+            if sp.text not in context_for:
+                context_for[sp.text] = _Evidence.merge(
+                    ev for name, ev in evidence.items() if name != sp.text
+                )
+            ctx = context_for[sp.text]
             contained = self._containment(sp.context_after)
+            named_high = any(c.primary and c.place.kind in _HIGH_KINDS for c in cands)
             best = max(
-                (
-                    self._score(c, countries, admin1s, anchors, contained, tld_country)
-                    for c in cands
-                ),
+                (self._score(c, ctx, contained, tld_country, named_high) for c in cands),
                 key=lambda s: s.score,
             )
             prev = chosen.get(sp.text)
@@ -164,7 +222,7 @@ class Resolver:
         for sp in spans:
             pick = chosen.get(sp.text)
             place = pick.cand.place if pick else None
-            reason = "; ".join(pick.why) if pick else "no gazetteer entry"
+            reason = "; ".join(pick.why) if pick else failed.get(sp.text, "no gazetteer entry")
             mentions.append(
                 Mention(article.id, sp.start, sp.end, sp.text, sp.mention_type, place, reason)
             )
@@ -188,11 +246,10 @@ class Resolver:
     @staticmethod
     def _score(
         c: Candidate,
-        countries: Counter[str],
-        admin1s: set[tuple[str, str]],
-        anchors: list[Place],
+        ctx: _Evidence,
         contained: tuple[str, str | None] | None,
         tld_country: str | None,
+        named_high: bool,
     ) -> _Scored:
         p = c.place
         why: list[str] = []
@@ -207,12 +264,15 @@ class Resolver:
             why.append(p.kind)
         if not c.primary:
             score -= 0.5 if p.kind == "city" else 1.5
+            if named_high:
+                # "Mexico" is the country's own name and only an alternate one of Mexico City.
+                score -= 3.0
         if p.country_code and p.kind != "country":
-            n = countries.get(p.country_code, 0)
+            n = ctx.countries.get(p.country_code, 0)
             if n:
                 score += 2.0 + min(n, 5) * 0.4
                 why.append(f"article mentions {p.country_code}")
-            if (p.country_code, c.admin1 or "") in admin1s and p.kind == "city":
+            if (p.country_code, c.admin1 or "") in ctx.admin1s and p.kind == "city":
                 score += 2.0
                 why.append("its region is mentioned")
             if tld_country == p.country_code:
@@ -222,8 +282,11 @@ class Resolver:
             if contained[1] and c.admin1 == contained[1]:
                 score += 3.0
             why.append("named with its country/region")
-        if anchors and p.kind == "city":
-            near = min(haversine_km(p.lat, p.lon, a.lat, a.lon) for a in anchors)
+        if p.kind == "admin1" and (p.country_code, c.admin1 or "") in ctx.anchor_admin1s:
+            score += 3.0
+            why.append("a city in it is mentioned")
+        if ctx.anchors and p.kind == "city":
+            near = min(haversine_km(p.lat, p.lon, a.place.lat, a.place.lon) for a in ctx.anchors)
             if near < 1:
                 pass  # the anchor is this very place
             elif near < 150:

@@ -109,6 +109,9 @@ class Store:
             try:
                 con = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
                 con.execute("PRAGMA journal_mode=WAL")
+                # In WAL mode NORMAL keeps the file consistent on a crash; a power cut may
+                # lose only the last committed articles, which the next ingest redoes.
+                con.execute("PRAGMA synchronous=NORMAL")
                 con.execute("PRAGMA foreign_keys=ON")
                 con.execute("PRAGMA busy_timeout=5000")
             except sqlite3.DatabaseError as err:

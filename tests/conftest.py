@@ -1,0 +1,68 @@
+"""Shared fixtures: a real SQLite file, the real spaCy model, a gazetteer built from data/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo.gazetteer import Gazetteer, build_index
+from geo.store import Store
+
+DATA = Path(__file__).parent / "data"
+SEED = DATA / "000_fa1a19d97a69d7e0.txt"
+
+
+@pytest.fixture(scope="session")
+def gazetteer(tmp_path_factory) -> Gazetteer:
+    """The full index, built once per test run from the project's own data files."""
+    path = tmp_path_factory.mktemp("gaz") / "gazetteer.sqlite"
+    build_index(path)
+    return Gazetteer(path)
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from geo.recognize import load_model
+
+    return load_model()
+
+
+@pytest.fixture(scope="session")
+def geoparser(gazetteer, nlp):
+    from geo.pipeline import Geoparser
+
+    return Geoparser(gazetteer=gazetteer, nlp=nlp)
+
+
+@pytest.fixture
+def tmp_store(tmp_path) -> Store:
+    store = Store(tmp_path / "test.sqlite")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory, gazetteer) -> Path:
+    """A database holding the bundled sample, ingested the way the app does on first start."""
+    from geo.pipeline import SAMPLE_DIR, Geoparser, ingest, load_precomputed
+
+    path = tmp_path_factory.mktemp("sample") / "sample.sqlite"
+    store = Store(path)
+    ingest(
+        [SAMPLE_DIR], store, lambda: Geoparser(gazetteer=gazetteer), precomputed=load_precomputed()
+    )
+    store.close()
+    return path
+
+
+@pytest.fixture
+def app_db(sample_db, tmp_path, monkeypatch, gazetteer) -> Path:
+    """A private copy of the sample database, wired to the app through the environment."""
+    import shutil
+
+    path = tmp_path / "app.sqlite"
+    shutil.copy(sample_db, path)
+    monkeypatch.setenv("CONFLICT_MAP_DB", str(path))
+    monkeypatch.setenv("CONFLICT_MAP_GAZETTEER", str(gazetteer.path))
+    return path

@@ -1,0 +1,80 @@
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from geo.__main__ import build_parser, main
+
+from .conftest import DATA, SEED
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch, gazetteer, tmp_path):
+    monkeypatch.setenv("CONFLICT_MAP_GAZETTEER", str(gazetteer.path))
+    monkeypatch.setenv("CONFLICT_MAP_DB", str(tmp_path / "env.sqlite"))
+
+
+def test_geoparse_prints_the_contract(capsys):
+    assert main(["geoparse", str(SEED), "--format", "jsonl"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    rec = json.loads(lines[0])
+    assert rec["id"] == "000_fa1a19d97a69d7e0" and rec["published"] == "2022-03-28"
+    assert rec["url"].startswith("https://www.themoscowtimes.com/")
+    mariupol = next(t for t in rec["toponyms"] if t["name"] == "Mariupol")
+    assert (
+        mariupol["country"] == "UA"
+        and mariupol["kind"] == "city"
+        and mariupol["geonameid"] == 701822
+    )
+
+
+def test_geoparse_jsonl_records_and_errors_to_stderr(capsys):
+    assert main(["geoparse", str(DATA / "records.jsonl")]) == 1
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["rec-1", "rec-3"]
+    assert "records.jsonl:2" in err and "no 'text'" in err
+
+
+def test_ingest_summary_and_db_option(capsys, tmp_path):
+    db = tmp_path / "cli.sqlite"
+    assert (
+        main(["ingest", str(DATA / "no_date.txt"), str(DATA / "empty.txt"), "--db", str(db)]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "1 added" in out and "1 failed" in out and "empty.txt: file is empty" in out
+    assert db.exists() and not (tmp_path / "env.sqlite").exists()
+
+
+def test_env_db_is_used_without_option(capsys, tmp_path):
+    assert main(["ingest", str(DATA / "no_date.txt")]) == 0
+    assert (tmp_path / "env.sqlite").exists()
+
+
+def test_only_failures_exit_nonzero(capsys, tmp_path):
+    assert main(["ingest", str(DATA / "binary.txt"), "--db", str(tmp_path / "x.sqlite")]) == 1
+    assert "binary file" in capsys.readouterr().out
+
+
+def test_newer_database_gives_one_clear_line(capsys, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "new.sqlite"
+    sqlite3.connect(db).execute("PRAGMA user_version = 42").connection.close()
+    assert main(["ingest", str(DATA / "no_date.txt"), "--db", str(db)]) == 2
+    assert "newer version" in capsys.readouterr().err
+
+
+def subcommands():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    return sub.choices
+
+
+def test_every_subcommand_has_an_example_and_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    for name, parser in subcommands().items():
+        assert "example: python -m geo " + name in parser.format_help()
+        assert re.search(rf"python -m geo {name}\b", readme), f"README does not list {name}"

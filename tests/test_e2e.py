@@ -1,0 +1,201 @@
+"""End to end: the real app in `streamlit run`, driven in Debian's headless Chromium, offline."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(app_db, tmp_path):
+    port = free_port()
+    log = (tmp_path / "streamlit.log").open("w")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+            "--global.developmentMode",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.terminate()
+        pytest.fail("streamlit did not start:\n" + (tmp_path / "streamlit.log").read_text())
+    yield url, app_db
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+    print((tmp_path / "streamlit.log").read_text()[-3000:])  # shown by pytest on failure
+
+
+@pytest.fixture
+def page(server):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            "Debian's chromium is needed for the browser tests: apt-get install -y chromium"
+        )
+    from playwright.sync_api import sync_playwright
+
+    url, _ = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        pg = browser.new_page(viewport={"width": 1500, "height": 1000})
+        outside: list[str] = []
+        bad: list[str] = []
+
+        def only_local(route):
+            if route.request.url.startswith(
+                ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+            ):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        pg.route("**/*", only_local)
+        pg.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        pg.goto(url)
+        yield pg, url, outside, bad
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+        browser.close()
+
+
+def wait_idle(pg):
+    from playwright.sync_api import expect
+
+    pg.wait_for_timeout(400)
+    expect(pg.locator("[data-testid='stApp'][data-test-script-state='notRunning']")).to_be_attached(
+        timeout=60_000
+    )
+
+
+def set_date_range(pg, start: date, end: date) -> None:
+    """Type into the date-range field's segments the way a keyboard user does.
+
+    The end date goes first and the start date is typed day, month, year, so that no
+    intermediate value is an empty or reversed range.
+    """
+    for which, d in (("end", end), ("start", start)):
+        for part, value in (
+            ("day", f"{d.day:02d}"),
+            ("month", f"{d.month:02d}"),
+            ("year", f"{d.year}"),
+        ):
+            seg = pg.get_by_role("spinbutton", name=f"{part}, Date range {which} date")
+            seg.click()
+            pg.keyboard.type(value)
+    pg.keyboard.press("Enter")
+    pg.keyboard.press("Escape")
+
+
+def test_static_assets_have_script_mime_types(server):
+    url, _ = server
+    resp = urllib.request.urlopen(f"{url}/app/static/vendor/leaflet/leaflet.js")
+    assert "javascript" in resp.headers["Content-Type"]
+
+
+def test_click_marker_read_quote_then_narrow_dates(page):
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    wait_idle(pg)
+    frame = pg.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    # The offline base map loaded and markers are drawn, with no request leaving the machine.
+    expect(
+        frame.locator("#map_div[data-basemap='loaded'], .folium-map[data-basemap='loaded']")
+    ).to_have_count(1, timeout=60_000)
+    markers = frame.locator("path[data-place]")
+    expect(markers.first).to_be_attached(timeout=30_000)
+    n_all = markers.count()
+    assert n_all > 100
+
+    # Click the Mariupol marker and find a quote about Mariupol in the side panel.
+    # Smaller neighbours are drawn on top of big markers, so the click goes to the element
+    # itself rather than to screen coordinates another marker may cover.
+    mariupol = frame.locator("path[data-place='gn:701822']")
+    expect(mariupol).to_have_attribute(
+        "aria-label", re.compile(r"^Mariupol \(UA\) · city · \d+ mentions")
+    )
+    mariupol.dispatch_event("click")
+    wait_idle(pg)
+    expect(pg.get_by_role("heading", name="Mariupol")).to_be_visible(timeout=30_000)
+    quotes = pg.locator(".cm-quote mark", has_text="Mariupol")
+    expect(quotes.first).to_be_visible()
+    assert quotes.count() > 5
+
+    # Another marker switches the panel.
+    kyiv = frame.locator("path[data-place='gn:703448']")
+    kyiv.hover(force=True)
+    kyiv.dispatch_event("click")
+    wait_idle(pg)
+    expect(pg.get_by_role("heading", name="Kyiv")).to_be_visible(timeout=30_000)
+
+    # Narrow the date range: fewer markers, fewer passages, all within the range.
+    before = pg.locator(".cm-quote").count()
+    set_date_range(pg, date(2022, 3, 1), date(2022, 3, 7))
+    wait_idle(pg)
+    expect(frame.locator("path[data-place]")).not_to_have_count(n_all, timeout=30_000)
+    after = pg.locator(".cm-quote").count()
+    assert 0 < after < before
+    assert "from=2022-03-01" in pg.url
+    assert not outside, f"requests left the machine: {outside[:5]}"
+    assert not bad, bad

@@ -1,0 +1,70 @@
+import sqlite3
+import time
+
+import pytest
+
+from geo.errors import GazetteerError
+from geo.gazetteer import Gazetteer, build_index, normalize
+
+
+def kinds(g, name):
+    return [(c.place.kind, c.place.country_code) for c in g.lookup(name)]
+
+
+def test_countries_admin1_regions_and_cities(gazetteer):
+    assert kinds(gazetteer, "Ukraine")[0] == ("country", "UA")
+    assert ("admin1", "UA") in kinds(gazetteer, "Donetsk Oblast")
+    assert ("region", "UA") in kinds(gazetteer, "Donbas")
+    assert ("water", None) in kinds(gazetteer, "Black Sea")
+    mariupol = gazetteer.lookup("Mariupol")[0]
+    assert mariupol.place.geonameid == 701822 and mariupol.population > 100_000
+
+
+def test_country_points_are_geonames_points(gazetteer):
+    ru = gazetteer.country("RU")
+    assert (ru.place.lat, ru.place.lon) == (60.0, 100.0)
+
+
+def test_alternate_spellings_and_accents(gazetteer):
+    assert gazetteer.lookup("Kiev")[0].place.name == "Kyiv"
+    assert gazetteer.lookup("Lugansk")[0].place.country_code == "UA"
+    assert normalize("Zaporizhzhia’s") == "zaporizhzhia's"
+    assert gazetteer.lookup("Sète") and gazetteer.lookup("Sete")
+
+
+def test_case_keeps_codes_apart(gazetteer):
+    assert kinds(gazetteer, "US") == [("country", "US")]
+    assert ("country", "US") not in kinds(gazetteer, "Us")
+    assert gazetteer.lookup("us") == ()
+
+
+def test_demonyms_and_abbreviations(gazetteer):
+    assert gazetteer.demonym("Russian").place.country_code == "RU"
+    assert gazetteer.demonym("Ukrainians").place.country_code == "UA"
+    assert gazetteer.demonym("Table") is None
+    assert gazetteer.lookup("U.S.")[0].place.country_code == "US"
+
+
+def test_missing_or_outdated_index_says_how_to_build(tmp_path):
+    with pytest.raises(GazetteerError, match="python -m geo gazetteer"):
+        Gazetteer(tmp_path / "none.sqlite")
+    bad = tmp_path / "old.sqlite"
+    con = sqlite3.connect(bad)
+    con.executescript(
+        "CREATE TABLE meta(key TEXT, value TEXT); INSERT INTO meta VALUES('version','0');"
+    )
+    con.close()
+    with pytest.raises(GazetteerError, match="outdated"):
+        Gazetteer(bad)
+
+
+def test_opening_is_fast(gazetteer):
+    t = time.perf_counter()
+    Gazetteer(gazetteer.path).lookup("Kyiv")
+    assert time.perf_counter() - t < 1.0
+
+
+def test_build_reports_progress(tmp_path):
+    seen = []
+    build_index(tmp_path / "g.sqlite", on_progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1][0] == seen[-1][1] and len(seen) == seen[-1][1]
