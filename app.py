@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import mapview, passages
+from geo import gazetteer, mapview, passages
 from geo.articles import SUFFIXES, save_upload
 from geo.errors import GeoError
 from geo.models import KINDS
@@ -78,11 +78,19 @@ def run_ingest(store: Store) -> None:
         frac = done / total if total else 1.0
         bar.progress(frac, text=f"Geoparsing articles: {done:,} of {total:,}")
 
+    def geoparser_factory() -> Geoparser:
+        if not gazetteer.index_ready():
+            bar.progress(0.0, text="Building the gazetteer index (once, about 10 s)…")
+            gazetteer.build_index(
+                on_progress=lambda d, t: bar.progress(d / t, text="Building the gazetteer index…")
+            )
+        return get_geoparser()
+
     try:
         report = ingest(
             [SAMPLE_DIR, user_dir()],
             store,
-            get_geoparser,
+            geoparser_factory,
             on_progress=on_progress,
             precomputed=load_precomputed(),
         )

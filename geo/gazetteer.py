@@ -34,7 +34,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 Progress = Callable[[int, int], None]
 
@@ -234,6 +234,9 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
     tick()
     region_entry: dict[str, int] = {}
     for row in _read_csv("regions.csv"):
+        alternates = _split(row["alt_names"])
+        if row["kind"] == "ocean" and row["name"].endswith(" Ocean"):
+            alternates.append(row["name"].removesuffix(" Ocean"))  # "the Pacific"
         eid = b.add(
             None,
             row["name"],
@@ -244,7 +247,7 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
             row["country_iso2"] or None,
             None,
             0,
-            _split(row["alt_names"]),
+            alternates,
         )
         region_entry[normalize(row["name"])] = eid
     b.flush()
@@ -308,6 +311,15 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
     tick()
     log.info("built gazetteer index %s", path)
     return path
+
+
+def index_ready(path: Path | None = None) -> bool:
+    """True when a current index exists (no build needed)."""
+    try:
+        Gazetteer(path)
+    except GazetteerError:
+        return False
+    return True
 
 
 class Gazetteer:

@@ -36,19 +36,42 @@ DIRECTIONS = {
     "central", "centre", "center", "midwest", "eastern", "western", "northern", "southern",
 }  # fmt: skip
 # Labels under which a capitalised word is not a place however the gazetteer reads it.
-NOT_PLACE_LABELS = {
-    "DATE",
-    "TIME",
-    "PERCENT",
-    "MONEY",
-    "QUANTITY",
-    "ORDINAL",
-    "CARDINAL",
-    "WORK_OF_ART",
-    "LAW",
-    "LANGUAGE",
-    "EVENT",
-    "PRODUCT",
+NOT_PLACE_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
+# Labels the small model often puts on places ("Calcutta" as PRODUCT): weak evidence either way.
+WEAK_LABELS = {"ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE", "FAC"}
+# Words before or after a name that say "this is a place" ("in Nottingham", "the Glasgow area").
+LOCATIVE_BEFORE = {
+    "in",
+    "near",
+    "from",
+    "to",
+    "across",
+    "outside",
+    "around",
+    "throughout",
+    "towards",
+    "toward",
+    "into",
+    "via",
+    "inside",
+    "within",
+}
+DISEASE_AFTER = {"virus", "viruses", "fever", "disease", "vaccine", "vaccines", "strain", "flu"}
+LOCATIVE_AFTER = {
+    "area",
+    "region",
+    "city",
+    "province",
+    "district",
+    "county",
+    "state",
+    "border",
+    "airport",
+    "port",
+    "coast",
+    "suburbs",
+    "outskirts",
+    "oblast",
 }
 # Common sentence-initial or capitalised words that are also tiny villages.
 MIN_POP_GAZETTEER_ONLY = 15_000
@@ -101,6 +124,31 @@ def _person_cue(doc, start_tok: int, end_tok: int) -> bool:
     if nxt is not None and nxt.text == ",":
         nxt = doc[end_tok + 1] if end_tok + 1 < len(doc) else None
     return nxt is not None and nxt.lower_ in PERSON_NEXT
+
+
+def _locative(doc, start_tok: int, end_tok: int) -> bool:
+    """True when the words around a span say it names a location.
+
+    "in X", "the X area", and appositions such as "X, a town near ...".
+    """
+    before = doc[start_tok - 1].lower_ if start_tok > 0 else ""
+    if before in LOCATIVE_BEFORE:
+        return True
+    after = [t.lower_ for t in doc[end_tok : end_tok + 4]]
+    if after and after[0] in LOCATIVE_AFTER:
+        return True
+    if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an", "the"}:
+        return bool(set(after[2:]) & (LOCATIVE_AFTER | {"town", "village", "settlement"}))
+    return False
+
+
+def _disease_names(doc) -> set[str]:
+    """Names used for a disease or pathogen somewhere in the article ("Ebola virus")."""
+    out = set()
+    for i, tok in enumerate(doc[:-1]):
+        if tok.text[:1].isupper() and doc[i + 1].lower_ in DISEASE_AFTER:
+            out.add(tok.text)
+    return out
 
 
 def _preceded_by_the(doc, start_tok: int) -> bool:
@@ -170,6 +218,9 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             continue
         s, e, cands = hit
         label = ent_label[s]
+        if e - s == 1 and gazetteer.demonym(doc[s].text) is not None:
+            i = e  # "Indian" is a demonym first, not the Indian Ocean
+            continue
         # Part of a longer person name ("George Washington", "Michael Jordan").
         if label == "PERSON" and ent_len[s] > e - s:
             i = e
@@ -211,6 +262,10 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             continue
         add(i, i + 1, "name", ent_label[i] or "discourse", first.candidates)
 
+    diseases = _disease_names(doc)
+    if diseases:
+        # One sense per discourse, the other way round: "Ebola virus" makes "Ebola" a disease.
+        spans = [sp for sp in spans if sp.text not in diseases]
     spans.sort(key=lambda sp: sp.start)
     return spans
 
@@ -247,8 +302,10 @@ def _longest_known(doc, start: int, end: int, gazetteer: Gazetteer, anchor: bool
 
 def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bool:
     """Decide whether a gazetteer-matched span is a place here."""
-    if _person_cue(doc, s, e) or label in NOT_PLACE_LABELS:
+    if label in NOT_PLACE_LABELS:
         return False
+    if _person_cue(doc, s, e) and not (label in PLACE_LABELS and _country(cands)):
+        return False  # "young Sofia", "Sofia, who"; but "Fujian, China, whose ..." is a place
     if e - s == 1 and doc[s].lower_ in DIRECTIONS:
         return False
     high, pop = _best_population(cands)
@@ -273,15 +330,15 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     ):
         return False
     if label == EMBEDDED:
-        primary = [c for c in cands if c.primary]
-        return bool(primary) and (
-            any(c.place.kind != "city" for c in primary)
-            or max(c.population for c in primary) >= MIN_POP_EMBEDDED
-        )
+        # "U.S." in "the U.S. Centers for Disease Control", "Moscow" in "Moscow Times".
+        return high or pop >= MIN_POP_EMBEDDED and any(c.primary for c in cands)
+    locative = _locative(doc, s, e)
     if label == "PERSON":
+        if locative:
+            return high or pop >= MIN_POP_EMBEDDED
         return high and single is False or pop >= MIN_POP_PERSON_TAGGED or _country(cands)
-    if label in {"ORG", "NORP"}:
-        # spaCy often calls cities organisations; embedded places ("Moscow Times") count too.
+    if label in WEAK_LABELS:
+        # spaCy often calls cities organisations or products.
         return high or pop >= MIN_POP_GAZETTEER_ONLY
     if all(t.pos_ != "PROPN" for t in doc[s:e]) and not any("." in t.text for t in doc[s:e]):
         return False
