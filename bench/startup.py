@@ -6,47 +6,22 @@ usage: python bench/startup.py   (needs Debian's chromium; prints a table, then 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests import appserver  # noqa: E402
 
 
 def time_to_map(db: Path) -> float:
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "CONFLICT_MAP_DB": str(db)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc, url = appserver.start(db)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
@@ -56,7 +31,7 @@ def time_to_map(db: Path) -> float:
             page = browser.new_page()
             while True:
                 try:
-                    page.goto(f"http://127.0.0.1:{port}")
+                    page.goto(url)
                     break
                 except Exception:  # noqa: BLE001 - server not up yet
                     time.sleep(0.2)

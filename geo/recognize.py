@@ -56,7 +56,10 @@ LOCATIVE_BEFORE = {
     "inside",
     "within",
 }
-DISEASE_AFTER = {"virus", "viruses", "fever", "disease", "vaccine", "vaccines", "strain", "flu"}
+DISEASE_AFTER = {
+    "virus", "viruses", "fever", "disease", "vaccine", "vaccines", "strain", "flu", "variant",
+    "variants",
+}  # fmt: skip
 LOCATIVE_AFTER = {
     "area",
     "region",
@@ -76,7 +79,9 @@ LOCATIVE_AFTER = {
 # Common sentence-initial or capitalised words that are also tiny villages.
 MIN_POP_GAZETTEER_ONLY = 15_000
 MIN_POP_EMBEDDED = 100_000
-EMBEDDED = "embedded"
+EMBEDDED = "embedded"  # a name that modifies a longer one ("Moscow" in "Moscow Times")
+EMBEDDED_HEAD = "embedded-head"  # a name that ends a longer one ("Union" in "Soviet Union")
+MIN_POP_EMBEDDED_HEAD = 1_000_000
 # A capitalised word that is also a common English word ("Police", "Union", "Set") is a place
 # only with NER support or when the place is large; Zipf frequency from wordfreq.
 COMMON_WORD_ZIPF = 4.3
@@ -104,6 +109,11 @@ class Span:
     context_after: str = ""  # raw text right after the span (for "Kherson, Ukraine")
     token_index: int = 0
 
+    @property
+    def weak(self) -> bool:
+        """Found by the gazetteer alone, without NER calling this very span a place."""
+        return self.label not in PLACE_LABELS
+
 
 def _strip(text: str) -> str:
     return text.strip(" \t\n\"'“”‘’()[]*_#,.;:")
@@ -124,6 +134,20 @@ def _person_cue(doc, start_tok: int, end_tok: int) -> bool:
     if nxt is not None and nxt.text == ",":
         nxt = doc[end_tok + 1] if end_tok + 1 < len(doc) else None
     return nxt is not None and nxt.lower_ in PERSON_NEXT
+
+
+def _headed(doc, s: int) -> bool:
+    """True when a capitalised word (not a direction or sentence start) comes right before."""
+    if s == 0 or doc[s].is_sent_start:
+        return False
+    prev = doc[s - 1]
+    return (
+        prev.is_alpha
+        and prev.text[:1].isupper()
+        and not prev.is_sent_start
+        and prev.lower_ not in DIRECTIONS
+        and prev.lower_ not in PERSON_TITLES
+    )
 
 
 def _locative(doc, start_tok: int, end_tok: int) -> bool:
@@ -169,10 +193,16 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     spans: list[Span] = []
     ent_label = [""] * len(doc)
     ent_len = [0] * len(doc)
+    ent_end = [0] * len(doc)
     for ent in doc.ents:
         for i in range(ent.start, ent.end):
             ent_label[i] = ent.label_
             ent_len[i] = ent.end - ent.start
+            ent_end[i] = ent.end
+
+    # Words that are part of a person's name somewhere in the article ("Putin"): a place
+    # name right before one is a first name ("Vladimir Putin" in a transcript heading).
+    person_words = {t.text for ent in doc.ents if ent.label_ == "PERSON" for t in ent}
 
     def add(start_tok: int, end_tok: int, mtype: str, label: str, cands) -> None:
         s = doc[start_tok:end_tok]
@@ -196,10 +226,16 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         best = _longest_known(doc, start, end, gazetteer)
         if best is not None:
             s, e, cands = best
-            # A name inside a longer entity ("Pushcha" in a park's name) gets no NER support.
-            label = ent.label_ if (s, e) == (start, end) else ""
+            # A name inside a longer entity gets no NER support ("Pushcha" in a park's name);
+            # as the head of a longer name ("Union" in "Soviet Union") it must be prominent.
+            if (s, e) == (start, end):
+                label = ent.label_
+            elif e == end:
+                label = EMBEDDED_HEAD
+            else:
+                label = ""
             if _accept(doc, s, e, cands, label):
-                add(s, e, "name", ent.label_, cands)
+                add(s, e, "name", label, cands)
             continue
         if ent.label_ in {"GPE", "LOC"} and doc[start].text[:1].isupper():
             if not _person_cue(doc, start, end) and len(doc[start:end].text) > 2:
@@ -225,10 +261,15 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         if label == "PERSON" and ent_len[s] > e - s:
             i = e
             continue
+        if e < len(doc) and doc[e].text in person_words and e - s == 1:
+            i = e
+            continue
         if ent_len[s] > e - s:
             # A name inside a longer entity: "Moscow" in "Moscow Times" (a place), "Volodymyr"
             # in "Volodymyr Zelenskyy" (ORG to spaCy) or "Union" in "European Union" (not).
-            label = EMBEDDED
+            label = EMBEDDED_HEAD if e == ent_end[s] else EMBEDDED
+        elif _headed(doc, s):
+            label = EMBEDDED_HEAD  # "State Duma" with no entity: Duma is no Syrian town here
         elif label in PLACE_LABELS:
             label = ""  # step 1 already judged this entity
         if _accept(doc, s, e, cands, label):
@@ -260,7 +301,7 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             continue
         if _person_cue(doc, i, i + 1):
             continue
-        add(i, i + 1, "name", ent_label[i] or "discourse", first.candidates)
+        add(i, i + 1, "name", first.label, first.candidates)
 
     diseases = _disease_names(doc)
     if diseases:
@@ -320,7 +361,9 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     ):
         return False  # "White House" is only an alternate name of Casablanca
     if label in PLACE_LABELS:
-        return True
+        # Even with NER support, a common word naming only a hamlet is the word ("planet Earth").
+        tiny = 100_000 if label == "FAC" else 15_000  # FAC: "Olympic legacy facilities"
+        return not (single and not high and pop < tiny and _common_word(doc[s].text))
     if (
         single
         and not high
@@ -328,7 +371,13 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         and (doc[s].is_sent_start or doc[s].pos_ != "PROPN")
         and _common_word(doc[s].text)
     ):
-        return False
+        return False  # "Police said", "Set": words, unless NER says place
+    if single and s + 1 < len(doc) and doc[s + 1].text[:1].isupper():
+        nxt = doc[s + 1]
+        if nxt.ent_type_ == "PERSON" or (nxt.pos_ == "PROPN" and doc[s].ent_type_ == "PERSON"):
+            return False  # a first name: "Vladimir Putin"
+    if label == EMBEDDED_HEAD:
+        return _country(cands) or pop >= MIN_POP_EMBEDDED_HEAD
     if label == EMBEDDED:
         # "U.S." in "the U.S. Centers for Disease Control", "Moscow" in "Moscow Times".
         return high or pop >= MIN_POP_EMBEDDED and any(c.primary for c in cands)

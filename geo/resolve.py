@@ -196,6 +196,7 @@ class Resolver:
 
         chosen: dict[str, _Scored | None] = {}
         context_for: dict[str, _Evidence] = {}
+        dropped: set[str] = set()
         for sp in spans:
             if sp.text in chosen and not _CONTAIN_RE.match(sp.context_after):
                 continue
@@ -210,16 +211,41 @@ class Resolver:
             ctx = context_for[sp.text]
             contained = self._containment(sp.context_after)
             named_high = any(c.primary and c.place.kind in _HIGH_KINDS for c in cands)
+            primary_city = any(c.primary and c.place.kind == "city" for c in cands)
+            rival_high = any(c.place.kind != "city" for c in cands)
             best = max(
-                (self._score(c, ctx, contained, tld_country, named_high) for c in cands),
+                (
+                    self._score(
+                        c, ctx, contained, tld_country, named_high, primary_city, rival_high
+                    )
+                    for c in cands
+                ),
                 key=lambda s: s.score,
             )
             prev = chosen.get(sp.text)
             if prev is None or contained:
                 chosen[sp.text] = best
 
+        # A name only the gazetteer vouches for must fit the article's geography: "Nord" (in
+        # "Nord Stream") is no region of Burkina Faso in an article that never mentions it.
+        supported = {sp.text for sp in spans if not sp.weak or sp.mention_type == "demonym"}
+        for name, pick in list(chosen.items()):
+            if pick is None or name in supported:
+                continue
+            p = pick.cand.place
+            doubtful = (p.kind == "city" and pick.cand.population < 100_000) or (
+                p.kind == "admin1" and " " not in name and not name.replace(".", "").isupper()
+            )
+            if not doubtful or not p.country_code:
+                continue
+            if context_for[name].countries.get(p.country_code, 0) <= 0:
+                del chosen[name]
+                dropped.add(name)
+
         mentions = []
         for sp in spans:
+            if sp.text in dropped:
+                continue
             pick = chosen.get(sp.text)
             place = pick.cand.place if pick else None
             reason = "; ".join(pick.why) if pick else failed.get(sp.text, "no gazetteer entry")
@@ -250,6 +276,8 @@ class Resolver:
         contained: tuple[str, str | None] | None,
         tld_country: str | None,
         named_high: bool,
+        primary_city: bool = False,
+        rival_high: bool = False,
     ) -> _Scored:
         p = c.place
         why: list[str] = []
@@ -263,14 +291,23 @@ class Resolver:
             score = KIND_BASE.get(p.kind, 5.0)
             why.append(p.kind)
         if not c.primary:
-            score -= 0.5 if p.kind == "city" else 1.5
+            if p.kind != "city":
+                score -= 1.5
+            else:
+                # Another town carrying the name as its main name weighs against this one.
+                score -= 1.0 if primary_city else 0.5
             if named_high:
                 # "Mexico" is the country's own name and only an alternate one of Mexico City.
                 score -= 3.0
         if p.country_code and p.kind != "country":
             n = ctx.countries.get(p.country_code, 0)
             if n:
-                score += 2.0 + min(n, 5) * 0.4
+                # Same-country evidence separates namesakes (Paris, Texas in a US story) but
+                # must not lift a hamlet over a sea or a region of the same name.
+                size = 1.0
+                if p.kind == "city" and rival_high:
+                    size = min(1.0, math.log10(c.population + 10) / 5)
+                score += (2.0 + min(n, 5) * 0.4) * size
                 why.append(f"article mentions {p.country_code}")
             if (p.country_code, c.admin1 or "") in ctx.admin1s and p.kind == "city":
                 score += 2.0
