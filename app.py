@@ -256,11 +256,11 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         st.info("Click a marker to read the passages that mention that place.")
         return
     rows = place_passages(store, key, query, version)
-    n_articles = len({r.article.id for r in rows})
+    total, n_articles = store.count_passages(key, query)
     where = f", {place.country_code}" if place.country_code and place.kind != "country" else ""
     st.markdown(
         f"### {html.escape(place.name)}{html.escape(where)}\n"
-        f"{html.escape(place.kind)} · {len(rows)} passage{'s' if len(rows) != 1 else ''} "
+        f"{html.escape(place.kind)} · {total:,} passage{'s' if total != 1 else ''} "
         f"in {n_articles} article{'s' if n_articles != 1 else ''}"
     )
     if not rows:
@@ -268,6 +268,18 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         return
     if rows[0].reason:
         st.caption(f"Why this place: {rows[0].reason}")
+    timeline = store.timeline(key, query)
+    if len(timeline) > 1:
+        st.bar_chart(
+            {"date": [d for d, _ in timeline], "mentions": [n for _, n in timeline]},
+            x="date",
+            y="mentions",
+            height=120,
+        )
+    if total > len(rows):
+        st.caption(
+            f"Showing the newest {len(rows):,} of {total:,} passages; narrow the filters to see others."
+        )
     box = st.container(height=640, key="passages")
     for r in rows:
         a = r.article
@@ -287,6 +299,20 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         )
 
 
+LEGEND = (
+    "<div class='cm-legend'>"
+    + " ".join(
+        f"<span><i style='background:{colour}'></i>{kind}</span>"
+        for kind, colour in (
+            ("country", mapview.KIND_COLOURS["country"]),
+            ("region", mapview.KIND_COLOURS["admin1"]),
+            ("city", mapview.KIND_COLOURS["city"]),
+            ("water", mapview.KIND_COLOURS["water"]),
+        )
+    )
+    + " · marker size = mentions in the selection</div>"
+)
+
 CSS = """
 <style>
 .cm-passage {border-bottom: 1px solid #ddd; padding: 0.4rem 0 0.6rem 0;}
@@ -295,6 +321,9 @@ CSS = """
 .cm-title {font-weight: 600; margin: 0.15rem 0;}
 .cm-quote {margin: 0.2rem 0 0 0; padding-left: 0.6rem; border-left: 3px solid #ccc; font-size: 0.9rem;}
 .cm-quote mark {background: #ffe066; padding: 0 2px;}
+.cm-legend {font-size: 0.8rem; color: #444; margin-bottom: 0.2rem;}
+.cm-legend span {margin-right: 0.8rem;}
+.cm-legend i {display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px;}
 </style>
 """
 
@@ -339,6 +368,7 @@ def main() -> None:
             st.session_state["map_view"] = mapview.view_for(counts)
         center, zoom = st.session_state["map_view"]
         selected = st.session_state.get("selected_place")
+        st.markdown(LEGEND, unsafe_allow_html=True)
         ret = st_folium(
             mapview.base_map(online_tiles=st.session_state.get("online_tiles", False)),
             key="map",

@@ -34,7 +34,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 
 Progress = Callable[[int, int], None]
 
@@ -235,8 +235,6 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
     region_entry: dict[str, int] = {}
     for row in _read_csv("regions.csv"):
         alternates = _split(row["alt_names"])
-        if row["kind"] == "ocean" and row["name"].endswith(" Ocean"):
-            alternates.append(row["name"].removesuffix(" Ocean"))  # "the Pacific"
         eid = b.add(
             None,
             row["name"],
@@ -250,6 +248,9 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
             alternates,
         )
         region_entry[normalize(row["name"])] = eid
+        if row["kind"] == "ocean" and row["name"].endswith(" Ocean"):
+            short = row["name"].removesuffix(" Ocean")  # "the Pacific": as good as the full name
+            b.names.append((normalize(short), eid, short, 1))
     b.flush()
     tick()
     city_entry: dict[tuple[str, str], tuple[int, int]] = {}

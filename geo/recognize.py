@@ -8,6 +8,7 @@ person), so capitalised token runs are also looked up in the gazetteer, demonyms
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -141,6 +142,8 @@ def _headed(doc, s: int) -> bool:
     if s == 0 or doc[s].is_sent_start:
         return False
     prev = doc[s - 1]
+    if prev.text in {"'", "’", "'s", "’s"} and s > 1:
+        prev = doc[s - 2]  # "the Grain Exporters' Union"
     return (
         prev.is_alpha
         and prev.text[:1].isupper()
@@ -148,6 +151,11 @@ def _headed(doc, s: int) -> bool:
         and prev.lower_ not in DIRECTIONS
         and prev.lower_ not in PERSON_TITLES
     )
+
+
+def _prominent(cands: tuple[Candidate, ...]) -> bool:
+    high, pop = _best_population(cands)
+    return high or pop >= MIN_POP_EMBEDDED
 
 
 def _locative(doc, start_tok: int, end_tok: int) -> bool:
@@ -202,7 +210,9 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
 
     # Words that are part of a person's name somewhere in the article ("Putin"): a place
     # name right before one is a first name ("Vladimir Putin" in a transcript heading).
-    person_words = {t.text for ent in doc.ents if ent.label_ == "PERSON" for t in ent}
+    person_words = {
+        t.text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent
+    }
 
     def add(start_tok: int, end_tok: int, mtype: str, label: str, cands) -> None:
         s = doc[start_tok:end_tok]
@@ -291,18 +301,30 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
 
     # 4. One sense per discourse: a name accepted once is a place everywhere in the article.
     accepted = {sp.text: sp for sp in spans if sp.mention_type == "name"}
-    for i, tok in enumerate(doc):
-        if taken[i] or tok.text not in accepted:
-            continue
-        first = accepted[tok.text]
-        if len(first.text.split()) != 1:
-            continue
-        if ent_label[i] == "PERSON" and ent_len[i] > 1:
-            continue
-        if _person_cue(doc, i, i + 1):
-            continue
-        add(i, i + 1, "name", first.label, first.candidates)
+    for name, first in accepted.items():
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+            span = doc.char_span(m.start(), m.end())
+            if span is None or any(taken[span.start : span.end]):
+                continue
+            i, j = span.start, span.end
+            if ent_label[i] == "PERSON" and ent_len[i] > j - i:
+                continue
+            if _person_cue(doc, i, j):
+                continue
+            add(i, j, "name", first.label, first.candidates)
 
+    # A small place whose name is also a person's name in this article ("Montalvo was
+    # charged") is the person.
+    spans = [
+        sp
+        for sp in spans
+        if not (
+            sp.text in person_words
+            and sp.mention_type == "name"
+            and " " not in sp.text
+            and not _prominent(sp.candidates)
+        )
+    ]
     diseases = _disease_names(doc)
     if diseases:
         # One sense per discourse, the other way round: "Ebola virus" makes "Ebola" a disease.
@@ -384,7 +406,7 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     locative = _locative(doc, s, e)
     if label == "PERSON":
         if locative:
-            return high or pop >= MIN_POP_EMBEDDED
+            return high or pop >= MIN_POP_GAZETTEER_ONLY
         return high and single is False or pop >= MIN_POP_PERSON_TAGGED or _country(cands)
     if label in WEAK_LABELS:
         # spaCy often calls cities organisations or products.

@@ -26,7 +26,7 @@ from geo.recognize import Span
 
 log = logging.getLogger(__name__)
 
-KIND_BASE = {"country": 10.0, "continent": 9.0, "water": 7.0, "region": 7.0, "admin1": 6.0}
+KIND_BASE = {"country": 10.0, "continent": 9.0, "water": 7.5, "region": 7.0, "admin1": 6.0}
 _TLD_COUNTRY = {"uk": "GB"}
 
 
@@ -60,6 +60,16 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _named_admin1(cands: tuple[Candidate, ...]) -> Candidate | None:
+    """The admin-1 region a name surely means: its main name, no country and no big city."""
+    admins = [c for c in cands if c.place.kind == "admin1" and c.primary]
+    if len(admins) != 1 or any(c.place.kind == "country" for c in cands):
+        return None
+    if any(c.place.kind == "city" and c.population >= 100_000 for c in cands):
+        return None
+    return admins[0]
 
 
 def _dominant_city(cands: tuple[Candidate, ...]) -> Candidate | None:
@@ -181,8 +191,9 @@ class Resolver:
             top = cands[0]
             if top.place.kind == "country" and (sp.mention_type == "demonym" or top.primary):
                 ev.countries[top.place.country_code] += 1
-            elif top.place.kind == "admin1" and top.admin1 and len(cands) == 1:
-                ev.admin1s.add((top.place.country_code, top.admin1))
+            elif (adm := _named_admin1(cands)) is not None:
+                top = adm
+                ev.admin1s.add((top.place.country_code, top.admin1 or ""))
                 ev.countries[top.place.country_code] += 0.5
             anchor = _dominant_city(cands)
             if anchor is not None:
@@ -295,7 +306,7 @@ class Resolver:
                 score -= 1.5
             else:
                 # Another town carrying the name as its main name weighs against this one.
-                score -= 1.0 if primary_city else 0.5
+                score -= 2.0 if primary_city else 0.5
             if named_high:
                 # "Mexico" is the country's own name and only an alternate one of Mexico City.
                 score -= 3.0

@@ -405,6 +405,29 @@ class Store:
             out.append(Passage(art, s, e, mt, why))
         return out
 
+    def timeline(self, place_key: str, q: Query) -> list[tuple[date, int]]:
+        """Mentions of one place per publication day in the selection (undated left out)."""
+        where, args = self._where(q)
+        rows = self.con().execute(
+            "SELECT a.published, COUNT(*) FROM mention m JOIN article a ON a.id=m.article_id"
+            " JOIN place p ON p.key=m.place_key"
+            f" WHERE {where} AND m.place_key = ? AND a.published IS NOT NULL"
+            " GROUP BY a.published ORDER BY a.published",
+            [*args, place_key],
+        )
+        return [(date.fromisoformat(d), n) for d, n in rows]
+
+    def count_passages(self, place_key: str, q: Query) -> tuple[int, int]:
+        """(mentions, articles) of one place in the selection."""
+        where, args = self._where(q)
+        sql = (
+            "SELECT COUNT(*), COUNT(DISTINCT m.article_id) FROM mention m"
+            " JOIN article a ON a.id=m.article_id JOIN place p ON p.key=m.place_key"
+            f" WHERE {where} AND m.place_key = ?"
+        )
+        mentions, articles = self.con().execute(sql, [*args, place_key]).fetchone()
+        return mentions, articles
+
     def place(self, place_key: str) -> Place | None:
         row = (
             self.con()

@@ -135,3 +135,16 @@ def test_stored_rows_read_back_equal(tmp_path_factory, title, text, published):
     store.save(a, [m], "v1", "t")
     assert store.article("id") == a
     assert store.mentions_of("id") == [m]
+
+
+def test_timeline_and_passage_count(tmp_store):
+    for a in (
+        art("a1"),
+        art("a2", url=None, text="Kyiv again.", published=date(2022, 5, 1)),
+        art("a3", url=None, text="Kyiv, undated.", published=None),
+    ):
+        tmp_store.save(a, mentions_for(a), "v1", "t")
+    assert tmp_store.timeline(KYIV.key, Query()) == [(date(2022, 3, 1), 1), (date(2022, 5, 1), 1)]
+    assert tmp_store.count_passages(KYIV.key, Query()) == (3, 3)
+    later = Query(start=date(2022, 4, 1), include_undated=False)
+    assert tmp_store.count_passages(KYIV.key, later) == (1, 1)
