@@ -396,18 +396,6 @@ class Gazetteer:
         gid, nm, kind, lat, lon, cc, pop, adm, feat, _ = row
         return Candidate(Place(gid, nm, kind, lat, lon, cc), pop, adm, True, feat)
 
-    def admin1_of(self, country: str, code: str) -> Candidate | None:
-        """The admin-1 entry with GeoNames code `code` in `country`, if indexed."""
-        row = self._rows(
-            "SELECT geonameid, name, kind, lat, lon, country, population, admin1, feature"
-            " FROM entry WHERE kind='admin1' AND country=? AND admin1=? LIMIT 1",
-            (country, code),
-        ).fetchone()
-        if row is None:
-            return None
-        gid, nm, kind, lat, lon, cc, pop, adm, feat = row
-        return Candidate(Place(gid, nm, kind, lat, lon, cc), pop, adm, True, feat)
-
     def country(self, iso2: str) -> Candidate | None:
         """The country entry for an ISO 3166-1 alpha-2 code."""
         row = self._rows(

@@ -108,7 +108,6 @@ class Span:
     label: str  # spaCy label that supported it, or "" for gazetteer-only
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
     context_after: str = ""  # raw text right after the span (for "Kherson, Ukraine")
-    token_index: int = 0
 
     @property
     def weak(self) -> bool:
@@ -217,7 +216,7 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     def add(start_tok: int, end_tok: int, mtype: str, label: str, cands) -> None:
         s = doc[start_tok:end_tok]
         after = text[s.end_char : s.end_char + 40]
-        spans.append(Span(s.start_char, s.end_char, s.text, mtype, label, cands, after, start_tok))
+        spans.append(Span(s.start_char, s.end_char, s.text, mtype, label, cands, after))
         for i in range(start_tok, end_tok):
             taken[i] = True
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -85,7 +84,6 @@ class Passage:
 class SaveResult:
     status: str  # "added" | "updated" | "skipped"
     article_id: str
-    extra: dict = field(default_factory=dict)
 
 
 def _now() -> str:
@@ -443,7 +441,3 @@ class Store:
 def _article(row) -> Article:
     aid, url, title, pub, src, lang, text = row
     return Article(aid, url, title, date.fromisoformat(pub) if pub else None, src, lang, text)
-
-
-def dumps_failures(failures: list[Failure]) -> str:
-    return json.dumps([[f.source, f.reason] for f in failures])

@@ -1,6 +1,9 @@
 import json
+from itertools import pairwise
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from geo.articles import load_file
 from geo.resolve import haversine_km
@@ -87,3 +90,33 @@ def test_people_and_words_are_not_places(geoparser, text, not_place):
 
     art = Article("t", None, "t", None, "s", "en", text)
     assert not_place not in {m.text for m in geoparser.parse(art) if m.place}
+
+
+NAMES = [
+    "Kyiv",
+    "Mariupol",
+    "Paris",
+    "Georgia",
+    "Washington",
+    "Sofia",
+    "U.S.",
+    "Russian",
+    "Black Sea",
+]
+WORDS = ["the", "in", "and", "said", "Police", "March", "young", "who", ",", ".", "\n\n", "'s", "—"]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(NAMES + WORDS), min_size=1, max_size=40))
+def test_mentions_always_point_into_the_text(geoparser, words):
+    from geo.models import Article
+
+    text = " ".join(words)
+    art = Article("h", None, "t", None, "s", "en", text)
+    mentions = geoparser.parse(art)
+    for m in mentions:
+        assert text[m.start : m.end] == m.text and m.start < m.end
+    spans = sorted((m.start, m.end) for m in mentions)
+    assert all(a[1] <= b[0] for a, b in pairwise(spans))  # no overlapping mentions
