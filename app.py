@@ -189,7 +189,11 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         c for c in st.session_state.get("countries", []) if c in country_codes
     ]
     countries = sb.multiselect(
-        "Countries", country_codes, key="countries", placeholder="All countries"
+        "Countries",
+        country_codes,
+        key="countries",
+        placeholder="All countries",
+        format_func=lambda code: f"{gazetteer.country_names().get(code, code)} ({code})",
     )
     text = sb.text_input("Text contains", key="text", placeholder="e.g. grain, shelling")
     demonyms = sb.checkbox(
@@ -395,12 +399,11 @@ def main() -> None:
             st.info("Click a marker to read the passages that mention that place.")
             if counts:
                 st.markdown("**Most mentioned in the selection**")
-                st.markdown(
-                    "\n".join(
-                        f"{i}. {html.escape(c.place.name)} — {c.mentions:,}"
-                        for i, c in enumerate(counts[:10], 1)
-                    )
-                )
+                for c in counts[:10]:
+                    label = f"{c.place.name} — {c.mentions:,} mentions"
+                    if st.button(label, key=f"top_{c.place.key}", type="tertiary"):
+                        st.session_state["selected_place"] = c.place.key
+                        st.rerun()
     write_url(query, st.session_state.get("selected_place"))
     with st.expander("About the data"):
         st.markdown(ABOUT)

@@ -314,6 +314,12 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
     return path
 
 
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code -> English country name (from data/gazetteer/countries.csv)."""
+    return {row["iso2"]: row["name"] for row in _read_csv("countries.csv")}
+
+
 def index_ready(path: Path | None = None) -> bool:
     """True when a current index exists (no build needed)."""
     try:

@@ -119,3 +119,16 @@ def test_dropped_files_appear_on_the_next_visit(at, tmp_path, monkeypatch):
     text = markdown(fresh)
     assert "Shelling near Kharkiv" in text and "<mark>Kharkiv</mark>" in text
     assert "binary file" in text  # the unreadable file is listed, not silently dropped
+
+
+def test_top_places_open_their_passages(at):
+    top = at.button[0]
+    assert "mentions" in top.label
+    top.click().run()
+    name = top.label.split(" — ")[0]
+    assert f"### {name}" in markdown(at)
+
+
+def test_country_filter_shows_names(at):
+    countries = at.sidebar.multiselect[2]
+    assert "Ukraine (UA)" in countries.options
