@@ -64,7 +64,7 @@ def cmd_ingest(args) -> int:
     bar = _Bar("ingesting")
     try:
         report = ingest(
-            [Path(p) for p in args.paths],
+            [p if p.startswith(("http://", "https://")) else Path(p) for p in args.paths],
             store,
             lambda: _geoparser(args),
             on_progress=bar,
@@ -200,7 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     p = add("ingest", "Add articles (files or folders) to the database, geoparsing what is new.")
-    p.add_argument("paths", nargs="+", help=".txt .md .html .json .jsonl files or folders")
+    p.add_argument(
+        "paths", nargs="+", help=".txt .md .html .json .jsonl files, folders, or http(s) URLs"
+    )
     p.add_argument(
         "--db", help="database file (default: $CONFLICT_MAP_DB or data/conflict_map.sqlite)"
     )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.articles import iter_paths, load_file, read_bytes, text_id
+from geo.articles import fetch_url, iter_paths, load_file, read_bytes, text_id
 from geo.errors import ArticleError, GeoError, ResolveError
 from geo.gazetteer import Gazetteer
 from geo.models import Article, Failure, Mention, Place
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # Bump on every change to recognition, resolution or gazetteer data: stored articles parsed by
 # another version are re-parsed, so improvements reach the map.
-GEOPARSER_VERSION = "2026.11.25-8"
+GEOPARSER_VERSION = "2026.11.25-9"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 USER_DIR = PROJECT_ROOT / "data" / "articles"
@@ -211,13 +211,14 @@ def _sha(data: bytes) -> str:
 
 
 def ingest(
-    paths: list[Path],
+    paths: list[Path | str],
     store,
     geoparser: Geoparser | Callable[[], Geoparser],
     on_progress: Progress | None = None,
     precomputed: dict[str, list[dict]] | None = None,
 ) -> IngestReport:
-    """Load every article under `paths`, geoparse what is new or stale, store it.
+    """Load every article under `paths` (files, folders, http(s) URLs), geoparse what is new
+    or stale, store it.
 
     `geoparser` may be a zero-argument factory so that spaCy is only loaded when some
     article really needs parsing. One transaction per article: a crash loses at most the
@@ -227,7 +228,19 @@ def ingest(
     version = GEOPARSER_VERSION
     pending: list[tuple[Article, str]] = []
     files: list[tuple[str, str]] = []
-    for path in iter_paths(paths):
+    urls = [str(p) for p in paths if str(p).startswith(("http://", "https://"))]
+    for url in urls:
+        try:
+            art = fetch_url(url)
+        except ArticleError as err:
+            report.failed.append(Failure(url, str(err)))
+            continue
+        if store.is_current(art, version):
+            report.skipped += 1
+        else:
+            pending.append((art, url))
+    local = [Path(p) for p in paths if str(p) not in urls]
+    for path in iter_paths(local):
         key = str(Path(path).resolve())
         try:
             sha = _sha(read_bytes(Path(path)))

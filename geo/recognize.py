@@ -231,6 +231,12 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             end -= 1
         if start >= end or any(taken[start:end]):
             continue
+        if end - start == 1 and gazetteer.demonym(doc[start].text) is not None:
+            continue  # "Ukrainian" tagged GPE: left to the demonym step
+        # A longer name may start here ("Bosnia and Herzegovina" tagged as two entities).
+        longer = _longest_known(doc, start, min(len(doc), start + MAX_SPAN_TOKENS), gazetteer, True)
+        if longer is not None and longer[1] > end and not any(taken[start : longer[1]]):
+            end = longer[1]
         # Prefer a gazetteer name that covers the entity: longest sub-run first.
         best = _longest_known(doc, start, end, gazetteer)
         if best is not None:
@@ -246,7 +252,11 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             if _accept(doc, s, e, cands, label):
                 add(s, e, "name", label, cands)
             continue
-        if ent.label_ in {"GPE", "LOC"} and doc[start].text[:1].isupper():
+        if (
+            ent.label_ in {"GPE", "LOC"}
+            and doc[start].text[:1].isupper()
+            and doc[end - 1].text[:1].isupper()  # not "Kingdom of", cut short by the tagger
+        ):
             if not _person_cue(doc, start, end) and len(doc[start:end].text) > 2:
                 add(start, end, "name", ent.label_, ())
 

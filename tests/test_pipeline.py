@@ -144,3 +144,31 @@ def test_contract_fields(geoparser):
             "continent",
             "landmark",
         }
+
+
+@pytest.fixture
+def web(tmp_path):
+    """A local web server on 127.0.0.1 serving tests/data/page.html."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(DATA)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_ingest_urls_and_report_unreachable_ones(web, tmp_store, geoparser):
+    report = ingest([f"{web}/page.html", "http://127.0.0.1:9/gone.html"], tmp_store, geoparser)
+    assert report.added == 1
+    (fail,) = report.failed
+    assert fail.source == "http://127.0.0.1:9/gone.html" and "could not download" in fail.reason
+    kharkiv = [c for c in tmp_store.place_counts(Query()) if c.place.name == "Kharkiv"]
+    assert kharkiv and kharkiv[0].mentions >= 2
+    again = ingest([f"{web}/page.html"], tmp_store, geoparser)
+    assert again.skipped == 1 and again.added == 0
