@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import gazetteer, mapview, passages
+from geo import export, gazetteer, mapview, passages
 from geo.articles import SUFFIXES, save_upload
 from geo.errors import GeoError
 from geo.models import KINDS
@@ -284,6 +285,12 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         st.caption(
             f"Showing the newest {len(rows):,} of {total:,} passages; narrow the filters to see others."
         )
+    st.download_button(
+        "Download these passages (CSV)",
+        export.passages_csv(place.name, rows),
+        file_name=f"conflict_map_{re.sub(r'[^A-Za-z0-9]+', '_', place.key)}.csv",
+        mime="text/csv",
+    )
     box = st.container(height=640, key="passages")
     for r in rows:
         a = r.article
@@ -383,6 +390,13 @@ def main() -> None:
             feature_group_to_add=mapview.markers_layer(counts, selected),
             returned_objects=["last_active_drawing"],
         )
+        if counts:
+            st.download_button(
+                "Download places (CSV)",
+                export.places_csv(counts),
+                file_name="conflict_map_places.csv",
+                mime="text/csv",
+            )
         clicked = ((ret or {}).get("last_active_drawing") or {}).get("properties") or {}
         key = html.unescape(clicked.get("key", "")) or None
         if key and key != st.session_state.get("_last_click"):
