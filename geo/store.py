@@ -369,15 +369,27 @@ class Store:
             args.extend([needle, needle])
         return " AND ".join(clauses), args
 
+    def _select(
+        self, columns: str, q: Query, place_key: str | None = None, tail: str = "", extra=()
+    ) -> sqlite3.Cursor:
+        """SELECT `columns` over the selection's mentions (joined with article and place)."""
+        where, args = self._where(q)
+        if place_key is not None:
+            where += " AND m.place_key = ?"
+            args.append(place_key)
+        return self.con().execute(
+            f"SELECT {columns} FROM mention m JOIN article a ON a.id=m.article_id"
+            f" JOIN place p ON p.key=m.place_key WHERE {where} {tail}",
+            [*args, *extra],
+        )
+
     def place_counts(self, q: Query) -> list[PlaceCount]:
         """Every place the selection mentions, with mention and article counts, most first."""
-        where, args = self._where(q)
-        rows = self.con().execute(
-            "SELECT p.geonameid, p.name, p.kind, p.lat, p.lon, p.country, COUNT(*),"
-            " COUNT(DISTINCT m.article_id) FROM mention m JOIN article a ON a.id=m.article_id"
-            f" JOIN place p ON p.key=m.place_key WHERE {where}"
-            " GROUP BY p.key ORDER BY COUNT(*) DESC, p.name",
-            args,
+        rows = self._select(
+            "p.geonameid, p.name, p.kind, p.lat, p.lon, p.country, COUNT(*),"
+            " COUNT(DISTINCT m.article_id)",
+            q,
+            tail="GROUP BY p.key ORDER BY COUNT(*) DESC, p.name",
         )
         return [
             PlaceCount(Place(g, n, k, la, lo, c), cnt, na) for g, n, k, la, lo, c, cnt, na in rows
@@ -385,14 +397,13 @@ class Store:
 
     def passages(self, place_key: str, q: Query, limit: int = 500) -> list[Passage]:
         """Mentions of one place in the selection, newest article first."""
-        where, args = self._where(q)
-        rows = self.con().execute(
-            "SELECT a.id, a.url, a.title, a.published, a.source, a.language, a.text,"
-            ' m.start, m."end", m.mention_type, m.reason FROM mention m'
-            " JOIN article a ON a.id=m.article_id JOIN place p ON p.key=m.place_key"
-            f" WHERE {where} AND m.place_key = ?"
-            " ORDER BY a.published IS NULL, a.published DESC, a.id, m.start LIMIT ?",
-            [*args, place_key, limit],
+        rows = self._select(
+            "a.id, a.url, a.title, a.published, a.source, a.language, a.text,"
+            ' m.start, m."end", m.mention_type, m.reason',
+            q,
+            place_key,
+            tail="ORDER BY a.published IS NULL, a.published DESC, a.id, m.start LIMIT ?",
+            extra=(limit,),
         )
         cache: dict[str, Article] = {}
         out = []
@@ -405,25 +416,19 @@ class Store:
 
     def timeline(self, place_key: str, q: Query) -> list[tuple[date, int]]:
         """Mentions of one place per publication day in the selection (undated left out)."""
-        where, args = self._where(q)
-        rows = self.con().execute(
-            "SELECT a.published, COUNT(*) FROM mention m JOIN article a ON a.id=m.article_id"
-            " JOIN place p ON p.key=m.place_key"
-            f" WHERE {where} AND m.place_key = ? AND a.published IS NOT NULL"
-            " GROUP BY a.published ORDER BY a.published",
-            [*args, place_key],
+        rows = self._select(
+            "a.published, COUNT(*)",
+            q,
+            place_key,
+            tail="AND a.published IS NOT NULL GROUP BY a.published ORDER BY a.published",
         )
         return [(date.fromisoformat(d), n) for d, n in rows]
 
     def count_passages(self, place_key: str, q: Query) -> tuple[int, int]:
         """(mentions, articles) of one place in the selection."""
-        where, args = self._where(q)
-        sql = (
-            "SELECT COUNT(*), COUNT(DISTINCT m.article_id) FROM mention m"
-            " JOIN article a ON a.id=m.article_id JOIN place p ON p.key=m.place_key"
-            f" WHERE {where} AND m.place_key = ?"
-        )
-        mentions, articles = self.con().execute(sql, [*args, place_key]).fetchone()
+        mentions, articles = self._select(
+            "COUNT(*), COUNT(DISTINCT m.article_id)", q, place_key
+        ).fetchone()
         return mentions, articles
 
     def place(self, place_key: str) -> Place | None:

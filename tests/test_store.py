@@ -53,13 +53,20 @@ def test_same_text_or_url_is_not_duplicated(tmp_store):
     assert tmp_store.stale_articles("v3") == [changed]
 
 
-def test_date_filter_and_undated(tmp_store):
+@pytest.fixture
+def three_dates(tmp_store):
+    """Kyiv in articles of 1 March, 1 May and no date."""
     for a in (
         art("a1"),
         art("a2", url=None, text="Kyiv again.", published=date(2022, 5, 1)),
         art("a3", url=None, text="Kyiv, undated.", published=None),
     ):
         tmp_store.save(a, mentions_for(a), "v1", "t")
+    return tmp_store
+
+
+def test_date_filter_and_undated(three_dates):
+    tmp_store = three_dates
     q = Query(start=date(2022, 4, 1), end=date(2022, 6, 1))
     assert [c.mentions for c in tmp_store.place_counts(q) if c.place == KYIV] == [2]
     q = Query(start=date(2022, 4, 1), end=date(2022, 6, 1), include_undated=False)
@@ -137,13 +144,8 @@ def test_stored_rows_read_back_equal(tmp_path_factory, title, text, published):
     assert store.mentions_of("id") == [m]
 
 
-def test_timeline_and_passage_count(tmp_store):
-    for a in (
-        art("a1"),
-        art("a2", url=None, text="Kyiv again.", published=date(2022, 5, 1)),
-        art("a3", url=None, text="Kyiv, undated.", published=None),
-    ):
-        tmp_store.save(a, mentions_for(a), "v1", "t")
+def test_timeline_and_passage_count(three_dates):
+    tmp_store = three_dates
     assert tmp_store.timeline(KYIV.key, Query()) == [(date(2022, 3, 1), 1), (date(2022, 5, 1), 1)]
     assert tmp_store.count_passages(KYIV.key, Query()) == (3, 3)
     later = Query(start=date(2022, 4, 1), include_undated=False)
