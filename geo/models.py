@@ -59,3 +59,4 @@ class Failure:
 
     source: str
     reason: str
+    origin: str = ""  # the file path or URL it came from; a new ingest of it replaces this

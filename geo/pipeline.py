@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from geo.articles import fetch_url, iter_paths, load_file, read_bytes, text_id
@@ -229,11 +229,12 @@ def ingest(
     pending: list[tuple[Article, str]] = []
     files: list[tuple[str, str]] = []
     urls = [str(p) for p in paths if str(p).startswith(("http://", "https://"))]
+    examined: set[str] = {"geocoder", *urls}
     for url in urls:
         try:
             art = fetch_url(url)
         except ArticleError as err:
-            report.failed.append(Failure(url, str(err)))
+            report.failed.append(Failure(url, str(err), url))
             continue
         if store.is_current(art, version):
             report.skipped += 1
@@ -242,10 +243,11 @@ def ingest(
     local = [Path(p) for p in paths if str(p) not in urls]
     for path in iter_paths(local):
         key = str(Path(path).resolve())
+        examined.add(key)
         try:
             sha = _sha(read_bytes(Path(path)))
         except ArticleError as err:
-            report.failed.append(Failure(Path(path).name, str(err)))
+            report.failed.append(Failure(Path(path).name, str(err), key))
             continue
         if store.file_is_current(key, sha, version):
             report.files_unchanged += 1
@@ -253,12 +255,12 @@ def ingest(
         file_failed = False
         for item in load_file(Path(path)):
             if isinstance(item, Failure):
-                report.failed.append(item)
+                report.failed.append(replace(item, origin=key))
                 file_failed = True
             elif store.is_current(item, version):
                 report.skipped += 1
             else:
-                pending.append((item, Path(path).name))
+                pending.append((item, key))
         if not file_failed:
             files.append((key, sha))
     queued = {text_id(a.text) for a, _ in pending}
@@ -294,7 +296,7 @@ def ingest(
             except ResolveError as err:
                 # A geocoder failure stops this batch: say so, keep what is stored, and leave
                 # the files unmarked so the next run picks up the rest.
-                report.failed.append(Failure("geocoder", str(err)))
+                report.failed.append(Failure("geocoder", str(err), "geocoder"))
                 files.clear()
                 break
             _save(store, art, mentions, origin_of[id(art)], report)
@@ -304,7 +306,7 @@ def ingest(
         report.warnings.extend(gp.resolver.drain_warnings())
     for key, sha in files:
         store.mark_file(key, sha, version)
-    store.record_failures(report.failed)
+    store.record_failures(report.failed, examined)
     return report
 
 
@@ -312,7 +314,7 @@ def _save(store, art: Article, mentions: list[Mention], origin: str, report: Ing
     try:
         res = store.save(art, mentions, GEOPARSER_VERSION, origin)
     except GeoError as err:
-        report.failed.append(Failure(art.id, str(err)))
+        report.failed.append(Failure(art.id, str(err), origin))
         return
     if res.status == "added":
         report.added += 1

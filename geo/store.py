@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -42,6 +42,11 @@ SCHEMA_STEPS: list[str] = [
         id INTEGER PRIMARY KEY, source TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
     CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO meta VALUES ('revision', '0');
+    """,
+    # 2: failures remember their file or URL, so one ingest only replaces its own
+    """
+    ALTER TABLE failure ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+    CREATE INDEX failure_origin ON failure(origin);
     """,
 ]
 
@@ -256,18 +261,22 @@ class Store:
                 (path, sha, geoparser, _now()),
             )
 
-    def record_failures(self, failures: list[Failure]) -> None:
-        """Replace the list of inputs the last ingest could not read."""
+    def record_failures(self, failures: list[Failure], examined: Iterable[str]) -> None:
+        """Replace the failures of the inputs an ingest examined (files, URLs) with new ones.
+
+        Failures of inputs this ingest did not look at stay listed.
+        """
         with self.transaction() as con:
-            con.execute("DELETE FROM failure")
+            con.executemany("DELETE FROM failure WHERE origin = ?", [(o,) for o in examined])
             con.executemany(
-                "INSERT INTO failure(source, reason, at) VALUES (?,?,?)",
-                [(f.source, f.reason, _now()) for f in failures],
+                "INSERT INTO failure(source, reason, at, origin) VALUES (?,?,?,?)",
+                [(f.source, f.reason, _now(), f.origin) for f in failures],
             )
 
     def failures(self) -> list[Failure]:
-        rows = self.con().execute("SELECT source, reason FROM failure ORDER BY id").fetchall()
-        return [Failure(s, r) for s, r in rows]
+        """Inputs that could not be read, oldest first."""
+        rows = self.con().execute("SELECT source, reason, origin FROM failure ORDER BY id")
+        return [Failure(s, r, o) for s, r, o in rows]
 
     def stale_articles(self, geoparser: str) -> list[Article]:
         """Stored articles parsed by another geoparser version."""

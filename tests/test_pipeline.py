@@ -172,3 +172,30 @@ def test_ingest_urls_and_report_unreachable_ones(web, tmp_store, geoparser):
     assert kharkiv and kharkiv[0].mentions >= 2
     again = ingest([f"{web}/page.html"], tmp_store, geoparser)
     assert again.skipped == 1 and again.added == 0
+
+
+def test_failures_of_other_inputs_stay_listed(articles_dir, tmp_store, geoparser, tmp_path):
+    ingest([articles_dir / "empty.txt"], tmp_store, geoparser)
+    ingest([articles_dir / "no_date.txt"], tmp_store, geoparser)  # another input
+    assert [f.source for f in tmp_store.failures()] == ["empty.txt"]
+    (articles_dir / "empty.txt").write_text("Fixed: shelling near Kharkiv.")
+    ingest([articles_dir / "empty.txt"], tmp_store, geoparser)  # the same input, now readable
+    assert tmp_store.failures() == []
+
+
+def test_schema_upgrade_keeps_data(tmp_path):
+    """A database at schema 1 is upgraded in place; its rows survive."""
+    import sqlite3
+
+    from geo.store import SCHEMA_STEPS, Store
+
+    path = tmp_path / "old.sqlite"
+    con = sqlite3.connect(path)
+    con.executescript(SCHEMA_STEPS[0])
+    con.execute("INSERT INTO failure(source, reason, at) VALUES ('x.txt', 'file is empty', 'now')")
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    con.close()
+    store = Store(path)
+    assert store.con().execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA_STEPS)
+    assert [(f.source, f.origin) for f in store.failures()] == [("x.txt", "")]
