@@ -106,6 +106,24 @@ def run_ingest(store: Store) -> None:
         st.warning(w)
 
 
+def add_url(store: Store, url: str) -> None:
+    """Fetch one web page into the database and say what happened."""
+    with st.spinner(f"Fetching {url}…"):
+        try:
+            report = ingest([url], store, get_geoparser)
+        except GeoError as err:
+            report = None
+            st.sidebar.error(str(err))
+    if report is None:
+        return
+    for f in report.failed:
+        st.sidebar.error(f"{f.source}: {f.reason}")
+    if report.added or report.updated:
+        st.sidebar.success(f"Added: {report.summary()}")
+    elif report.skipped:
+        st.sidebar.info("Already in the database.")
+
+
 def parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -232,6 +250,14 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
     if sb.button("Rescan articles", help="Pick up new files in data/articles/"):
         st.session_state.pop("_ingested", None)
         st.rerun()
+    with sb.form("add_url", clear_on_submit=True, border=False):
+        url = st.text_input(
+            "Add a web page",
+            placeholder="https://…",
+            help="Downloads the page (this goes online) and geoparses its article.",
+        )
+        if st.form_submit_button("Fetch and add") and url.strip():
+            add_url(store, url.strip())
     return Query(
         start=start,
         end=end,
@@ -349,10 +375,10 @@ def main() -> None:
     if not st.session_state.get("_ingested"):
         run_ingest(store)
         st.session_state["_ingested"] = True
-    version = store.revision()
     bounds = store.date_bounds()
     init_state_from_url(bounds)
     query = sidebar(store, bounds)
+    version = store.revision()  # after the sidebar, which may have added an article
 
     st.title("Conflict Map")
     counts_all = store.counts()

@@ -132,3 +132,11 @@ def test_top_places_open_their_passages(at):
 def test_country_filter_shows_names(at):
     countries = at.sidebar.multiselect[2]
     assert "Ukraine (UA)" in countries.options
+
+
+def test_unreachable_url_gives_one_clear_line(at):
+    at.sidebar.text_input[1].set_value("http://127.0.0.1:9/gone.html")
+    at.sidebar.button[-1].click().run()
+    assert not at.exception
+    errors = [e.value for e in at.sidebar.error]
+    assert any("could not download" in e for e in errors), errors
