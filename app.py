@@ -231,7 +231,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         "Add articles",
         type=[x.lstrip(".") for x in sorted(SUFFIXES)],
         accept_multiple_files=True,
-        help="Saved to data/articles/ and geoparsed; .txt .md .html .json .jsonl",
+        help="Saved to data/articles/ and geoparsed; .txt .md .html .json .jsonl .rss .atom",
         key=f"upload_{st.session_state.get('_upload_round', 0)}",
     )
     for msg in st.session_state.pop("_upload_errors", []):
@@ -254,7 +254,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         url = st.text_input(
             "Add a web page",
             placeholder="https://…",
-            help="Downloads the page (this goes online) and geoparses its article.",
+            help="Downloads the page or feed (this goes online) and geoparses its articles.",
         )
         if st.form_submit_button("Fetch and add") and url.strip():
             add_url(store, url.strip())

@@ -201,7 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("ingest", "Add articles (files or folders) to the database, geoparsing what is new.")
     p.add_argument(
-        "paths", nargs="+", help=".txt .md .html .json .jsonl files, folders, or http(s) URLs"
+        "paths",
+        nargs="+",
+        help=".txt .md .html .json .jsonl .rss .atom files, folders, or http(s) URLs of pages or feeds",
     )
     p.add_argument(
         "--db", help="database file (default: $CONFLICT_MAP_DB or data/conflict_map.sqlite)"

@@ -3,7 +3,8 @@
 Supported: `.txt`/`.md` (a `# Title` line, optional byline, a date line such as
 `March 28, 2022`, the body, an optional `Original url:` footer), `.html`/`.htm`
 (trafilatura), `.json` (one record or a list) and `.jsonl` (one record per line) with the
-fields id, title, published, url, source, text.
+fields id, title, published, url, source, text, and RSS/Atom feeds (`.rss`, `.atom`, `.xml`;
+feedparser), one article per entry.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a JSONL corpus file may be large
 MAX_ARTICLE_CHARS = 1_000_000  # one article; longer texts are rejected, not truncated
-SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".jsonl"}
+SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".rss", ".atom", ".xml"}
+FEED_SUFFIXES = {".rss", ".atom", ".xml"}
 TEXT_FIELDS = ("text", "body", "content")
 DATE_FIELDS = ("published", "date", "publication_date", "pubdate")
 
@@ -209,6 +211,50 @@ def parse_record(rec: object, default_id: str) -> Article:
     return Article(rid, url, title, published, source, str(rec.get("language") or "en"), text)
 
 
+def _html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment (feed summaries), paragraphs kept apart."""
+    import html as html_mod
+
+    text = re.sub(r"(?i)<\s*(br|/p|/div|/li|/h\d)\s*/?>", "\n\n", markup)
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = html_mod.unescape(text)
+    text = re.sub(r"[ \t]+", " ", text)
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+
+
+def parse_feed(data: bytes, name: str) -> list[Article | Failure]:
+    """Every entry of an RSS/Atom feed as an article (its content or summary as text).
+
+    Raises ArticleError when the data is not a feed at all.
+    """
+    import feedparser
+
+    feed = feedparser.parse(data)
+    if not feed.entries:
+        reason = getattr(feed, "bozo_exception", None) or "no entries"
+        raise ArticleError(f"{name}: not a readable RSS/Atom feed ({reason})")
+    source = (feed.feed.get("title") or "").strip() or name
+    out: list[Article | Failure] = []
+    for n, entry in enumerate(feed.entries, 1):
+        where = f"{name}#{n}"
+        try:
+            body = ""
+            if entry.get("content"):
+                body = max((c.get("value", "") for c in entry.content), key=len)
+            body = body or entry.get("summary", "")
+            text = clean_text(_html_to_text(body))
+            _check_size(text, where)
+            when = entry.get("published_parsed") or entry.get("updated_parsed")
+            published = date(when.tm_year, when.tm_mon, when.tm_mday) if when else None
+            url = entry.get("link") or None
+            title = _html_to_text(entry.get("title", "")) or text.split("\n", 1)[0][:100]
+            aid = str(entry.get("id") or url or where)
+            out.append(Article(aid, url, title, published, source, "en", text))
+        except ArticleError as err:
+            out.append(Failure(where, str(err)))
+    return out
+
+
 def read_bytes(path: Path) -> bytes:
     """Read a file, refusing ones too big to be an article collection."""
     try:
@@ -229,7 +275,12 @@ def load_file(path: Path) -> Iterator[Article | Failure]:
         yield Failure(name, f"unsupported file type {suffix or '(none)'}")
         return
     try:
-        raw = decode(read_bytes(path), name)
+        data = read_bytes(path)
+        if suffix in FEED_SUFFIXES:
+            decode(data, name)  # empty and binary files fail the same way as elsewhere
+            yield from parse_feed(data, name)
+            return
+        raw = decode(data, name)
     except ArticleError as err:
         yield Failure(name, str(err))
         return
@@ -289,20 +340,35 @@ def iter_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
-def fetch_url(url: str, timeout: float = 20.0) -> Article:
-    """Download a web page and extract its article. Raises FetchError when unreachable."""
+def _download(url: str, timeout: float) -> tuple[bytes, str]:
+    """(body, content type) of an http(s) URL. Raises FetchError when unreachable."""
     if urlparse(url).scheme not in {"http", "https"}:
         raise FetchError(f"{url}: only http(s) URLs can be fetched")
     req = urllib.request.Request(url, headers={"User-Agent": "conflict-map/0.1"})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             data = resp.read(MAX_FILE_BYTES + 1)
+            ctype = resp.headers.get("Content-Type", "")
     except (urllib.error.URLError, TimeoutError, OSError) as err:
         reason = getattr(err, "reason", err)
         raise FetchError(f"{url}: could not download ({reason})") from err
     if len(data) > MAX_FILE_BYTES:
         raise FetchError(f"{url}: page too big")
-    return parse_html(decode(data, url), text_id(url), url=url)
+    return data, ctype
+
+
+def fetch_url(url: str, timeout: float = 20.0) -> list[Article | Failure]:
+    """A feed URL gives its entries; any other URL the one article on its page.
+
+    Raises FetchError when the URL cannot be downloaded, ArticleError when it holds no article.
+    """
+    data, ctype = _download(url, timeout)
+    head = data[:512].lstrip().lower()
+    if any(k in ctype for k in ("xml", "rss", "atom")) or head.startswith(
+        (b"<?xml", b"<rss", b"<feed")
+    ):
+        return parse_feed(data, url)
+    return [parse_html(decode(data, url), text_id(url), url=url)]
 
 
 def save_upload(folder: Path, name: str, data: bytes) -> Path:

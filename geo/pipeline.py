@@ -232,14 +232,17 @@ def ingest(
     examined: set[str] = {"geocoder", *urls}
     for url in urls:
         try:
-            art = fetch_url(url)
+            items = fetch_url(url)
         except ArticleError as err:
             report.failed.append(Failure(url, str(err), url))
             continue
-        if store.is_current(art, version):
-            report.skipped += 1
-        else:
-            pending.append((art, url))
+        for item in items:
+            if isinstance(item, Failure):
+                report.failed.append(replace(item, origin=url))
+            elif store.is_current(item, version):
+                report.skipped += 1
+            else:
+                pending.append((item, url))
     local = [Path(p) for p in paths if str(p) not in urls]
     for path in iter_paths(local):
         key = str(Path(path).resolve())

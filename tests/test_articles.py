@@ -158,3 +158,23 @@ def test_save_upload_is_safe_and_does_not_overwrite(tmp_path):
     assert p2.name == "evil name-1.txt" and p1.read_bytes() == b"Kyiv"
     with pytest.raises(ArticleError, match="unsupported"):
         save_upload(tmp_path, "x.exe", b"MZ")
+
+
+def test_feed_entries_become_articles():
+    items = list(load_file(DATA / "feed.rss"))
+    arts = [i for i in items if isinstance(i, Article)]
+    fails = [i for i in items if isinstance(i, Failure)]
+    assert [a.title for a in arts] == ["Shelling in Kharkiv & Izium", "Grain talks"]
+    first = arts[0]
+    assert first.published == date(2022, 5, 14) and first.source == "Example War Desk"
+    assert first.url == "https://news.example.org/kharkiv-izium"
+    assert "<p>" not in first.text and "Fighting continued near Izium" in first.text
+    assert arts[1].published is None  # an undated entry is kept
+    assert [f.source for f in fails] == ["feed.rss#3"] and "no text" in fails[0].reason
+
+
+def test_a_non_feed_xml_file_fails_clearly(tmp_path):
+    p = tmp_path / "notes.xml"
+    p.write_text("<notes><n>hello</n></notes>")
+    item = one(p)
+    assert isinstance(item, Failure) and "not a readable RSS/Atom feed" in item.reason

@@ -199,3 +199,11 @@ def test_schema_upgrade_keeps_data(tmp_path):
     store = Store(path)
     assert store.con().execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA_STEPS)
     assert [(f.source, f.origin) for f in store.failures()] == [("x.txt", "")]
+
+
+def test_ingest_a_feed_url(web, tmp_store, geoparser):
+    report = ingest([f"{web}/feed.rss"], tmp_store, geoparser)
+    assert report.added == 2
+    assert [f.source for f in report.failed] == [f"{web}/feed.rss#3"]
+    names = {c.place.name for c in tmp_store.place_counts(Query())}
+    assert {"Kharkiv", "Istanbul"} <= names
