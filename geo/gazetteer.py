@@ -34,7 +34,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 
 Progress = Callable[[int, int], None]
 
@@ -199,6 +199,9 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
     capitals = {(c["iso"], c["capital"]) for c in gc.get_countries().values() if c.get("capital")}
     country_entry: dict[str, int] = {}
     for row in _read_csv("countries.csv"):
+        names = [row["name"], *_split(row["alt_names"])]
+        # News drops the article inside formal names: "Democratic Republic of Congo".
+        variants = [n.replace(" of the ", " of ") for n in names if " of the " in n]
         eid = b.add(
             int(row["geonameid"]) if row["geonameid"] else None,
             row["name"],
@@ -209,7 +212,7 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
             row["iso2"],
             None,
             int(float(row["population"] or 0)),
-            _split(row["alt_names"]),
+            names[1:] + variants,
         )
         country_entry[row["iso2"]] = eid
     tick()

@@ -68,3 +68,7 @@ def test_build_reports_progress(tmp_path):
     seen = []
     build_index(tmp_path / "g.sqlite", on_progress=lambda d, t: seen.append((d, t)))
     assert seen[-1][0] == seen[-1][1] and len(seen) == seen[-1][1]
+
+
+def test_formal_country_names_without_the(gazetteer):
+    assert gazetteer.lookup("Democratic Republic of Congo")[0].place.country_code == "CD"
