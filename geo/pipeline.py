@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,15 +34,11 @@ Progress = Callable[[int, int], None]
 
 def user_dir() -> Path:
     """Where the user's own articles live: $CONFLICT_MAP_ARTICLES, else data/articles/."""
-    import os
-
     return Path(os.environ.get("CONFLICT_MAP_ARTICLES") or USER_DIR)
 
 
 def db_path(cli_value: str | None = None) -> Path:
     """--db beats $CONFLICT_MAP_DB beats data/conflict_map.sqlite."""
-    import os
-
     return Path(cli_value or os.environ.get("CONFLICT_MAP_DB") or DEFAULT_DB)
 
 
@@ -52,8 +49,6 @@ def geocoders_from_env(gazetteer: Gazetteer) -> list:
     $CONFLICT_MAP_ONLINE_DOMAIN and $CONFLICT_MAP_ONLINE_SCHEME point it at another server.
     Answers are cached in data/geocode_cache.sqlite ($CONFLICT_MAP_GEOCODE_CACHE).
     """
-    import os
-
     from geo.online import CachedOnlineGeocoder, GeocodeCache
     from geo.resolve import GazetteerGeocoder
 

@@ -117,6 +117,16 @@ def test_precomputed_results_are_used_and_match_a_fresh_parse(tmp_path, tmp_stor
     assert [(m.start, m.end, m.place) for m in stored] == [(m.start, m.end, m.place) for m in fresh]
 
 
+def test_shipped_sample_results_match_the_current_code(geoparser):
+    """If this fails, the geoparser changed: bump GEOPARSER_VERSION, run `python -m geo precompute`."""
+    from geo.articles import load_file, text_id
+    from geo.pipeline import toponym_json
+
+    art = next(load_file(SEED))
+    shipped = load_precomputed()[text_id(art.text)]
+    assert shipped == [toponym_json(m) for m in geoparser.parse(art)]
+
+
 def test_shipped_sample_results_are_current():
     """data/sample/geoparsed.jsonl.gz must come from this geoparser (run `python -m geo precompute`)."""
     with gzip.open(pipeline.PRECOMPUTED, "rt") as fh:
