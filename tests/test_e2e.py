@@ -141,7 +141,10 @@ def test_click_marker_read_quote_then_narrow_dates(page):
 
     # Another marker switches the panel.
     kyiv = frame.locator("path[data-place='gn:703448']")
-    kyiv.hover(force=True)
+    kyiv.dispatch_event("mouseover")  # hovering shows the name and the counts
+    expect(frame.locator(".leaflet-tooltip")).to_contain_text(
+        re.compile(r"Kyiv \(UA\) · city · \d+ mentions in \d+ articles")
+    )
     kyiv.dispatch_event("click")
     wait_idle(pg)
     expect(pg.get_by_role("heading", name="Kyiv")).to_be_visible(timeout=30_000)
