@@ -140,3 +140,15 @@ def test_unreachable_url_gives_one_clear_line(at):
     assert not at.exception
     errors = [e.value for e in at.sidebar.error]
     assert any("could not download" in e for e in errors), errors
+
+
+def test_unusable_database_gives_one_clear_line(tmp_path, monkeypatch):
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database " * 200)
+    monkeypatch.setenv("CONFLICT_MAP_DB", str(junk))
+    st.cache_resource.clear()
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert any("Cannot open the database" in e.value for e in app.error)
+    assert junk.read_bytes().startswith(b"not a database")  # left untouched
