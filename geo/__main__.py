@@ -41,17 +41,20 @@ class _Bar:
 
 
 def _geoparser(args):
-    from geo.errors import GazetteerError
     from geo.gazetteer import Gazetteer
     from geo.pipeline import Geoparser
 
+    bar: _Bar | None = None
+
+    def on_progress(done: int, total: int) -> None:
+        nonlocal bar  # a bar only appears when the index really has to be built
+        bar = bar or _Bar("building gazetteer (once)")
+        bar(done, total)
+
     try:
-        gaz = Gazetteer()
-    except GazetteerError:
-        bar = _Bar("building gazetteer (once)")
-        try:
-            gaz = Gazetteer.open_or_build(on_progress=bar)
-        finally:
+        gaz = Gazetteer.open_or_build(on_progress=on_progress)
+    finally:
+        if bar is not None:
             bar.close()
     return Geoparser(gazetteer=gaz)
 
@@ -64,7 +67,7 @@ def cmd_ingest(args) -> int:
     bar = _Bar("ingesting")
     try:
         report = ingest(
-            [p if p.startswith(("http://", "https://")) else Path(p) for p in args.paths],
+            args.paths,  # ingest tells URLs from paths
             store,
             lambda: _geoparser(args),
             on_progress=bar,

@@ -237,7 +237,6 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
     tick()
     region_entry: dict[str, int] = {}
     for row in _read_csv("regions.csv"):
-        alternates = _split(row["alt_names"])
         eid = b.add(
             None,
             row["name"],
@@ -248,7 +247,7 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
             row["country_iso2"] or None,
             None,
             0,
-            alternates,
+            _split(row["alt_names"]),
         )
         region_entry[normalize(row["name"])] = eid
         if row["kind"] == "ocean" and row["name"].endswith(" Ocean"):
