@@ -117,7 +117,7 @@ def add_url(store: Store, url: str) -> None:
     if report is None:
         return
     for f in report.failed:
-        st.sidebar.error(f"{f.source}: {f.reason}")
+        st.sidebar.error(f"{f.source}: {f.detail}")
     if report.added or report.updated:
         st.sidebar.success(f"Added: {report.summary()}")
     elif report.skipped:
@@ -391,7 +391,7 @@ def main() -> None:
     if failures:
         with st.expander(f"⚠️ {len(failures)} input(s) could not be read", expanded=False):
             for f in failures:
-                st.markdown(f"- **{html.escape(f.source)}**: {html.escape(f.reason)}")
+                st.markdown(f"- **{html.escape(f.source)}**: {html.escape(f.detail)}")
 
     counts = place_counts(store, query, version)
     left, right = st.columns([3, 2], gap="medium")

@@ -77,7 +77,7 @@ def cmd_ingest(args) -> int:
         bar.close()
     print(f"{store.path}: {report.summary()}")
     for f in report.failed:
-        print(f"  failed: {f.source}: {f.reason}")
+        print(f"  failed: {f.source}: {f.detail}")
     for w in report.warnings:
         print(f"  warning: {w}")
     return 1 if report.failed and not (report.added or report.updated or report.skipped) else 0
@@ -93,7 +93,7 @@ def cmd_geoparse(args) -> int:
     for path in args.files:
         for item in load_file(Path(path)):
             if isinstance(item, Failure):
-                print(f"error: {item.source}: {item.reason}", file=sys.stderr)
+                print(f"error: {item.source}: {item.detail}", file=sys.stderr)
                 failed += 1
                 continue
             rec = article_json(item, gp.parse(item))

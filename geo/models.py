@@ -60,3 +60,9 @@ class Failure:
     source: str
     reason: str
     origin: str = ""  # the file path or URL it came from; a new ingest of it replaces this
+
+    @property
+    def detail(self) -> str:
+        """The reason without repeating the source when the reason already names it."""
+        prefix = f"{self.source}: "
+        return self.reason.removeprefix(prefix)

@@ -45,7 +45,7 @@ def test_ingest_summary_and_db_option(capsys, tmp_path):
         main(["ingest", str(DATA / "no_date.txt"), str(DATA / "empty.txt"), "--db", str(db)]) == 0
     )
     out = capsys.readouterr().out
-    assert "1 added" in out and "1 failed" in out and "empty.txt: file is empty" in out
+    assert "1 added" in out and "1 failed" in out and "  failed: empty.txt: file is empty\n" in out
     assert db.exists() and not (tmp_path / "env.sqlite").exists()
 
 
