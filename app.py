@@ -71,6 +71,12 @@ def place_passages(_store: Store, key: str, query: Query, version: int):
     return _store.passages(key, query)
 
 
+@st.cache_data(show_spinner=False)
+def place_summary(_store: Store, key: str, query: Query, version: int):
+    """(passages, articles, per-day mentions) of one place in the selection."""
+    return (*_store.count_passages(key, query), _store.timeline(key, query))
+
+
 def run_ingest(store: Store) -> None:
     """Bring the database up to date with data/sample and data/articles, with a progress bar."""
     bar = st.progress(0.0, text="Checking articles…")
@@ -287,7 +293,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         st.info("Click a marker to read the passages that mention that place.")
         return
     rows = place_passages(store, key, query, version)
-    total, n_articles = store.count_passages(key, query)
+    total, n_articles, timeline = place_summary(store, key, query, version)
     where = f", {place.country_code}" if place.country_code and place.kind != "country" else ""
     st.markdown(
         f"### {html.escape(place.name)}{html.escape(where)}\n"
@@ -299,7 +305,6 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         return
     if rows[0].reason:
         st.caption(f"Why this place: {rows[0].reason}")
-    timeline = store.timeline(key, query)
     if len(timeline) > 1:
         st.bar_chart(
             {"date": [d for d, _ in timeline], "mentions": [n for _, n in timeline]},
