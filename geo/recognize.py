@@ -106,7 +106,7 @@ class Span:
     @property
     def weak(self) -> bool:
         """Found by the gazetteer alone, without NER calling this very span a place."""
-        return self.label not in PLACE_LABELS and not self.kind_hint
+        return self.label not in PLACE_LABELS
 
 
 def _person_cue(doc, start_tok: int, end_tok: int) -> bool:
@@ -121,9 +121,11 @@ def _person_cue(doc, start_tok: int, end_tok: int) -> bool:
     return nxt is not None and nxt.lower_ in PERSON_NEXT
 
 
+# Not "region" or "district": "the Euro-Atlantic region", "the Kherson region" (the oblast,
+# but no oblast carries the bare name) say nothing about which candidate is meant.
 ADMIN_NOUNS = {
-    "state", "province", "county", "region", "oblast", "prefecture", "governorate",
-    "department", "district", "parish", "territory", "emirate",
+    "state", "province", "county", "oblast", "prefecture", "governorate", "department",
+    "parish", "territory", "emirate",
 }  # fmt: skip
 CITY_NOUNS = {"city", "town", "village", "capital", "port", "township", "suburb"}
 
@@ -166,6 +168,31 @@ def _headed(doc, s: int) -> bool:
     )
 
 
+# Capitalised words after a place name that still locate it there: "the Leningrad Region",
+# "Boryspil International Airport", "the Nizhny Novgorod Stadium".
+SITE_NOUNS = {
+    "region", "oblast", "province", "krai", "county", "district", "raion", "governorate",
+    "prefecture", "territory", "area", "airport", "international", "stadium", "station",
+    "arena", "airfield", "harbour", "harbor", "bay", "river", "valley", "island", "islands",
+    "peninsula", "mountains", "city",
+}  # fmt: skip
+
+
+def _modifies(doc, e: int) -> bool:
+    """True when a capitalised word follows in the same sentence ("Nord Stream")."""
+    if e >= len(doc):
+        return False
+    nxt = doc[e]
+    return (
+        nxt.is_alpha
+        and nxt.text[:1].isupper()
+        and not nxt.is_sent_start
+        and nxt.lower_ not in DIRECTIONS
+        and nxt.lower_ not in SITE_NOUNS  # "Leningrad Region", "Boryspil International Airport"
+        and nxt.ent_type_ != "PERSON"  # "Kyiv Mayor Vitali Klitschko" is still Kyiv
+    )
+
+
 def _prominent(cands: tuple[Candidate, ...]) -> bool:
     high, pop = _best_population(cands)
     return high or pop >= MIN_POP_EMBEDDED
@@ -196,7 +223,9 @@ def _kind_hint(doc, start_tok: int, end_tok: int) -> str:
         before = doc[start_tok - 2].lower_
     elif before not in PLACE_NOUNS:
         before = ""
-    after = doc[end_tok].lower_ if end_tok < len(doc) else ""
+    after = doc[end_tok].text if end_tok < len(doc) else ""
+    if not after.islower():
+        after = ""  # "Washington state", not "the Union State"
     for word in (before, after):
         if word in ADMIN_NOUNS:
             return "admin"
@@ -285,6 +314,8 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
                 label = ent.label_
             elif e == end:
                 label = EMBEDDED_HEAD
+            elif s == start and _modifies(doc, e):
+                label = EMBEDDED  # "Nord" in "the Nord Stream 2", "Kyiv" in "the Kyiv Post"
             else:
                 label = ""
             if _accept(doc, s, e, cands, label):
@@ -328,6 +359,8 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             label = EMBEDDED_HEAD if e == ent_end[s] else EMBEDDED
         elif _headed(doc, s):
             label = EMBEDDED_HEAD  # "State Duma" with no entity: Duma is no Syrian town here
+        elif not label and _modifies(doc, e):
+            label = EMBEDDED  # "Nord Stream" with no entity: only a big town modifies a name
         elif label in PLACE_LABELS:
             label = ""  # step 1 already judged this entity
         if _accept(doc, s, e, cands, label):
@@ -367,8 +400,7 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             s, e, cands, label = item
             if any(taken[s:e]) or not _listed_with_place(doc, s, e, taken):
                 continue
-            high, pop = _best_population(cands)
-            if high or pop >= MIN_POP_LISTED:
+            if _accept(doc, s, e, cands, LISTED):
                 add(s, e, "name", LISTED, cands)
                 deferred.remove(item)
                 changed = True
@@ -484,11 +516,22 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         nxt = doc[s + 1]
         if nxt.ent_type_ == "PERSON" or (nxt.pos_ == "PROPN" and doc[s].ent_type_ == "PERSON"):
             return False  # a first name: "Vladimir Putin"
+    # Inside a longer name only towns count by size: "Nord" (a French department) in
+    # "Nord Stream" is no place, "Moscow" in "Moscow Times" is.
+    town = max((c.population for c in cands if c.place.kind == "city"), default=0)
     if label == EMBEDDED_HEAD:
-        return _country(cands) or pop >= MIN_POP_EMBEDDED_HEAD
+        return _country(cands) or town >= MIN_POP_EMBEDDED_HEAD
     if label == EMBEDDED:
         # "U.S." in "the U.S. Centers for Disease Control", "Moscow" in "Moscow Times".
-        return high or pop >= MIN_POP_EMBEDDED and any(c.primary for c in cands)
+        return high or town >= MIN_POP_EMBEDDED and any(c.primary for c in cands)
+    if label == LISTED:
+        # The list stands in for NER support, not for the word checks: "Union", "Look" and
+        # "No" stay words, and an alternate spelling alone is not enough.
+        if not any(c.primary for c in cands):
+            return False
+        if single and not high and pop < MIN_POP_COMMON_WORD and _common_word(doc[s].text):
+            return False
+        return high or pop >= MIN_POP_LISTED
     if label == "PERSON":
         if locative:
             return high or pop >= MIN_POP_GAZETTEER_ONLY

