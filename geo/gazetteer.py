@@ -35,7 +35,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 
 Progress = Callable[[int, int], None]
 
@@ -226,6 +226,11 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
             names[1:] + variants,
         )
         country_entry[row["iso2"]] = eid
+    for row in _read_csv("historical_countries.csv"):
+        # Former and short names ("Soviet Union", "Congo") as alternates of today's country.
+        eid = country_entry.get(row["iso2"])
+        if eid is not None:
+            b.names.append((normalize(row["name"]), eid, row["name"], 0))
     tick()
     admin1_entry: dict[tuple[str, str], int] = {}
     for row in _read_csv("admin1.csv"):

@@ -89,6 +89,11 @@ def _city_state(best: _Scored, cands: tuple[Candidate, ...]) -> _Scored:
     return best
 
 
+def _shared_by_countries(cands: tuple[Candidate, ...]) -> bool:
+    """True when regions of several countries carry the name ("Saint Andrew" parishes)."""
+    return len({c.place.country_code for c in cands if c.place.kind == "admin1"}) > 1
+
+
 def _named_county(cands: tuple[Candidate, ...]) -> Candidate | None:
     """The county a name surely means: counties of one country only, no larger town."""
     counties = [c for c in cands if c.place.kind == "admin2" and c.primary]
@@ -103,11 +108,17 @@ def _named_county(cands: tuple[Candidate, ...]) -> Candidate | None:
 
 
 def _dominant_city(cands: tuple[Candidate, ...]) -> Candidate | None:
-    """The city a name almost surely means (sole or 5x larger candidate, >= 50k people)."""
-    if not cands or any(c.place.kind != "city" for c in cands):
+    """The city a name almost surely means (sole or 5x larger town, >= 50k people)."""
+    towns = [c for c in cands if c.place.kind == "city"]
+    if not towns:
         return None
-    ranked = sorted(cands, key=lambda c: -c.population)
+    ranked = sorted(towns, key=lambda c: -c.population)
     top = ranked[0]
+    for c in cands:
+        # A region of the same name counts only where it is the city's own (Brazzaville).
+        far = haversine_km(c.place.lat, c.place.lon, top.place.lat, top.place.lon) > 50
+        if c.place.kind != "city" and far:
+            return None
     if top.population < 50_000:
         return None
     if len(ranked) > 1 and ranked[1].population * 5 > top.population:
@@ -273,7 +284,7 @@ class Resolver:
                 ),
                 key=lambda s: s.score,
             )
-            return _city_state(best, cands)
+            return best
 
         for sp in spans:
             contained = _CONTAIN_RE.match(sp.context_after)
@@ -319,6 +330,7 @@ class Resolver:
                 or pick.cand.feature == "former"
                 or (p.kind == "city" and pick.cand.population < 100_000)
                 or (p.kind == "admin1" and " " not in name and not name.isupper())
+                or (p.kind == "admin1" and _shared_by_countries(cand_by_name[name]))
             )
             if not doubtful or not p.country_code:
                 continue
@@ -330,6 +342,10 @@ class Resolver:
             elif ctx.countries.get(p.country_code, 0) <= 0:
                 del chosen[name]
                 dropped.add(name)
+
+        for name, pick in chosen.items():
+            if pick is not None:
+                chosen[name] = _city_state(pick, cand_by_name[name])
 
         mentions = []
         for sp in spans:
@@ -408,6 +424,9 @@ class Resolver:
                 why.append("its region is mentioned")
             if tld_country == p.country_code:
                 score += 0.5
+        if p.kind == "country" and flags.rival_country and ctx.countries.get(p.country_code, 0):
+            score += 2.0  # "Congo" in an article about Brazzaville
+            why.append("article mentions its places")
         if contained and p.country_code == contained[0]:
             score += 6.0
             if contained[1] and c.admin1 == contained[1]:
@@ -445,6 +464,7 @@ class _Flags:
     named_high: bool  # some country/continent/admin1 carries it as its main name
     primary_city: bool  # some city carries it as its main name
     rival_high: bool  # some candidate is not a city
+    rival_country: bool  # the name is shared by two countries ("Congo")
 
     @classmethod
     def of(cls, cands: tuple[Candidate, ...]) -> _Flags:
@@ -452,6 +472,7 @@ class _Flags:
             any(c.primary and c.place.kind in _HIGH_KINDS for c in cands),
             any(c.primary and c.place.kind == "city" for c in cands),
             any(c.place.kind != "city" for c in cands),
+            len({c.place.country_code for c in cands if c.place.kind == "country"}) > 1,
         )
 
 

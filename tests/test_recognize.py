@@ -107,6 +107,15 @@ def test_resolution_with_context(geoparser, text, name, country):
             "admin1",
             "US",
         ),
+        # Former states map to their successor; "Congo" follows its context.
+        ("A nerve agent developed by the Soviet Union was used.", "Soviet Union", "country", "RU"),
+        (
+            "In Brazzaville, the government of Congo declared a quarantine.",
+            "Congo",
+            "country",
+            "CG",
+        ),
+        ("Ebola returned to Congo, near Kinshasa.", "Congo", "country", "CD"),
         # A region that is one big city is mapped as the city.
         ("Forums in Moscow and St Petersburg, Russia, went on.", "St Petersburg", "city", "RU"),
         # Georgia named with its country is the state.
@@ -155,6 +164,7 @@ def test_names_with_particles_and_place_cues(geoparser, text, name):
         ("France and Germany discussed the Nord Stream 2 pipeline.", "Nord"),
         ("Officials said the Union State of Russia and Belarus would meet.", "Union"),
         ("No state on the planet should use them, Kyiv said.", "No"),
+        ("He was awarded the Order of St Andrew the Apostle in Moscow.", "St Andrew"),
     ],
 )
 def test_people_and_words_are_not_places(geoparser, text, not_place):
