@@ -130,20 +130,20 @@ def test_click_marker_read_quote_then_narrow_dates(page):
     # itself rather than to screen coordinates another marker may cover.
     mariupol = frame.locator("path[data-place='gn:701822']")
     expect(mariupol).to_have_attribute(
-        "aria-label", re.compile(r"^Mariupol \(UA\) · city · \d+ mentions")
+        "aria-label", re.compile(r"^Mariupol \(UA\) · city · \d+ mentions"), timeout=30_000
     )
     mariupol.dispatch_event("click")
     wait_idle(pg)
     expect(pg.get_by_role("heading", name="Mariupol")).to_be_visible(timeout=30_000)
     quotes = pg.locator(".cm-quote mark", has_text="Mariupol")
-    expect(quotes.first).to_be_visible()
+    expect(quotes.first).to_be_visible(timeout=30_000)
     assert quotes.count() > 5
 
     # Another marker switches the panel.
     kyiv = frame.locator("path[data-place='gn:703448']")
     kyiv.dispatch_event("mouseover")  # hovering shows the name and the counts
     expect(frame.locator(".leaflet-tooltip")).to_contain_text(
-        re.compile(r"Kyiv \(UA\) · city · \d+ mentions in \d+ articles")
+        re.compile(r"Kyiv \(UA\) · city · \d+ mentions in \d+ articles"), timeout=30_000
     )
     kyiv.dispatch_event("click")
     wait_idle(pg)
