@@ -35,7 +35,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 9
+INDEX_VERSION = 10
 
 Progress = Callable[[int, int], None]
 

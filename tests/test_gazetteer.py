@@ -50,6 +50,13 @@ def test_counties_and_former_regions(gazetteer):
     assert telemark.feature == "former" and 58 < telemark.place.lat < 61
 
 
+def test_oceans_sit_at_their_centres(gazetteer):
+    # Natural Earth's "Atlantic Ocean" polygon is the southern half only.
+    (atlantic,) = [c for c in gazetteer.lookup("Atlantic") if c.place.kind == "water"]
+    assert abs(atlantic.place.lat) < 10
+    assert [c.place.lat for c in gazetteer.lookup("South Atlantic Ocean")][0] < -20
+
+
 def test_case_keeps_codes_apart(gazetteer):
     assert kinds(gazetteer, "US") == [("country", "US")]
     assert ("country", "US") not in kinds(gazetteer, "Us")
