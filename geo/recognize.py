@@ -81,6 +81,7 @@ MIN_POP_PERSON_TAGGED = 1_000_000
 # A name listed with places ("Moonbi, Parkes and Wyong") needs far less support.
 MIN_POP_LISTED = 1_000
 LISTED = "listed"
+MODIFIER = "modifier"  # a name before a capitalised word it names ("Kyiv Post")
 
 
 def load_model(name: str = MODEL_NAME):
@@ -315,7 +316,7 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             elif e == end:
                 label = EMBEDDED_HEAD
             elif s == start and _modifies(doc, e):
-                label = EMBEDDED  # "Nord" in "the Nord Stream 2", "Kyiv" in "the Kyiv Post"
+                label = MODIFIER  # "Nord" in "the Nord Stream 2", "Kyiv" in "the Kyiv Post"
             else:
                 label = ""
             if _accept(doc, s, e, cands, label):
@@ -360,7 +361,7 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         elif _headed(doc, s):
             label = EMBEDDED_HEAD  # "State Duma" with no entity: Duma is no Syrian town here
         elif not label and _modifies(doc, e):
-            label = EMBEDDED  # "Nord Stream" with no entity: only a big town modifies a name
+            label = MODIFIER  # "Owensboro Public Schools", "Nord Stream" with no entity
         elif label in PLACE_LABELS:
             label = ""  # step 1 already judged this entity
         if _accept(doc, s, e, cands, label):
@@ -524,6 +525,16 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     if label == EMBEDDED:
         # "U.S." in "the U.S. Centers for Disease Control", "Moscow" in "Moscow Times".
         return high or town >= MIN_POP_EMBEDDED and any(c.primary for c in cands)
+    if label == MODIFIER:
+        # A big town, a state or a country names what follows it ("Kyiv Post", "Texas
+        # Governor", "the Czech Republic Jan Lipavsky"); a county, a common word or an old
+        # name of a town does not ("Union State", "Gorky Park"). Regions are checked against
+        # the article's geography later ("Nord Stream" in Burkina Faso).
+        if single and not high and town < MIN_POP_COMMON_WORD and _common_word(doc[s].text):
+            return False
+        return high or any(
+            c.primary and c.place.kind == "city" and c.population >= MIN_POP_EMBEDDED for c in cands
+        )
     if label == LISTED:
         # The list stands in for NER support, not for the word checks: "Union", "Look" and
         # "No" stay words, and an alternate spelling alone is not enough.

@@ -22,7 +22,7 @@ from geopy.location import Location
 from geo.errors import ResolveError
 from geo.gazetteer import Candidate, Gazetteer
 from geo.models import Article, Mention
-from geo.recognize import EMBEDDED, EMBEDDED_HEAD, Span
+from geo.recognize import EMBEDDED, EMBEDDED_HEAD, MODIFIER, Span
 
 log = logging.getLogger(__name__)
 
@@ -320,7 +320,7 @@ class Resolver:
         supported = {sp.text for sp in spans if not sp.weak or sp.mention_type == "demonym"}
         # Inside a longer name a county needs its region named too ("Nord Stream" in an
         # article that mentions France is still no French department).
-        embedded = {sp.text for sp in spans if sp.label in {EMBEDDED, EMBEDDED_HEAD}}
+        embedded = {sp.text for sp in spans if sp.label in {EMBEDDED, EMBEDDED_HEAD, MODIFIER}}
         for name, pick in list(chosen.items()):
             if pick is None or name in supported:
                 continue
@@ -410,7 +410,12 @@ class Resolver:
                 # "Mexico" is the country's own name and only an alternate one of Mexico City.
                 score -= 3.0
         if p.country_code and p.kind != "country":
-            n = ctx.countries.get(p.country_code, 0)
+            # Evidence for Mexico cannot tell the country "Mexico" from its state "México".
+            n = (
+                0
+                if p.country_code in flags.named_countries
+                else ctx.countries.get(p.country_code, 0)
+            )
             if n:
                 # Same-country evidence separates namesakes (Paris, Texas in a US story) but
                 # must not lift a hamlet over a sea or a region of the same name.
@@ -465,6 +470,7 @@ class _Flags:
     primary_city: bool  # some city carries it as its main name
     rival_high: bool  # some candidate is not a city
     rival_country: bool  # the name is shared by two countries ("Congo")
+    named_countries: frozenset[str]  # countries carrying the name as their main name
 
     @classmethod
     def of(cls, cands: tuple[Candidate, ...]) -> _Flags:
@@ -473,6 +479,9 @@ class _Flags:
             any(c.primary and c.place.kind == "city" for c in cands),
             any(c.place.kind != "city" for c in cands),
             len({c.place.country_code for c in cands if c.place.kind == "country"}) > 1,
+            frozenset(
+                c.place.country_code for c in cands if c.place.kind == "country" and c.primary
+            ),
         )
 
 

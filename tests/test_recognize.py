@@ -118,6 +118,8 @@ def test_resolution_with_context(geoparser, text, name, country):
         ("Ebola returned to Congo, near Kinshasa.", "Congo", "country", "CD"),
         # A region that is one big city is mapped as the city.
         ("Forums in Moscow and St Petersburg, Russia, went on.", "St Petersburg", "city", "RU"),
+        # Evidence for Mexico cannot lift the State of Mexico over the country itself.
+        ("Migrants in Mexico City waited; Mexico said it would help.", "Mexico", "country", "MX"),
         # Georgia named with its country is the state.
         ("The lab in Athens, Georgia, USA confirmed it.", "Georgia", "admin1", "US"),
     ],
@@ -144,6 +146,10 @@ def test_kind_from_context(geoparser, text, name, kind, country):
         ("Heze city alone has registered 1,734 cases.", "Heze"),
         ("A pig farmer in Cabanatuan in Nueva Ecija, who fell ill, recovered.", "Nueva Ecija"),
         ("Inspector Jones said Devon and Cornwall police in England were alerted.", "Devon"),
+        (
+            "He met the Minister of Defence of the Russian Federation Sergei Shoigu.",
+            "Russian Federation",
+        ),
     ],
 )
 def test_names_with_particles_and_place_cues(geoparser, text, name):
