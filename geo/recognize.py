@@ -82,6 +82,21 @@ MIN_POP_PERSON_TAGGED = 1_000_000
 MIN_POP_LISTED = 1_000
 LISTED = "listed"
 MODIFIER = "modifier"  # a name before a capitalised word it names ("Kyiv Post")
+# Not "region" or "district": "the Euro-Atlantic region", "the Kherson region" (the oblast,
+# but no oblast carries the bare name) say nothing about which candidate is meant.
+ADMIN_NOUNS = {
+    "state", "province", "county", "oblast", "prefecture", "governorate", "department",
+    "parish", "territory", "emirate",
+}  # fmt: skip
+CITY_NOUNS = {"city", "town", "village", "capital", "port", "township", "suburb"}
+# Capitalised words after a place name that still locate it there: "the Leningrad Region",
+# "Boryspil International Airport", "the Nizhny Novgorod Stadium".
+SITE_NOUNS = {
+    "region", "oblast", "province", "krai", "county", "district", "raion", "governorate",
+    "prefecture", "territory", "area", "airport", "international", "stadium", "station",
+    "arena", "airfield", "harbour", "harbor", "bay", "river", "valley", "island", "islands",
+    "peninsula", "mountains", "city",
+}  # fmt: skip
 
 
 def load_model(name: str = MODEL_NAME):
@@ -122,15 +137,6 @@ def _person_cue(doc, start_tok: int, end_tok: int) -> bool:
     return nxt is not None and nxt.lower_ in PERSON_NEXT
 
 
-# Not "region" or "district": "the Euro-Atlantic region", "the Kherson region" (the oblast,
-# but no oblast carries the bare name) say nothing about which candidate is meant.
-ADMIN_NOUNS = {
-    "state", "province", "county", "oblast", "prefecture", "governorate", "department",
-    "parish", "territory", "emirate",
-}  # fmt: skip
-CITY_NOUNS = {"city", "town", "village", "capital", "port", "township", "suburb"}
-
-
 def _listed_with_place(doc, s: int, e: int, taken: list[bool]) -> bool:
     """True when a list separator joins the span to a token already taken as a place."""
     seps = {",", "and", "or", "&", "/"}
@@ -167,16 +173,6 @@ def _headed(doc, s: int) -> bool:
         and prev.lower_ not in DIRECTIONS
         and prev.lower_ not in PERSON_TITLES
     )
-
-
-# Capitalised words after a place name that still locate it there: "the Leningrad Region",
-# "Boryspil International Airport", "the Nizhny Novgorod Stadium".
-SITE_NOUNS = {
-    "region", "oblast", "province", "krai", "county", "district", "raion", "governorate",
-    "prefecture", "territory", "area", "airport", "international", "stadium", "station",
-    "arena", "airfield", "harbour", "harbor", "bay", "river", "valley", "island", "islands",
-    "peninsula", "mountains", "city",
-}  # fmt: skip
 
 
 def _modifies(doc, e: int) -> bool:
@@ -505,13 +501,7 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         # Even with NER support, a common word naming only a hamlet is the word ("planet Earth").
         tiny = MIN_POP_EMBEDDED if label == "FAC" else MIN_POP_GAZETTEER_ONLY  # FAC: "Olympic"
         return not (single and not high and pop < tiny and _common_word(doc[s].text))
-    if (
-        single
-        and not high
-        and pop < MIN_POP_COMMON_WORD
-        and (doc[s].is_sent_start or doc[s].pos_ != "PROPN")
-        and _common_word(doc[s].text)
-    ):
+    if (doc[s].is_sent_start or doc[s].pos_ != "PROPN") and _plain_word(doc, s, e, high, pop):
         return False  # "Police said", "Set": words, unless NER says place
     if single and s + 1 < len(doc) and doc[s + 1].text[:1].isupper():
         nxt = doc[s + 1]
@@ -530,7 +520,7 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         # Governor", "the Czech Republic Jan Lipavsky"); a county, a common word or an old
         # name of a town does not ("Union State", "Gorky Park"). Regions are checked against
         # the article's geography later ("Nord Stream" in Burkina Faso).
-        if single and not high and town < MIN_POP_COMMON_WORD and _common_word(doc[s].text):
+        if _plain_word(doc, s, e, high, town):
             return False
         return high or any(
             c.primary and c.place.kind == "city" and c.population >= MIN_POP_EMBEDDED for c in cands
@@ -538,9 +528,7 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     if label == LISTED:
         # The list stands in for NER support, not for the word checks: "Union", "Look" and
         # "No" stay words, and an alternate spelling alone is not enough.
-        if not any(c.primary for c in cands):
-            return False
-        if single and not high and pop < MIN_POP_COMMON_WORD and _common_word(doc[s].text):
+        if not any(c.primary for c in cands) or _plain_word(doc, s, e, high, pop):
             return False
         return high or pop >= MIN_POP_LISTED
     if label == "PERSON":
@@ -561,6 +549,11 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     if not any(c.primary for c in cands) and not high and pop < 100_000:
         return False  # only an alternate spelling of a small town ("Set" for Sète)
     return high or pop >= MIN_POP_GAZETTEER_ONLY
+
+
+def _plain_word(doc, s: int, e: int, high: bool, pop: int) -> bool:
+    """A single common word ("Union", "Look") naming nothing bigger than a mid-size town."""
+    return e - s == 1 and not high and pop < MIN_POP_COMMON_WORD and _common_word(doc[s].text)
 
 
 @lru_cache(maxsize=100_000)

@@ -114,15 +114,15 @@ def _dominant_city(cands: tuple[Candidate, ...]) -> Candidate | None:
         return None
     ranked = sorted(towns, key=lambda c: -c.population)
     top = ranked[0]
+    if top.population < 50_000:
+        return None
+    if len(ranked) > 1 and ranked[1].population * 5 > top.population:
+        return None
     for c in cands:
         # A region of the same name counts only where it is the city's own (Brazzaville).
         far = haversine_km(c.place.lat, c.place.lon, top.place.lat, top.place.lon) > 50
         if c.place.kind != "city" and far:
             return None
-    if top.population < 50_000:
-        return None
-    if len(ranked) > 1 and ranked[1].population * 5 > top.population:
-        return None
     return top
 
 
@@ -139,6 +139,7 @@ class _Scored:
     cand: Candidate
     score: float
     why: list[str]
+    contained: bool = False  # chosen with the help of "X, Country" right after the name
 
 
 _HIGH_KINDS = {"country", "continent", "admin1"}
@@ -269,35 +270,23 @@ class Resolver:
             contained = self._containment(sp.context_after)
             if contained and _sibling(cands, contained):
                 contained = None  # "Mexico, China, Japan" and "Georgia, Oklahoma" are lists
-            best = max(
-                (
-                    self._score(
-                        c,
-                        context_for[sp.text],
-                        contained,
-                        tld_country,
-                        _Flags.of(cands),
-                        hints.get(sp.text, ""),
-                        bias,
-                    )
-                    for c in cands
-                ),
+            ctx, flags, hint = context_for[sp.text], _Flags.of(cands), hints.get(sp.text, "")
+            return max(
+                (self._score(c, ctx, contained, tld_country, flags, hint, bias) for c in cands),
                 key=lambda s: s.score,
             )
-            return best
 
         for sp in spans:
-            contained = _CONTAIN_RE.match(sp.context_after)
-            if sp.text in chosen and not contained:
+            if sp.text in chosen and not _CONTAIN_RE.match(sp.context_after):
                 continue
             best = pick(sp)
             if best is None:
                 chosen.setdefault(sp.text, None)
-                continue
-            if sp.text not in chosen or "named with its country/region" in best.why:
+            elif best.contained:  # "Kherson, Ukraine" decides for every "Kherson"
                 chosen[sp.text] = best
-                if "named with its country/region" in best.why:
-                    by_containment.add(sp.text)
+                by_containment.add(sp.text)
+            elif sp.text not in chosen:
+                chosen[sp.text] = best
 
         # Names listed together are alike: "Virginia, Washington and Wyoming" are states,
         # "Mexico, China, Japan" countries. A member follows the kind its partners took.
@@ -336,10 +325,9 @@ class Resolver:
                 continue
             ctx = context_for[name]
             unsure_county = p.kind == "admin2" and name in embedded
-            if unsure_county and (p.country_code, pick.cand.admin1 or "") not in ctx.admin1s:
-                del chosen[name]
-                dropped.add(name)
-            elif ctx.countries.get(p.country_code, 0) <= 0:
+            if (
+                unsure_county and (p.country_code, pick.cand.admin1 or "") not in ctx.admin1s
+            ) or ctx.countries.get(p.country_code, 0) <= 0:
                 del chosen[name]
                 dropped.add(name)
 
@@ -432,7 +420,8 @@ class Resolver:
         if p.kind == "country" and flags.rival_country and ctx.countries.get(p.country_code, 0):
             score += 2.0  # "Congo" in an article about Brazzaville
             why.append("article mentions its places")
-        if contained and p.country_code == contained[0]:
+        in_container = bool(contained and p.country_code == contained[0])
+        if in_container:
             score += 6.0
             if contained[1] and c.admin1 == contained[1]:
                 score += 3.0
@@ -456,7 +445,7 @@ class Resolver:
         if bias and p.kind == bias[0] and (bias[1] is None or p.country_code == bias[1]):
             score += 4.0
             why.append("listed with others like it")
-        return _Scored(c, score, why)
+        return _Scored(c, score, why, in_container)
 
 
 _ADMIN_KINDS = {"admin1", "admin2"}
