@@ -66,3 +66,14 @@ class Failure:
         """The reason without repeating the source when the reason already names it."""
         prefix = f"{self.source}: "
         return self.reason.removeprefix(prefix)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should know about an input that was still stored.
+
+    E.g. "no readable date: kept as undated" or "12 bytes could not be decoded".
+    """
+
+    source: str
+    message: str
