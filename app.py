@@ -9,11 +9,12 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import export, gazetteer, mapview, passages
+from geo import export, gazetteer, mapview, render
 from geo.articles import SUFFIXES, save_upload
 from geo.errors import GeoError
 from geo.models import KINDS
 from geo.pipeline import SAMPLE_DIR, Geoparser, db_path, ingest, load_precomputed, user_dir
+from geo.render import is_web_address
 from geo.store import Query, Store
 
 st.set_page_config(page_title="Conflict Map", page_icon="🗺️", layout="wide")
@@ -104,27 +105,36 @@ def run_ingest(store: Store) -> None:
         )
     except GeoError as err:
         bar.empty()
-        st.error(f"Ingest failed: {err}")
+        st.error(f"Ingest failed: {render.md_escape(err)}")
         return
     bar.empty()
     if report.added or report.updated:
         st.toast(f"Articles: {report.summary()}")
     for w in report.warnings[:20]:
-        st.warning(w)
+        st.warning(render.md_escape(w))
 
 
 def add_url(store: Store, url: str) -> None:
-    """Fetch one web page into the database and say what happened."""
-    with st.spinner(f"Fetching {url}…"):
+    """Fetch one web page or feed into the database and say what happened.
+
+    Only http(s) addresses: the box never reads files from the server's disk.
+    """
+    if not is_web_address(url):
+        st.sidebar.error(
+            "Only web addresses (http:// or https://) can be added here. "
+            "To add a file, use “Add articles” above."
+        )
+        return
+    with st.spinner(f"Fetching {render.md_escape(url, 120)}…"):
         try:
             report = ingest([url], store, get_geoparser)
         except GeoError as err:
             report = None
-            st.sidebar.error(str(err))
+            st.sidebar.error(render.md_escape(err))
     if report is None:
         return
     for f in report.failed:
-        st.sidebar.error(f"{f.source}: {f.detail}")
+        st.sidebar.error(render.md_escape(f"{f.source}: {f.detail}"))
     if report.added or report.updated:
         st.sidebar.success(f"Added: {report.summary()}")
     elif report.skipped:
@@ -242,7 +252,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         key=f"upload_{st.session_state.get('_upload_round', 0)}",
     )
     for msg in st.session_state.pop("_upload_errors", []):
-        sb.error(msg)
+        sb.error(render.md_escape(msg))
     if uploads:
         errors = []
         for up in uploads:
@@ -277,17 +287,6 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
     )
 
 
-def quote_html(text: str, start: int, end: int) -> str:
-    q = passages.quote(text, start, end)
-    return (
-        ("… " if q.cut_before else "")
-        + html.escape(q.before)
-        + f"<mark>{html.escape(q.hit)}</mark>"
-        + html.escape(q.after)
-        + (" …" if q.cut_after else "")
-    )
-
-
 def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     place = store.place(key)
     if place is None:
@@ -295,17 +294,12 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         return
     rows = place_passages(store, key, query, version)
     total, n_articles, timeline = place_summary(store, key, query, version)
-    where = f", {place.country_code}" if place.country_code and place.kind != "country" else ""
-    st.markdown(
-        f"### {html.escape(place.name)}{html.escape(where)}\n"
-        f"{html.escape(place.kind)} · {total:,} passage{'s' if total != 1 else ''} "
-        f"in {n_articles} article{'s' if n_articles != 1 else ''}"
-    )
+    st.html(render.place_heading_html(place, total, n_articles))
     if not rows:
         st.info("No passages in the current selection: widen the date range or filters.")
         return
     if rows[0].reason:
-        st.caption(f"Why this place: {rows[0].reason}")
+        st.caption(f"Why this place: {render.md_escape(rows[0].reason)}")
     if len(timeline) > 1:
         st.bar_chart(
             {"date": [d for d, _ in timeline], "mentions": [n for _, n in timeline]},
@@ -325,21 +319,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     )
     box = st.container(height=640, key="passages")
     for r in rows:
-        a = r.article
-        when = a.published.isoformat() if a.published else "undated"
-        title = html.escape(a.title)
-        link = (
-            f'<a href="{html.escape(a.url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>'
-            if a.url and a.url.startswith(("http://", "https://"))
-            else title
-        )
-        box.markdown(
-            f'<div class="cm-passage"><div class="cm-meta"><span class="cm-source">'
-            f"{html.escape(a.source)}</span> · {when}</div>"
-            f'<div class="cm-title">{link}</div>'
-            f'<blockquote class="cm-quote">{quote_html(a.text, r.start, r.end)}</blockquote></div>',
-            unsafe_allow_html=True,
-        )
+        box.html(render.passage_html(r.article, r.start, r.end))
 
 
 LEGEND = (
@@ -376,7 +356,7 @@ def main() -> None:
     try:
         store = get_store()
     except GeoError as err:
-        st.error(f"Cannot open the database: {err}")
+        st.error(f"Cannot open the database: {render.md_escape(err)}")
         st.stop()
     if not st.session_state.get("_ingested"):
         run_ingest(store)
@@ -396,8 +376,7 @@ def main() -> None:
     failures = store.failures()
     if failures:
         with st.expander(f"⚠️ {len(failures)} input(s) could not be read", expanded=False):
-            for f in failures:
-                st.markdown(f"- **{html.escape(f.source)}**: {html.escape(f.detail)}")
+            st.html(render.failures_html(failures))
 
     counts = place_counts(store, query, version)
     left, right = st.columns([3, 2], gap="medium")
@@ -446,7 +425,7 @@ def main() -> None:
             if counts:
                 st.markdown("**Most mentioned in the selection**")
                 for c in counts[:10]:
-                    label = f"{c.place.name} — {c.mentions:,} mentions"
+                    label = f"{render.md_escape(c.place.name)} — {c.mentions:,} mentions"
                     if st.button(label, key=f"top_{c.place.key}", type="tertiary"):
                         st.session_state["selected_place"] = c.place.key
                         st.rerun()

@@ -1,5 +1,6 @@
 """The dashboard's logic through Streamlit's AppTest (no browser: see test_e2e for clicks)."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +28,8 @@ def at(app_db):
 
 
 def markdown(at) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    """Everything the page shows as Markdown or HTML, in order."""
+    return "\n".join([m.value for m in at.markdown] + [h.proto.body for h in at.get("html")])
 
 
 def places_line(at) -> str:
@@ -47,7 +49,7 @@ def test_selected_place_shows_its_passages(at):
     at.session_state["selected_place"] = MARIUPOL
     at.run()
     text = markdown(at)
-    assert "### Mariupol" in text
+    assert '<h3 class="cm-place">Mariupol' in text
     assert "<mark>Mariupol</mark>" in text
     assert "President of Ukraine" in text or "kremlin" in text.lower()
 
@@ -77,7 +79,7 @@ def test_filters_come_from_the_url(app_db):
     at.run()
     assert at.sidebar.date_input[0].value == (date(2022, 4, 1), date(2022, 4, 30))
     assert at.sidebar.multiselect[1].value == ["city"]
-    assert "### Mariupol" in markdown(at)
+    assert '<h3 class="cm-place">Mariupol' in markdown(at)
 
 
 def test_article_text_is_escaped_in_the_panel(at, app_db, gazetteer):
@@ -125,8 +127,8 @@ def test_top_places_open_their_passages(at):
     top = at.button[0]
     assert "mentions" in top.label
     top.click().run()
-    name = top.label.split(" — ")[0]
-    assert f"### {name}" in markdown(at)
+    name = re.sub(r"\\(.)", r"\1", top.label.split(" — ")[0])  # the label is Markdown-escaped
+    assert f'<h3 class="cm-place">{name}' in markdown(at)
 
 
 def test_country_filter_shows_names(at):
@@ -152,3 +154,51 @@ def test_unusable_database_gives_one_clear_line(tmp_path, monkeypatch):
     assert not app.exception
     assert any("Cannot open the database" in e.value for e in app.error)
     assert junk.read_bytes().startswith(b"not a database")  # left untouched
+
+
+def test_markdown_in_articles_takes_no_effect(at, app_db, gazetteer):
+    """Blank lines, images, links and maths in a title, source or text stay literal text."""
+    from geo.pipeline import Geoparser
+
+    ingest([DATA / "markdown_payload.json"], Store(app_db), Geoparser(gazetteer=gazetteer))
+    st.cache_data.clear()
+    at.session_state["selected_place"] = "gn:703448"  # Kyiv
+    at.session_state["dates"] = (date(2022, 4, 2), date(2022, 4, 2))
+    at.run()
+    assert not at.exception
+    # Untrusted text reaches the page only through st.html, never through Markdown elements.
+    md = "\n".join(m.value for m in at.markdown)
+    assert "beacon" not in md and "example.org" not in md
+    html_parts = [h.proto.body for h in at.get("html")]
+    cards = [h for h in html_parts if "cm-passage" in h]
+    assert cards, "the passage is shown"
+    card = cards[0]
+    assert "![beacon](http://127.0.0.1:9/title.png)" in card  # literal, not an image
+    assert "$E=mc^2$" in "".join(cards)  # no maths rendering: the HTML is never Markdown
+    assert "<img" not in "".join(cards)
+    assert card.count("<a ") == 1  # only the title link the app makes itself
+    assert 'href="https://example.org/a?utm_source=x"' in card
+
+
+def test_failure_list_is_literal_text(at, app_db, tmp_path, gazetteer):
+    from geo.pipeline import Geoparser
+
+    bad = tmp_path / "[x](https:__example.org) $y$.json"
+    bad.write_text('{"id": "![i](http://127.0.0.1:9/i.png)", "title": "no text"}')
+    ingest([bad], Store(app_db), Geoparser(gazetteer=gazetteer))
+    at.run()
+    listing = next(h.proto.body for h in at.get("html") if "cm-failures" in h.proto.body)
+    assert "[x](https:__example.org) $y$.json" in listing
+    assert "<a " not in listing and "<img" not in listing
+
+
+def test_add_a_web_page_never_reads_local_files(at, app_db):
+    before = Store(app_db).counts()["articles"]
+    for typed in (str(DATA / "page.html"), str(DATA), "file:///etc/passwd", "/etc/passwd"):
+        at.sidebar.text_input[1].set_value(typed)
+        at.sidebar.button[-1].click().run()
+        assert not at.exception
+        errors = [e.value for e in at.sidebar.error]
+        assert any("Only web addresses" in e for e in errors), errors
+        assert not any("exist" in e.lower() or "passwd" in e for e in errors), errors
+    assert Store(app_db).counts()["articles"] == before

@@ -1,0 +1,101 @@
+"""Untrusted text -> safe HTML or Markdown for the dashboard's panels and messages.
+
+Article titles, sources, URLs, texts, failure reasons and record ids come from outside.
+Panels are built as HTML (shown with `st.html`, which never reads Markdown), every value
+escaped; messages that Streamlit renders as Markdown (errors, captions, toasts) go through
+`md_escape`, so neither HTML nor Markdown (links, images, maths, emoji codes) in the text
+takes effect.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from geo import passages
+from geo.models import Article, Failure, Place
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all
+# also defeats GFM autolinks ("https\://…"), KaTeX ("\$…"), emoji and colour codes (":red[…]").
+_MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md_escape(value: object, limit: int = 500) -> str:
+    """`value` as one line of literal text for Streamlit Markdown; cut to `limit` characters."""
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _MD_PUNCT.sub(r"\\\1", text)
+
+
+def esc(value: object) -> str:
+    """HTML-escape a value for element content or a quoted attribute."""
+    return html.escape(str(value), quote=True)
+
+
+def web_link(url: str | None, label_html: str) -> str:
+    """`label_html` linked to `url` when it is an http(s) address, else the label alone."""
+    if url and is_web_address(url):
+        return (
+            f'<a href="{esc(url.strip())}" target="_blank" rel="noopener noreferrer nofollow">'
+            f"{label_html}</a>"
+        )
+    return label_html
+
+
+def quote_html(text: str, start: int, end: int) -> str:
+    """The sentence around text[start:end], escaped, the mention in <mark>."""
+    q = passages.quote(text, start, end)
+    return (
+        ("… " if q.cut_before else "")
+        + esc(q.before)
+        + f"<mark>{esc(q.hit)}</mark>"
+        + esc(q.after)
+        + (" …" if q.cut_after else "")
+    )
+
+
+def passage_html(article: Article, start: int, end: int) -> str:
+    """One passage card: source, date, linked title and the quote."""
+    when = article.published.isoformat() if article.published else "undated"
+    lang = (
+        f' · <span class="cm-lang">{esc(article.language)}</span>'
+        if article.language not in ("en", "")
+        else ""
+    )
+    return (
+        '<div class="cm-passage"><div class="cm-meta"><span class="cm-source">'
+        f"{esc(article.source)}</span> · {when}{lang}</div>"
+        f'<div class="cm-title">{web_link(article.url, esc(article.title))}</div>'
+        f'<blockquote class="cm-quote">{quote_html(article.text, start, end)}</blockquote></div>'
+    )
+
+
+def place_heading_html(place: Place, passages_n: int, articles_n: int) -> str:
+    """The panel heading: name, country, kind and counts."""
+    where = f", {place.country_code}" if place.country_code and place.kind != "country" else ""
+    s_p = "s" if passages_n != 1 else ""
+    s_a = "s" if articles_n != 1 else ""
+    return (
+        f'<h3 class="cm-place">{esc(place.name)}{esc(where)}</h3>'
+        f'<div class="cm-meta">{esc(place.kind)} · {passages_n:,} passage{s_p} '
+        f"in {articles_n:,} article{s_a}</div>"
+    )
+
+
+def failures_html(failures: Iterable[Failure]) -> str:
+    """The failed-inputs list: one line per input, source in bold."""
+    items = "".join(f"<li><b>{esc(f.source)}</b>: {esc(f.detail)}</li>" for f in failures)
+    return f'<ul class="cm-failures">{items}</ul>'
+
+
+def is_web_address(text: str) -> bool:
+    """True for an http(s) URL with a host name; paths and other schemes are not."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text.strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
