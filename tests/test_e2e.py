@@ -159,3 +159,98 @@ def test_click_marker_read_quote_then_narrow_dates(page):
     assert "from=2022-03-01" in pg.url
     assert not outside, f"requests left the machine: {outside[:5]}"
     assert not bad, bad
+
+
+@pytest.fixture
+def beacon():
+    """A local server that counts every request: anything the page fetches from it is a leak."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            hits.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}", hits
+    srv.shutdown()
+
+
+@pytest.fixture
+def hostile(app_db, geoparser, beacon, tmp_path):
+    """Script, HTML and Markdown payloads in every field of stored articles and a failure."""
+    import json
+
+    from geo.pipeline import ingest
+    from geo.store import Store
+
+    b, _ = beacon
+    records = [
+        {
+            "id": "hostile-1",
+            "title": f"<script>fetch('{b}/title-script')</script><img src='{b}/title-img' "
+            f"onerror=alert(1)> ${{alert(2)}} `tick` in Kyiv\n\n![x]({b}/title-md.png)",
+            "source": f"<img src={b}/source-img onerror=alert(3)>\n\n[live]({b}/source-link) $a$",
+            "url": "javascript:alert(4)",
+            "published": "2022-04-03",
+            "text": f"Shelling hit Kyiv today. <script>alert(5)</script> ${{fetch('{b}/tpl')}} "
+            f"`x` <img src={b}/text-img onerror=alert(6)>\n\n![b]({b}/text-md.png) Kyiv again.",
+        },
+        {
+            "id": "hostile-2",
+            "title": "Quoted link in Kyiv",
+            "source": "Wire",
+            "url": f'{b}/a" onmouseover="alert(7)',
+            "published": "2022-04-03",
+            "text": f"Kyiv was quiet. `${{fetch('{b}/tick')}}` and <svg onload=alert(8)>.",
+        },
+        {"id": f"<img src={b}/fail-img onerror=alert(9)>![f]({b}/fail-md.png)", "title": "x"},
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records))
+    store = Store(app_db)
+    report = ingest([path], store, geoparser)
+    store.close()
+    assert report.added == 2 and len(report.failed) == 1
+    return b
+
+
+def test_hostile_text_runs_nothing_and_fetches_nothing(hostile, page, beacon):
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    _, hits = beacon
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    # Open a copied link to Kyiv on that day: the panel lists both hostile passages.
+    pg.goto(f"{url}/?place=gn:703448&from=2022-04-03&to=2022-04-03")
+    wait_idle(pg)
+    expect(pg.get_by_role("heading", name="Kyiv")).to_be_visible(timeout=60_000)
+    cards = pg.locator(".cm-passage")
+    expect(cards).to_have_count(4, timeout=30_000)  # two mentions in each of two articles
+    expect(cards.first).to_contain_text("<script>fetch(")  # shown as text
+    # The failure list names the bad record literally.
+    pg.get_by_text("could not be read").click()
+    expect(pg.locator(".cm-failures")).to_contain_text("![f](")
+    # Hover the markers around Kyiv with the mouse: tooltips are plain text too.
+    frame = pg.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    kyiv = frame.locator("path[data-place='gn:703448']")
+    expect(kyiv).to_be_attached(timeout=30_000)
+    box = kyiv.bounding_box()
+    pg.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(frame.locator(".leaflet-tooltip")).to_contain_text("mention", timeout=30_000)
+    assert frame.locator(".leaflet-tooltip img, .leaflet-tooltip script").count() == 0
+    pg.wait_for_timeout(1500)  # give any injected script or image time to fire
+    assert pg.locator(".cm-passage img, .cm-passage script, .cm-passage svg").count() == 0
+    assert pg.locator("a[href^='javascript'], a[onmouseover]").count() == 0
+    assert not dialogs, dialogs
+    assert not hits, f"the page fetched from the beacon: {hits}"
+    assert not outside, outside
