@@ -141,6 +141,38 @@ def add_url(store: Store, url: str) -> None:
         st.sidebar.info("Already in the database.")
 
 
+def add_uploads(store: Store, uploads) -> list[tuple[str, str]]:
+    """Save and ingest uploaded files; returns (level, message) lines for the sidebar.
+
+    A file from which no article could be read is not kept in the articles folder.
+    """
+    messages: list[tuple[str, str]] = []
+    for up in uploads:
+        try:
+            path = save_upload(user_dir(), up.name, up.getvalue())
+        except GeoError as err:
+            messages.append(("error", str(err)))
+            continue
+        with st.spinner(f"Geoparsing {render.md_escape(path.name, 120)}…"):
+            try:
+                report = ingest([path], store, get_geoparser)
+            except GeoError as err:
+                messages.append(("error", f"{up.name}: {err}"))
+                continue
+        for f in report.failed[:5]:
+            messages.append(("error", f"{f.source}: {f.detail}"))
+        if len(report.failed) > 5:
+            messages.append(("error", f"{up.name}: {len(report.failed) - 5:,} more problems"))
+        for w in report.warnings[:5]:
+            messages.append(("warning", w))
+        if report.added or report.updated or report.skipped:
+            messages.append(("success", f"{up.name}: {report.summary()}"))
+        else:
+            path.unlink(missing_ok=True)  # nothing readable in it: don't keep it
+            store.record_failures([], [str(path.resolve())])
+    return messages
+
+
 def parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -251,18 +283,11 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         help="Saved to data/articles/ and geoparsed; .txt .md .html .json .jsonl .rss .atom",
         key=f"upload_{st.session_state.get('_upload_round', 0)}",
     )
-    for msg in st.session_state.pop("_upload_errors", []):
-        sb.error(render.md_escape(msg))
+    for level, msg in st.session_state.pop("_upload_messages", []):
+        getattr(sb, level)(render.md_escape(msg))
     if uploads:
-        errors = []
-        for up in uploads:
-            try:
-                save_upload(user_dir(), up.name, up.getvalue())
-            except GeoError as err:
-                errors.append(str(err))
-        st.session_state["_upload_errors"] = errors
+        st.session_state["_upload_messages"] = add_uploads(store, uploads)
         st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
-        st.session_state.pop("_ingested", None)
         st.rerun()
     if sb.button("Rescan articles", help="Pick up new files in data/articles/"):
         st.session_state.pop("_ingested", None)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from . import appserver
+from .conftest import DATA
 
 pytestmark = pytest.mark.slow
 
@@ -253,4 +254,32 @@ def test_hostile_text_runs_nothing_and_fetches_nothing(hostile, page, beacon):
     assert pg.locator("a[href^='javascript'], a[onmouseover]").count() == 0
     assert not dialogs, dialogs
     assert not hits, f"the page fetched from the beacon: {hits}"
+    assert not outside, outside
+
+
+@pytest.fixture
+def articles_dir(tmp_path, monkeypatch):
+    """The app's articles folder, in tmp_path (set before the server starts)."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    monkeypatch.setenv("CONFLICT_MAP_ARTICLES", str(folder))
+    return folder
+
+
+def test_upload_keeps_good_files_and_explains_bad_ones(articles_dir, page):
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    wait_idle(pg)
+    uploader = pg.locator("[data-testid='stFileUploaderDropzoneInput']")
+    uploader.set_input_files([str(DATA / "page.html"), str(DATA / "binary.txt")])
+    wait_idle(pg)
+    sidebar = pg.locator("[data-testid='stSidebar']")
+    expect(sidebar.get_by_text("binary.txt: binary file, not text")).to_be_visible(timeout=60_000)
+    expect(sidebar.get_by_text(re.compile(r"page\.html: 1 added"))).to_be_visible()
+    assert sorted(p.name for p in articles_dir.iterdir()) == ["page.html"]
+    # The new article is on the map at once: its place is listed among the top places' data.
+    pg.goto(f"{url}/?place=gn:706483&q=evacuation+buses+left")
+    wait_idle(pg)
+    expect(pg.locator(".cm-quote mark", has_text="Kharkiv").first).to_be_visible(timeout=30_000)
     assert not outside, outside
