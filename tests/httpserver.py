@@ -27,6 +27,7 @@ class Reply:
     send_length: bool = True  # False: no Content-Length, the body ends when the connection closes
     trickle: float = 0.0  # > 0: send the body one byte at a time, this many seconds apart
     repeat: int = 1  # send the body this many times (a big page without a big bytes object)
+    slow_head: bool = False  # with trickle: the status line and headers come byte by byte too
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ class LocalServer:
         return route
 
     def _send(self, handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+        if reply.slow_head:
+            head = f"HTTP/1.0 {reply.status} OK\r\nX-Padding: {'x' * 200}\r\n\r\n".encode()
+            self._trickle(handler, head + reply.body, reply.trickle)
+            return
         handler.send_response(reply.status)
         handler.send_header("Content-Type", reply.content_type)
         if reply.send_length:
@@ -110,16 +115,19 @@ class LocalServer:
             handler.send_header(name, value)
         handler.end_headers()
         if reply.trickle > 0:
-            for i in range(len(reply.body)):
-                if self._stop.wait(reply.trickle):
-                    return
-                handler.wfile.write(reply.body[i : i + 1])
-                handler.wfile.flush()
+            self._trickle(handler, reply.body, reply.trickle)
             return
         for _ in range(reply.repeat):
             if self._stop.is_set():
                 return
             handler.wfile.write(reply.body)
+
+    def _trickle(self, handler: BaseHTTPRequestHandler, data: bytes, pause: float) -> None:
+        for i in range(len(data)):
+            if self._stop.wait(pause):
+                return
+            handler.wfile.write(data[i : i + 1])
+            handler.wfile.flush()
 
     def __enter__(self) -> LocalServer:
         self._thread.start()

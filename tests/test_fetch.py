@@ -439,6 +439,14 @@ def test_trickling_server_is_cut_off_at_the_deadline(server, send_length):
     assert time.monotonic() - start < 1.25
 
 
+def test_server_trickling_its_headers_is_cut_off_at_the_deadline(server):
+    url = server.route("/slow-head", Reply(body=PAGE, trickle=0.1, slow_head=True))
+    start = time.monotonic()
+    with pytest.raises(FetchError, match=r"^gave up after 1 s$"):
+        Fetcher(policy(server, timeout=2.0, deadline=1.0)).get(url)
+    assert time.monotonic() - start < 1.25
+
+
 def test_server_silent_longer_than_the_deadline_is_cut_off_at_the_deadline(server):
     url = server.route("/slower", Reply(body=PAGE, trickle=2.0))
     start = time.monotonic()
