@@ -2,36 +2,77 @@
 
 Supported: `.txt`/`.md` (a `# Title` line, optional byline, a date line such as
 `March 28, 2022`, the body, an optional `Original url:` footer), `.html`/`.htm`
-(trafilatura), `.json` (one record or a list) and `.jsonl` (one record per line) with the
-fields id, title, published, url, source, text, and RSS/Atom feeds (`.rss`, `.atom`, `.xml`;
-feedparser), one article per entry.
+(trafilatura), `.json` (one record or a list), `.jsonl` (one record per line) and `.csv`/`.tsv`
+(a header row, one record per row) with the fields id, title, published, url, source, text,
+language, RSS/Atom feeds (`.rss`, `.atom`, `.xml`; feedparser), one article per entry, any of
+these gzipped (`x.jsonl.gz`), and `.zip` archives of them.
+
+No input stops a batch: each bad record becomes a Failure (at most MAX_FAILURES per input, then
+one summary), and what was stored with a caveat (undecodable bytes replaced, odd or unreadable
+date) is followed by a Notice. Sizes are checked before decoding; `.jsonl`, `.csv` and `.tsv`
+are streamed record by record, so only one record at a time is held in memory.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import gzip
 import hashlib
+import io
 import json
 import logging
+import os
 import re
 import unicodedata
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from datetime import date, datetime
-from pathlib import Path
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path, PurePosixPath
+from typing import IO
 from urllib.parse import urlparse
 
-from geo.errors import ArticleError, FetchError
-from geo.models import Article, Failure
+from geo.errors import ArticleError
+from geo.models import Article, Failure, Notice
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # a JSONL corpus file may be large
 MAX_ARTICLE_CHARS = 1_000_000  # one article; longer texts are rejected, not truncated
-SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".rss", ".atom", ".xml"}
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a file read whole (.json, .html, feed, ...), decompressed
+MAX_TEXT_FILE_BYTES = 8 * MAX_ARTICLE_CHARS  # a .txt/.md file is one article
+MAX_HTML_BYTES = 10 * 1024 * 1024  # one web page
+MAX_HTML_TAGS = 50_000  # trafilatura needs ~1 s per 10,000 tags
+MAX_HTML_ATTRIBUTES = 64  # per tag; lxml is quadratic in them, so the rest are dropped
+MAX_RECORD_CHARS = 8 * MAX_ARTICLE_CHARS  # one JSONL line or CSV field, escapes included
+MAX_STREAM_BYTES = 4 * 1024**3  # a streamed .jsonl/.csv/.tsv file or member, decompressed
+MAX_ARCHIVE_BYTES = 4 * 1024**3  # all members of one .zip together, decompressed
+MAX_COMPRESSION_RATIO = 200  # text compresses ~5:1; far beyond that is a zip bomb
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # Streamlit's default upload limit
+MAX_FAILURES = 10  # per input; the rest are counted in one summary Failure
+MAX_NOTICES = 10  # likewise for Notices
+SAMPLE_BYTES = 64 * 1024  # encoding detection looks at this much, never at a whole file
+
+ARTICLE_SUFFIXES = {
+    ".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv", ".tsv", ".rss", ".atom", ".xml"
+}  # fmt: skip
+SUFFIXES = ARTICLE_SUFFIXES | {".gz", ".zip"}  # `.gz` only as `x.<article suffix>.gz`
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}
+STREAM_SUFFIXES = {".jsonl", ".csv", ".tsv"}
+FIELDS = ("id", "title", "published", "url", "source", "text", "language")
 TEXT_FIELDS = ("text", "body", "content")
 DATE_FIELDS = ("published", "date", "publication_date", "pubdate")
+DEFAULT_KEYS: dict[str, tuple[str, ...]] = {
+    "id": ("id",),
+    "title": ("title", "headline"),
+    "published": DATE_FIELDS,
+    "url": ("url", "link"),
+    "source": ("source",),
+    "text": TEXT_FIELDS,
+    "language": ("language",),
+}
 
 _MONTHS = (
     "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
@@ -45,14 +86,32 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _URL_FOOTER = re.compile(r"^\s*(?:original\s+url|source\s+url|url)\s*:\s*(.*)$", re.IGNORECASE)
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_MD_EMPH = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+# Bounded spans: with `*` an unclosed `[` or `*` made each one scan the rest of the text.
+_MD_LINK = re.compile(r"\[([^\]]{0,1000})\]\([^)\n]{0,2000}\)")
+_MD_EMPH = re.compile(r"(\*\*|__|\*|_)(?=\S)(.{1,500}?)(?<=\S)\1")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc but \t and \n
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_REASON_PREFIX = re.compile(r"^(?:\S+: )+")
+_NUMBER = re.compile(r"[\d,.]+")
+_HTML_TAG = re.compile(r"<([A-Za-z][^\s/<>]*)([^<>]*)>")
+_HTML_ATTR = re.compile(r"""[^\s"'=<>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?""")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
+# -- dates --------------------------------------------------------------------------------
 def parse_date(value: object) -> date | None:
-    """A publication date from a string (ISO, 'March 28, 2022', ...); None when empty.
+    """A publication date from ISO 8601, RFC 822 or written text ('March 28, 2022'); None when empty.
 
-    Raises ArticleError when the value is present but is not a date.
+    Time zones are never converted: a timestamp gives the calendar date in its own offset, as
+    its writer saw it (`2022-03-01T23:30:00-05:00` and `Tue, 01 Mar 2022 23:30:00 -0500` are
+    both March 1, although it was already March 2 in UTC). Raises ArticleError when the value
+    is present but is not a date.
     """
     if value is None:
         return None
@@ -61,50 +120,171 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
-        raise ArticleError(f"publication date {value!r} is not text")
+        raise ArticleError(f"publication date is a {type(value).__name__}, not text")
     s = value.strip()
     if not s:
         return None
+    if len(s) > 100:  # no date is that long; dateparser would take seconds on it
+        raise ArticleError(f"unreadable publication date {s[:40]!r}…")
     try:
         return date.fromisoformat(s[:10])
     except ValueError:
         pass
+    if re.search(r"\d{1,2}\s+[A-Za-z]{3}\w*\s+\d{4}", s):
+        try:
+            return parsedate_to_datetime(s).date()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            pass
     import dateparser  # slow to import; most dates are ISO
 
-    parsed = dateparser.parse(
-        s, languages=["en"], settings={"STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"}
-    )
-    if parsed is None or not (1800 <= parsed.year <= 2200):
+    try:
+        parsed = dateparser.parse(
+            s, languages=["en"], settings={"STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"}
+        )
+    except (ValueError, OverflowError) as err:
+        raise ArticleError(f"unreadable publication date {s[:40]!r}") from err
+    if parsed is None:
         raise ArticleError(f"unreadable publication date {s[:40]!r}")
     return parsed.date()
 
 
-def decode(data: bytes, name: str) -> str:
-    """Bytes -> text: UTF-8 (with or without BOM), else the detected charset.
+def date_warning(day: date) -> str | None:
+    """Why a readable publication date is suspicious (before 1900 or after today), or None.
 
-    Raises ArticleError for empty, binary or undecodable input.
+    "Today" is the UTC date plus one day, so that dates written in time zones ahead of UTC
+    are not flagged.
     """
-    if not data.strip():
-        raise ArticleError(f"{name}: file is empty")
-    if b"\x00" in data[:8192]:
-        raise ArticleError(f"{name}: binary file, not text")
+    if day.year < 1900:
+        return f"publication date {day.isoformat()} is before 1900: kept, please check it"
+    if day > datetime.now(UTC).date() + timedelta(days=1):
+        return f"publication date {day.isoformat()} is in the future: kept, please check it"
+    return None
+
+
+def _read_date(value: object, notes: list[str]) -> date | None:
+    """parse_date, but an unreadable or odd date is a note, not an error."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+        day = parse_date(value)
+    except ArticleError as err:
+        notes.append(f"{err}: kept as undated")
+        return None
+    if day is not None and (warning := date_warning(day)):
+        notes.append(warning)
+    return day
+
+
+# -- bytes -> text ------------------------------------------------------------------------
+def _bom_or_wide(head: bytes) -> str | None:
+    """The codec a BOM names, or UTF-16 guessed from NULs in every other byte."""
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return codec
+    sample = head[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    nul_even, nul_odd = even.count(0), odd.count(0)
+    if nul_odd > 0.3 * len(odd) and nul_even <= 0.02 * len(even):
+        return "utf-16-le"
+    if nul_even > 0.3 * len(even) and nul_odd <= 0.02 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _guess_encoding(data: bytes, bad_at: int) -> str:
+    """The codec of text that is not valid UTF-8, judged on a sample around the first bad byte.
+
+    Mostly-UTF-8 text with a few bad bytes stays UTF-8 (the bad bytes get replaced); otherwise
+    charset_normalizer decides on at most SAMPLE_BYTES, never on the whole file.
+    """
+    start = max(0, bad_at - 1024)
+    sample = data[start : start + SAMPLE_BYTES]
+    if start:
+        sample = sample[sample.find(b"\n") + 1 :] or sample
+    if len(sample) == SAMPLE_BYTES and b"\n" in sample:
+        sample = sample[: sample.rfind(b"\n")]  # don't cut a multibyte character
+    text = sample.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - sample.count(b"\xef\xbf\xbd")
+    good = sum(1 for ch in text if ord(ch) > 127) - text.count("\ufffd")
+    if good > bad:
+        return "utf-8"
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    best = from_bytes(sample).best()
     if best is None:
-        raise ArticleError(f"{name}: text is not UTF-8 and its encoding could not be detected")
-    log.info("%s decoded as %s", name, best.encoding)
-    return str(best)
+        return "utf-8"
+    try:
+        return codecs.lookup(best.encoding).name
+    except LookupError:
+        return "utf-8"
+
+
+def _decode(data: bytes, name: str) -> tuple[str, int]:
+    """(text, number of undecodable bytes replaced by U+FFFD). Raises ArticleError."""
+    if not data.strip():
+        raise ArticleError(f"{name}: file is empty")
+    codec = _bom_or_wide(data[:SAMPLE_BYTES])
+    if codec is None:
+        if b"\x00" in data[:8192]:
+            raise ArticleError(f"{name}: binary file, not text")
+        try:
+            return data.decode("utf-8"), 0
+        except UnicodeDecodeError as err:
+            codec = _guess_encoding(data, err.start)
+        log.info("%s decoded as %s", name, codec)
+    text = data.decode(codec, errors="replace")
+    replaced = text.count("\ufffd")
+    if codec.replace("_", "-").startswith("utf-8"):
+        replaced -= data.count(b"\xef\xbf\xbd")  # already in the file, not our replacement
+    if not text.strip():
+        raise ArticleError(f"{name}: file is empty")
+    head = text[:SAMPLE_BYTES]
+    junk = len(_CONTROL.findall(head)) - head.count("\r") + head.count("\ufffd")
+    if replaced > 0.3 * len(text) or junk > 0.1 * len(head):
+        raise ArticleError(f"{name}: binary or undecodable file, not text")
+    return text, replaced
+
+
+def decode(data: bytes, name: str) -> str:
+    """Bytes -> text: a BOM's codec, UTF-8, else the charset detected on a sample.
+
+    Bytes that do not decode become U+FFFD. Raises ArticleError for empty, binary or mostly
+    undecodable input.
+    """
+    return _decode(data, name)[0]
+
+
+def _replaced_note(replaced: int, chars: int) -> str:
+    share = f"{replaced / max(chars, 1):.1%}".replace("0.0%", "<0.1%")
+    return f"{replaced:,} undecodable byte(s) replaced with U+FFFD ({share} of the text)"
+
+
+def _surrogate_note(count: int) -> str:
+    return f"{count:,} invalid character(s) (lone surrogates such as \\ud800) replaced with U+FFFD"
+
+
+# -- text cleaning ------------------------------------------------------------------------
+def _clean(text: str) -> tuple[str, int]:
+    """clean_text, and how many lone surrogates it replaced."""
+    text, bad = _SURROGATE.subn("\ufffd", text)
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _CONTROL.sub("", text).strip(), bad
 
 
 def clean_text(text: str) -> str:
-    """Normalise to NFC, unify line ends, drop control characters (keeps offsets stable after)."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+    """Normalise to NFC, unify line ends, drop control characters (keeps offsets stable after).
+
+    Lone surrogates (from JSON escapes such as `\\ud800`) become U+FFFD, so the text always
+    encodes as UTF-8.
+    """
+    return _clean(text)[0]
+
+
+def _field(value: str, limit: int = 1000) -> str:
+    """A one-line metadata string: no surrogates, control characters or runs of whitespace."""
+    value = _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", value[: limit * 2]))
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _check_size(text: str, name: str) -> None:
@@ -116,26 +296,59 @@ def _check_size(text: str, name: str) -> None:
         )
 
 
+def _first_line(text: str, ellipsis: bool = False) -> str:
+    first = text[:1000].split("\n", 1)[0]
+    return first[:100] + ("…" if ellipsis and len(first) > 100 else "")
+
+
+def _article(
+    aid: str,
+    url: str | None,
+    title: str,
+    published: date | None,
+    source: str,
+    language: str,
+    text: str,
+) -> Article:
+    """An Article whose metadata strings are single clean lines that encode as UTF-8."""
+    url = _field(url, 4000) if url else None
+    return Article(
+        _field(aid, 500) or text_id(text),
+        url or None,
+        _field(title) or _first_line(text),
+        published,
+        _field(source, 200),
+        _field(language, 20) or "en",
+        text,
+    )
+
+
 def text_id(text: str) -> str:
     """A short content hash, used to recognise the same text under another file name."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()[:16]
 
 
 def source_from_url(url: str | None) -> str:
     """The site name of a URL ("themoscowtimes.com"), or "" without one."""
-    host = urlparse(url or "").hostname or ""
+    try:
+        host = urlparse(url or "").hostname or ""
+    except ValueError:  # e.g. an unbalanced "[" in the host part
+        return ""
     return host.removeprefix("www.")
 
 
-def parse_plain(raw: str, article_id: str) -> Article:
-    """Parse the seed format (markdown-ish text with title, byline, date, footer)."""
-    lines = clean_text(raw).split("\n")
+# -- one article ----------------------------------------------------------------------------
+def _plain(raw: str, article_id: str) -> tuple[Article, list[str]]:
+    lines, bad = _clean(raw)
+    lines = lines.split("\n")
+    notes = [_surrogate_note(bad)] if bad else []
     title = ""
     published = None
     url = None
     byline = ""
     body: list[str] = []
     header_done = False
+    date_seen = False
     for i, line in enumerate(lines):
         stripped = line.strip()
         if not title and not body and stripped.startswith("#"):
@@ -146,8 +359,9 @@ def parse_plain(raw: str, article_id: str) -> Article:
         if not header_done and re.match(r"^by\s+\S", stripped, re.IGNORECASE):
             byline = _MD_LINK.sub(r"\1", stripped[3:]).strip()
             continue
-        if published is None and not header_done and _DATE_LINE.match(stripped):
-            published = parse_date(stripped)
+        if not date_seen and not header_done and _DATE_LINE.match(stripped):
+            date_seen = True
+            published = _read_date(stripped, notes)
             continue
         m = _URL_FOOTER.match(stripped)
         if m:
@@ -161,80 +375,192 @@ def parse_plain(raw: str, article_id: str) -> Article:
     text = _MD_EMPH.sub(r"\2", _MD_LINK.sub(r"\1", text))
     text = re.sub(r"\n{3,}", "\n\n", text)
     _check_size(text, article_id)
-    if not title:
-        first = text.split("\n", 1)[0]
-        title = first[:100] + ("…" if len(first) > 100 else "")
     site = source_from_url(url)
     agency = byline.rsplit(" for ", 1)[-1] if " for " in byline else ""
     source = f"{site} ({agency})" if site and agency else site or agency or "local file"
-    return Article(article_id, url, title, published, source, "en", text)
+    title = title or _first_line(text, ellipsis=True)
+    return _article(article_id, url, title, published, source, "en", text), notes
+
+
+def parse_plain(raw: str, article_id: str) -> Article:
+    """Parse the seed format (markdown-ish text with title, byline, date, footer)."""
+    return _plain(raw, article_id)[0]
+
+
+def _tame_html(raw: str, name: str) -> str:
+    """The page with at most MAX_HTML_ATTRIBUTES attributes per tag.
+
+    Raises ArticleError for pages over MAX_HTML_BYTES characters or MAX_HTML_TAGS tags, whose
+    parsing would take minutes.
+    """
+    if len(raw) > MAX_HTML_BYTES:
+        raise ArticleError(f"{name}: web page too big ({len(raw):,} characters)")
+    tags = raw.count("<")
+    if tags > MAX_HTML_TAGS:
+        tags = sum(1 for _ in _HTML_TAG.finditer(raw))
+        if tags > MAX_HTML_TAGS:
+            raise ArticleError(
+                f"{name}: web page too complex ({tags:,} tags, limit {MAX_HTML_TAGS:,})"
+            )
+    dropped = 0
+
+    def trim(m: re.Match[str]) -> str:
+        nonlocal dropped
+        attrs = m.group(2)
+        if len(attrs) < 2 * MAX_HTML_ATTRIBUTES:
+            return m.group(0)
+        found = _HTML_ATTR.findall(attrs)
+        if len(found) <= MAX_HTML_ATTRIBUTES:
+            return m.group(0)
+        dropped += len(found) - MAX_HTML_ATTRIBUTES
+        return f"<{m.group(1)} {' '.join(found[:MAX_HTML_ATTRIBUTES])}>"
+
+    out = _HTML_TAG.sub(trim, raw)
+    if dropped:
+        log.info("%s: dropped %d HTML attributes", name, dropped)
+    return out
+
+
+def _html(raw: str, article_id: str, url: str | None = None) -> tuple[Article, list[str]]:
+    import trafilatura
+
+    raw = _tame_html(raw, article_id)
+    try:
+        doc = trafilatura.bare_extraction(raw, url=url, with_metadata=True)
+    except (ValueError, RecursionError) as err:
+        raise ArticleError(f"{article_id}: unreadable HTML page ({err})") from err
+    if doc is None or not (doc.text or "").strip():
+        raise ArticleError(f"{article_id}: no article text found in the HTML page")
+    text, bad = _clean(doc.text)
+    _check_size(text, article_id)
+    notes = [_surrogate_note(bad)] if bad else []
+    published = _read_date(doc.date, notes)
+    page_url = url or doc.url
+    source = doc.sitename or source_from_url(page_url) or "web page"
+    art = _article(
+        article_id, page_url, doc.title or "", published, source, doc.language or "en", text
+    )
+    return art, notes
 
 
 def parse_html(raw: str, article_id: str, url: str | None = None) -> Article:
-    """Extract the main text and metadata of a web page with trafilatura."""
-    import trafilatura
+    """Extract the main text and metadata of a web page with trafilatura.
 
-    doc = trafilatura.bare_extraction(raw, url=url, with_metadata=True)
-    if doc is None or not (doc.text or "").strip():
-        raise ArticleError(f"{article_id}: no article text found in the HTML page")
-    text = clean_text(doc.text)
-    _check_size(text, article_id)
-    try:
-        published = parse_date(doc.date)
-    except ArticleError:
-        published = None
-    page_url = url or doc.url
-    source = doc.sitename or source_from_url(page_url) or "web page"
-    title = (doc.title or "").strip() or text.split("\n", 1)[0][:100]
-    return Article(article_id, page_url, title, published, source, doc.language or "en", text)
+    Raises ArticleError for pages without text and pages too big or complex to parse quickly.
+    """
+    return _html(raw, article_id, url)[0]
 
 
-def parse_record(rec: object, default_id: str) -> Article:
-    """A JSON object with text (or body/content) and optional id, title, published, url, source."""
+def _scalar(value: object) -> str | None:
+    """A JSON/CSV value as text; None for missing values, lists and objects."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return str(value)
+        except ValueError:  # an int beyond Python's digit limit
+            return None
+    return None
+
+
+def _lookup(rec: Mapping[str, object], field: str, columns: Mapping[str, str]) -> object:
+    if field in columns:
+        return rec.get(columns[field])
+    keys = DEFAULT_KEYS[field]
+    if field == "text":
+        return next((rec[k] for k in keys if isinstance(rec.get(k), str) and rec[k].strip()), None)
+    return next((rec[k] for k in keys if rec.get(k) not in (None, "")), None)
+
+
+def _record(rec: object, default_id: str, columns: Mapping[str, str]) -> tuple[Article, list[str]]:
     if not isinstance(rec, dict):
         raise ArticleError(f"{default_id}: record is not a JSON object")
-    text = next((rec[f] for f in TEXT_FIELDS if isinstance(rec.get(f), str)), None)
-    rid = str(rec.get("id") or default_id)
-    if text is None:
-        raise ArticleError(f"{rid}: record has no 'text' field")
-    text = clean_text(text)
-    _check_size(text, rid)
-    raw_date = next((rec[f] for f in DATE_FIELDS if rec.get(f) not in (None, "")), None)
-    published = parse_date(raw_date)
-    url = rec.get("url") or rec.get("link") or None
-    if url is not None and not isinstance(url, str):
-        raise ArticleError(f"{rid}: 'url' is not text")
-    title = str(rec.get("title") or rec.get("headline") or "").strip()
-    if not title:
-        title = text.split("\n", 1)[0][:100]
-    source = str(rec.get("source") or source_from_url(url) or "unknown source")
-    return Article(rid, url, title, published, source, str(rec.get("language") or "en"), text)
+    rid = _scalar(_lookup(rec, "id", columns)) or default_id
+    raw_text = _lookup(rec, "text", columns)
+    if raw_text in (None, ""):
+        column = columns.get("text", "text")
+        raise ArticleError(f"{_field(rid, 80)}: record has no {column!r} field")
+    if not isinstance(raw_text, str):
+        raise ArticleError(f"{_field(rid, 80)}: the text is a {type(raw_text).__name__}, not text")
+    if len(raw_text) > 2 * MAX_ARTICLE_CHARS:  # clearly too big: don't normalise it first
+        _check_size(raw_text, _field(rid, 80))
+    text, bad = _clean(raw_text)
+    _check_size(text, _field(rid, 80))
+    notes = [_surrogate_note(bad)] if bad else []
+    published = _read_date(_lookup(rec, "published", columns), notes)
+    url = _scalar(_lookup(rec, "url", columns))
+    title = _scalar(_lookup(rec, "title", columns)) or ""
+    source = _scalar(_lookup(rec, "source", columns)) or source_from_url(url) or "unknown source"
+    language = _scalar(_lookup(rec, "language", columns)) or "en"
+    return _article(rid, url, title, published, source, language, text), notes
 
 
+def parse_record(rec: object, default_id: str, columns: Mapping[str, str] | None = None) -> Article:
+    """A record with text (or body/content) and optional id, title, published, url, source.
+
+    `columns` maps our field names to the record's keys (`{"text": "body"}`); unmapped fields
+    use the default keys. An unreadable date leaves the article undated. Raises ArticleError.
+    """
+    return _record(rec, default_id, check_columns(columns))[0]
+
+
+def check_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
+    """A column mapping (field -> the input's column name) checked against FIELDS.
+
+    Raises ArticleError naming unknown fields.
+    """
+    if not columns:
+        return {}
+    unknown = sorted(str(k) for k in columns if k not in FIELDS)
+    if unknown:
+        raise ArticleError(
+            f"unknown field(s) in column mapping: {', '.join(unknown)} (known: {', '.join(FIELDS)})"
+        )
+    bad = sorted(k for k, v in columns.items() if not isinstance(v, str) or not v.strip())
+    if bad:
+        raise ArticleError(f"column mapping: no column name given for {', '.join(bad)}")
+    return {k: v.strip() for k, v in columns.items()}
+
+
+def _record_items(
+    rec: object, default_id: str, where: str, columns: Mapping[str, str], notes: Iterable[str] = ()
+) -> Iterator[Article | Failure | Notice]:
+    try:
+        art, more = _record(rec, default_id, columns)
+    except ArticleError as err:
+        yield Failure(where, str(err))
+        return
+    yield art
+    for note in (*notes, *more):
+        yield Notice(where, note)
+
+
+# -- feeds ----------------------------------------------------------------------------------
 def _html_to_text(markup: str) -> str:
     """Plain text of an HTML fragment (feed summaries), paragraphs kept apart."""
     import html as html_mod
 
     text = re.sub(r"(?i)<\s*(br|/p|/div|/li|/h\d)\s*/?>", "\n\n", markup)
-    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"<[^<>]*>", " ", text)
     text = html_mod.unescape(text)
     text = re.sub(r"[ \t]+", " ", text)
     return re.sub(r"\n\s*\n+", "\n\n", text).strip()
 
 
-def parse_feed(data: bytes, name: str) -> list[Article | Failure]:
+def iter_feed(data: bytes, name: str) -> Iterator[Article | Failure | Notice]:
     """Every entry of an RSS/Atom feed as an article (its content or summary as text).
 
-    Raises ArticleError when the data is not a feed at all.
+    A Notice follows the article it concerns (e.g. an unreadable date). Raises ArticleError
+    when the data is not a feed at all.
     """
     import feedparser
 
-    feed = feedparser.parse(data)
+    # A stream, never bytes: feedparser opens bytes that look like a file name as that file.
+    feed = feedparser.parse(io.BytesIO(data))
     if not feed.entries:
         reason = getattr(feed, "bozo_exception", None) or "no entries"
-        raise ArticleError(f"{name}: not a readable RSS/Atom feed ({reason})")
+        raise ArticleError(f"{name}: not a readable RSS/Atom feed ({str(reason)[:200]})")
     source = (feed.feed.get("title") or "").strip() or name
-    out: list[Article | Failure] = []
     for n, entry in enumerate(feed.entries, 1):
         where = f"{name}#{n}"
         try:
@@ -242,17 +568,456 @@ def parse_feed(data: bytes, name: str) -> list[Article | Failure]:
             if entry.get("content"):
                 body = max((c.get("value", "") for c in entry.content), key=len)
             body = body or entry.get("summary", "")
-            text = clean_text(_html_to_text(body))
+            text, bad = _clean(_html_to_text(body))
             _check_size(text, where)
-            when = entry.get("published_parsed") or entry.get("updated_parsed")
-            published = date(when.tm_year, when.tm_mon, when.tm_mday) if when else None
+            notes = [_surrogate_note(bad)] if bad else []
+            # dict.get: feedparser's own get maps "updated" to "published" with a warning
+            raw_date = dict.get(entry, "published") or dict.get(entry, "updated")
+            published = None
+            if raw_date:
+                try:
+                    published = parse_date(raw_date)
+                except ArticleError:
+                    when = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+                    if when:  # feedparser read it (in UTC)
+                        published = date(when.tm_year, when.tm_mon, when.tm_mday)
+                    else:
+                        notes.append(
+                            f"unreadable publication date {raw_date[:40]!r}: kept as undated"
+                        )
+                if published is not None and (warning := date_warning(published)):
+                    notes.append(warning)
             url = entry.get("link") or None
-            title = _html_to_text(entry.get("title", "")) or text.split("\n", 1)[0][:100]
+            title = _html_to_text(entry.get("title", ""))
             aid = str(entry.get("id") or url or where)
-            out.append(Article(aid, url, title, published, source, "en", text))
+            yield _article(aid, url, title, published, source, "en", text)
+            for note in notes:
+                yield Notice(where, note)
         except ArticleError as err:
-            out.append(Failure(where, str(err)))
+            yield Failure(where, str(err))
+
+
+def parse_feed(data: bytes, name: str) -> list[Article | Failure]:
+    """Every entry of an RSS/Atom feed as an article (its content or summary as text).
+
+    Notices are logged; iter_feed yields them. Raises ArticleError when the data is not a feed.
+    """
+    out: list[Article | Failure] = []
+    for item in iter_feed(data, name):
+        if isinstance(item, Notice):
+            log.info("%s: %s", item.source, item.message)
+        else:
+            out.append(item)
     return out
+
+
+# -- streams and archives ---------------------------------------------------------------------
+class _Budget:
+    """Decompressed bytes left for one archive, shared by its members."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+
+class _Meter(io.RawIOBase):
+    """A binary stream that stops with ArticleError past `limit` bytes or a bomb-like ratio.
+
+    `compressed()` tells how many compressed bytes were read so far (None: not compressed).
+    """
+
+    def __init__(
+        self,
+        inner: IO[bytes],
+        name: str,
+        limit: int,
+        compressed: Callable[[], int] | None = None,
+        budget: _Budget | None = None,
+        also_close: IO[bytes] | None = None,
+    ) -> None:
+        super().__init__()
+        self._also_close = also_close
+        self._inner = inner
+        self._name = name
+        self._limit = limit
+        self._compressed = compressed
+        self._budget = budget
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._inner.read(len(buf))
+        n = len(data)
+        buf[:n] = data
+        self.count += n
+        if self.count > self._limit:
+            raise ArticleError(
+                f"{self._name}: more than {self._limit:,} bytes of data; not read further"
+            )
+        if self._compressed is not None and self.count > 16 * 1024 * 1024:
+            ratio = self.count / max(1, self._compressed())
+            if ratio > MAX_COMPRESSION_RATIO:
+                raise ArticleError(
+                    f"{self._name}: compressed more than {MAX_COMPRESSION_RATIO}:1, "
+                    "refused as a likely zip bomb"
+                )
+        if self._budget is not None:
+            self._budget.left -= n
+            if self._budget.left < 0:
+                raise ArticleError(
+                    f"{self._name}: the archive holds more than {MAX_ARCHIVE_BYTES:,} bytes "
+                    "of data; not read further"
+                )
+        return n
+
+    def close(self) -> None:
+        self._inner.close()
+        if self._also_close is not None:
+            self._also_close.close()
+        super().close()
+
+
+_READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError)
+
+
+def _stream_codec(head: bytes, name: str) -> str:
+    """The codec of a stream, judged on its first SAMPLE_BYTES. Raises ArticleError."""
+    if not head.strip():
+        return "utf-8-sig"  # blank so far; the reader says whether anything follows
+    codec = _bom_or_wide(head)
+    if codec:
+        return codec
+    if b"\x00" in head[:8192]:
+        raise ArticleError(f"{name}: binary file, not text")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as err:
+        return _guess_encoding(head, err.start)
+    return "utf-8-sig"
+
+
+def _text_stream(binary: IO[bytes], name: str, newline: str | None) -> IO[str]:
+    """Decode a binary stream lazily; undecodable bytes become lone surrogates (or U+FFFD).
+
+    Callers count the surrogates per record and replace them with U+FFFD.
+    """
+    buffered = io.BufferedReader(binary, buffer_size=SAMPLE_BYTES)  # type: ignore[arg-type]
+    codec = _stream_codec(buffered.peek(SAMPLE_BYTES)[:SAMPLE_BYTES], name)
+    errors = (
+        "replace" if codec.startswith("utf-16") or codec.startswith("utf-32") else "surrogateescape"
+    )
+    return io.TextIOWrapper(buffered, encoding=codec, errors=errors, newline=newline)
+
+
+def _undecodable(text: str) -> tuple[str, int]:
+    return _SURROGATE.subn("\ufffd", text)
+
+
+def _jsonl_records(
+    binary: IO[bytes], name: str, stem: str, columns: Mapping[str, str]
+) -> Iterator[Article | Failure | Notice]:
+    fh = _text_stream(binary, name, None)
+    n = 0
+    blank = True
+    while True:
+        line = fh.readline(MAX_RECORD_CHARS + 1)
+        if not line:
+            if blank:
+                raise ArticleError(f"{name}: file is empty")
+            return
+        n += 1
+        where = f"{name}:{n}"
+        if len(line) > MAX_RECORD_CHARS and not line.endswith("\n"):
+            while (rest := fh.readline(SAMPLE_BYTES)) and not rest.endswith("\n"):
+                pass
+            yield Failure(where, f"{where}: record too big (over {MAX_RECORD_CHARS:,} characters)")
+            continue
+        if not line.strip():
+            continue
+        blank = False
+        line, bad = _undecodable(line)
+        try:
+            rec = _json(line)
+        except ArticleError as err:
+            yield Failure(where, f"{where}: {err}")
+            continue
+        notes = [_replaced_note(bad, len(line))] if bad else []
+        yield from _record_items(rec, f"{stem}-{n}", where, columns, notes)
+
+
+def _csv_records(
+    binary: IO[bytes], name: str, stem: str, columns: Mapping[str, str], tab: bool
+) -> Iterator[Article | Failure | Notice]:
+    fh = _text_stream(binary, name, "")
+
+    def lines() -> Iterator[str]:
+        while line := fh.readline(MAX_RECORD_CHARS + 1):
+            if len(line) > MAX_RECORD_CHARS and not line.endswith(("\n", "\r")):
+                raise ArticleError(
+                    f"{name}: a line is longer than {MAX_RECORD_CHARS:,} characters; "
+                    "the rest of the file was not read"
+                )
+            yield line
+
+    source = lines()
+    first = next(source, "")
+    while first and not first.strip():
+        first = next(source, "")
+    if not first.strip():
+        raise ArticleError(f"{name}: file is empty (no header row)")
+    delimiter = "\t" if tab else (";" if first.count(";") > first.count(",") else ",")
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS))
+    try:
+        header = next(csv.reader([first], delimiter=delimiter), [])
+    except csv.Error as err:
+        raise ArticleError(f"{name}: unreadable header row ({err})") from err
+    header = [_undecodable(h)[0].strip().lower() for h in header]
+    cols = {k: v.lower() for k, v in columns.items()}
+    reader = csv.reader(source, delimiter=delimiter)
+    n = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            n += 1
+            yield Failure(f"{name}:{n}", f"{name}:{n}: malformed CSV row ({err})")
+            continue
+        n += 1
+        where = f"{name}:{n}"
+        if not any(cell.strip() for cell in row):
+            continue
+        bad = 0
+        cells = []
+        for cell in row:
+            cell, k = _undecodable(cell)
+            cells.append(cell)
+            bad += k
+        rec = dict(zip(header, cells, strict=False))
+        notes = [_replaced_note(bad, sum(map(len, cells)))] if bad else []
+        yield from _record_items(rec, f"{stem}-{n - 1}", where, cols, notes)
+
+
+def _json(text: str, where_lines: bool = False) -> object:
+    """json.loads that raises only ArticleError (also for deep nesting and huge numbers)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        at = f" at line {err.lineno}" if where_lines else ""
+        raise ArticleError(f"malformed JSON ({err.msg}{at})") from err
+    except RecursionError as err:
+        raise ArticleError("malformed JSON (nested too deeply)") from err
+    except ValueError as err:  # an integer beyond Python's digit limit (4,300 by default)
+        raise ArticleError("unreadable JSON (a number with too many digits)") from err
+
+
+def _json_records(
+    data: object, name: str, stem: str, columns: Mapping[str, str]
+) -> Iterator[Article | Failure | Notice]:
+    if isinstance(data, dict):
+        yield from _record_items(data, stem, name, columns)
+        return
+    if not isinstance(data, list):
+        yield Failure(name, f"{name}: neither a JSON object nor a list of objects")
+        return
+    if not data:
+        yield Failure(name, f"{name}: an empty JSON list")
+        return
+    for n in range(len(data)):
+        rec, data[n] = data[n], None  # free each record once read
+        where = name if len(data) == 1 else f"{name}[{n + 1}]"
+        rid = stem if len(data) == 1 else f"{stem}-{n + 1}"
+        yield from _record_items(rec, rid, where, columns)
+
+
+def _kind(name: str) -> tuple[str, str] | None:
+    """(article suffix, compression: "", ".gz" or ".zip") of a file name, or None if unsupported."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix == ".zip":
+        return "", ".zip"
+    if suffix == ".gz":
+        inner = PurePosixPath(name[:-3]).suffix.lower()
+        return (inner, ".gz") if inner in ARTICLE_SUFFIXES else None
+    return (suffix, "") if suffix in ARTICLE_SUFFIXES else None
+
+
+def _stem(name: str) -> str:
+    base = PurePosixPath(name).name
+    if base.lower().endswith(".gz"):
+        base = base[:-3]
+    return PurePosixPath(base).stem or base
+
+
+def _whole_limit(suffix: str) -> int:
+    if suffix in {".txt", ".md"}:
+        return MAX_TEXT_FILE_BYTES
+    if suffix in {".html", ".htm"}:
+        return MAX_HTML_BYTES
+    return MAX_FILE_BYTES
+
+
+def _read_limited(stream: IO[bytes], name: str, limit: int) -> bytes:
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ArticleError(f"{name}: file too big (over {limit:,} bytes)")
+    return data
+
+
+def _load_stream(
+    opener: Callable[[], IO[bytes]], name: str, suffix: str, columns: Mapping[str, str]
+) -> Iterator[Article | Failure | Notice]:
+    """Every item of one input whose bytes `opener` gives; never raises."""
+    stem = _stem(name)
+    try:
+        with opener() as stream:
+            if suffix == ".jsonl":
+                yield from _jsonl_records(stream, name, stem, columns)
+            elif suffix in {".csv", ".tsv"}:
+                yield from _csv_records(stream, name, stem, columns, suffix == ".tsv")
+            else:
+                # No local name for the bytes: _load_data drops them once decoded.
+                yield from _load_data(
+                    _read_limited(stream, name, _whole_limit(suffix)), name, suffix, stem, columns
+                )
+    except ArticleError as err:
+        yield Failure(name, str(err))
+    except _READ_ERRORS as err:
+        yield Failure(name, f"{name}: cannot read ({getattr(err, 'strerror', None) or err})")
+
+
+def _load_data(
+    data: bytes, name: str, suffix: str, stem: str, columns: Mapping[str, str]
+) -> Iterator[Article | Failure | Notice]:
+    """Every item of a whole-file input. Raises ArticleError when the file as a whole fails."""
+    if suffix in FEED_SUFFIXES:
+        if not data.strip():
+            raise ArticleError(f"{name}: file is empty")
+        if _bom_or_wide(data[:SAMPLE_BYTES]) is None and b"\x00" in data[:8192]:
+            raise ArticleError(f"{name}: binary file, not text")
+        yield from iter_feed(data, name)
+        return
+    raw, replaced = _decode(data, name)
+    del data
+    note = _replaced_note(replaced, len(raw)) if replaced else None
+    if suffix == ".json":
+        if note:
+            yield Notice(name, note)
+        try:
+            parsed = _json(raw, where_lines=True)
+        except ArticleError as err:
+            yield Failure(name, f"{name}: {err}")
+            return
+        del raw
+        yield from _json_records(parsed, name, stem, columns)
+        return
+    if suffix in {".html", ".htm"}:
+        art, notes = _html(raw, stem)
+    else:
+        art, notes = _plain(raw, stem)
+    yield art
+    for n in [note, *notes] if note else notes:
+        yield Notice(name, n)
+
+
+def _reason_key(item: Failure | Notice) -> tuple[str, str]:
+    """(grouping key, example) of a failure reason or notice, without source names or numbers."""
+    text = item.reason if isinstance(item, Failure) else item.message
+    text = _REASON_PREFIX.sub("", text, count=1)
+    return _NUMBER.sub("#", text), text
+
+
+def _capped(
+    items: Iterable[Article | Failure | Notice], name: str
+) -> Iterator[Article | Failure | Notice]:
+    """Pass items through, but at most MAX_FAILURES failures and MAX_NOTICES notices, then a summary."""
+    shown = {Failure: 0, Notice: 0}
+    rest: dict[type, Counter[str]] = {Failure: Counter(), Notice: Counter()}
+    example: dict[str, str] = {}
+    for item in items:
+        kind = type(item)
+        if kind is Article:
+            yield item
+            continue
+        limit = MAX_FAILURES if kind is Failure else MAX_NOTICES
+        if shown[kind] < limit:
+            shown[kind] += 1
+            yield item
+            continue
+        key, text = _reason_key(item)
+        rest[kind][key] += 1
+        example.setdefault(key, text)
+    if rest[Failure]:
+        key, _ = rest[Failure].most_common(1)[0]
+        yield Failure(
+            name,
+            f"{name}: … and {rest[Failure].total():,} more records failed "
+            f"(most common reason: {example[key]})",
+        )
+    if rest[Notice]:
+        key, _ = rest[Notice].most_common(1)[0]
+        yield Notice(
+            name, f"… and {rest[Notice].total():,} more notices (most common: {example[key]})"
+        )
+
+
+def _load_zip(
+    path: Path, name: str, columns: Mapping[str, str]
+) -> Iterator[Article | Failure | Notice]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (*_READ_ERRORS, ValueError) as err:
+        yield Failure(name, f"{name}: not a readable zip archive ({err})")
+        return
+    budget = _Budget(MAX_ARCHIVE_BYTES)
+    skipped: Counter[str] = Counter()
+    found = 0
+    with archive:
+        for info in archive.infolist():
+            parts = PurePosixPath(info.filename).parts
+            if info.is_dir() or not parts:
+                continue
+            if any(p.startswith(".") or p == "__MACOSX" for p in parts):
+                continue
+            base = parts[-1]
+            if base.upper().startswith(("README", "LICENSE")):
+                continue
+            kind = _kind(base)
+            if kind is None or kind[1] == ".zip":
+                skipped[PurePosixPath(base).suffix.lower() or "(none)"] += 1
+                continue
+            found += 1
+            where = f"{name}/{info.filename}"
+            if info.flag_bits & 0x1:
+                yield Failure(where, f"{where}: encrypted, cannot be read")
+                continue
+            suffix, comp = kind
+            limit = MAX_STREAM_BYTES if suffix in STREAM_SUFFIXES else _whole_limit(suffix)
+            if comp == "" and info.file_size > limit:
+                yield Failure(where, f"{where}: file too big ({info.file_size:,} bytes)")
+                continue
+
+            def opener(
+                info: zipfile.ZipInfo = info,
+                where: str = where,
+                comp: str = comp,
+                limit: int = limit,
+            ) -> IO[bytes]:
+                member = archive.open(info)
+                if comp == ".gz":
+                    inner = gzip.GzipFile(fileobj=member)
+                    return _Meter(inner, where, limit, lambda: info.compress_size, budget, member)  # type: ignore[return-value]
+                return _Meter(member, where, limit, lambda: info.compress_size, budget)  # type: ignore[return-value]
+
+            yield from _capped(_load_stream(opener, where, suffix, columns), where)
+            if budget.left < 0:
+                return
+    if skipped:
+        kinds = ", ".join(f"{n} {s}" for s, n in sorted(skipped.items()))
+        yield Notice(name, f"skipped members of unsupported types ({kinds})")
+    if not found:
+        yield Failure(name, f"{name}: no supported article files in the zip archive")
 
 
 def read_bytes(path: Path) -> bytes:
@@ -266,61 +1031,82 @@ def read_bytes(path: Path) -> bytes:
         raise ArticleError(f"{path.name}: cannot read ({err.strerror or err})") from err
 
 
-def load_file(path: Path) -> Iterator[Article | Failure]:
-    """Every article in a file; a bad record yields a Failure and the rest go on."""
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks (streamed inputs may be gigabytes).
+
+    Raises ArticleError when it cannot be read.
+    """
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1024 * 1024):
+                digest.update(chunk)
+    except OSError as err:
+        raise ArticleError(f"{Path(path).name}: cannot read ({err.strerror or err})") from err
+    return digest.hexdigest()
+
+
+def load_file(
+    path: Path, columns: Mapping[str, str] | None = None
+) -> Iterator[Article | Failure | Notice]:
+    """Every article in a file; a bad record yields a Failure and the rest go on.
+
+    `columns` maps fields (FIELDS) to the column or key names of a CSV/JSON/JSONL input. A
+    Notice follows the Article it concerns (its `source` names the file or record); at most
+    MAX_FAILURES failures and MAX_NOTICES notices per file, then one summary of each. Never
+    raises for bad input.
+    """
     path = Path(path)
     name = path.name
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
+    yield from _capped(_load_path(path, name, columns), name)
+
+
+def _load_path(
+    path: Path, name: str, columns: Mapping[str, str] | None
+) -> Iterator[Article | Failure | Notice]:
+    try:
+        cols = check_columns(columns)
+    except ArticleError as err:
+        yield Failure(name, f"{name}: {err}")
+        return
+    kind = _kind(name)
+    if kind is None:
+        suffix = path.suffix.lower()
+        if suffix == ".gz":
+            suffix = "".join(path.suffixes[-2:]).lower()
         yield Failure(name, f"unsupported file type {suffix or '(none)'}")
         return
+    suffix, comp = kind
     try:
-        data = read_bytes(path)
-        if suffix in FEED_SUFFIXES:
-            decode(data, name)  # empty and binary files fail the same way as elsewhere
-            yield from parse_feed(data, name)
+        size = path.stat().st_size
+    except OSError as err:
+        yield Failure(name, f"{name}: cannot read ({err.strerror or err})")
+        return
+    if comp == ".zip":
+        yield from _load_zip(path, name, cols)
+        return
+    limit = MAX_STREAM_BYTES if suffix in STREAM_SUFFIXES else _whole_limit(suffix)
+    if comp == "":
+        if size > limit:
+            what = "for one article" if suffix in {".txt", ".md", ".html", ".htm"} else ""
+            yield Failure(name, f"{name}: file too big {what}({size:,} bytes, limit {limit:,})")
             return
-        raw = decode(data, name)
-    except ArticleError as err:
-        yield Failure(name, str(err))
-        return
-    stem = path.stem
-    if suffix == ".jsonl":
-        for n, line in enumerate(raw.split("\n"), 1):
-            if not line.strip():
-                continue
-            where = f"{name}:{n}"
-            try:
-                yield parse_record(json.loads(line), f"{stem}-{n}")
-            except json.JSONDecodeError as err:
-                yield Failure(where, f"malformed JSON ({err.msg})")
-            except ArticleError as err:
-                yield Failure(where, str(err))
-        return
-    try:
-        if suffix == ".json":
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as err:
-                yield Failure(name, f"malformed JSON ({err.msg} at line {err.lineno})")
-                return
-            records = data if isinstance(data, list) else [data]
-            for n, rec in enumerate(records, 1):
-                rid = stem if len(records) == 1 else f"{stem}-{n}"
-                try:
-                    yield parse_record(rec, rid)
-                except ArticleError as err:
-                    yield Failure(f"{name}[{n}]" if len(records) > 1 else name, str(err))
-        elif suffix in {".html", ".htm"}:
-            yield parse_html(raw, stem)
-        else:
-            yield parse_plain(raw, stem)
-    except ArticleError as err:
-        yield Failure(name, str(err))
+
+        def opener() -> IO[bytes]:
+            return open(path, "rb")
+    else:
+
+        def opener() -> IO[bytes]:
+            return _Meter(gzip.open(path, "rb"), name, limit, lambda: size)  # type: ignore[return-value]
+
+    yield from _load_stream(opener, name, suffix, cols)
 
 
 def iter_paths(paths: list[Path]) -> list[Path]:
-    """Expand folders into the supported files below them, sorted."""
+    """Expand folders into the supported files below them (also `x.jsonl.gz`, `x.zip`), sorted.
+
+    Hidden files and folders and README/LICENSE files are skipped.
+    """
     out: list[Path] = []
     for p in paths:
         p = Path(p)
@@ -330,8 +1116,8 @@ def iter_paths(paths: list[Path]) -> list[Path]:
                     f
                     for f in p.rglob("*")
                     if f.is_file()
-                    and f.suffix.lower() in SUFFIXES
-                    and not f.name.startswith(".")
+                    and _kind(f.name) is not None
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
                     and not f.name.upper().startswith(("README", "LICENSE"))
                 )
             )
@@ -340,55 +1126,51 @@ def iter_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _download(url: str, timeout: float) -> tuple[bytes, str]:
-    """(body, content type) of an http(s) URL. Raises FetchError when unreachable."""
-    if urlparse(url).scheme not in {"http", "https"}:
-        raise FetchError(f"{url}: only http(s) URLs can be fetched")
-    req = urllib.request.Request(url, headers={"User-Agent": "conflict-map/0.1"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            data = resp.read(MAX_FILE_BYTES + 1)
-            ctype = resp.headers.get("Content-Type", "")
-    except (urllib.error.URLError, TimeoutError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise FetchError(f"{url}: could not download ({reason})") from err
-    if len(data) > MAX_FILE_BYTES:
-        raise FetchError(f"{url}: page too big")
-    return data, ctype
-
-
-def fetch_url(url: str, timeout: float = 20.0) -> list[Article | Failure]:
-    """A feed URL gives its entries; any other URL the one article on its page.
-
-    Raises FetchError when the URL cannot be downloaded, ArticleError when it holds no article.
-    """
-    data, ctype = _download(url, timeout)
-    head = data[:512].lstrip().lower()
-    if any(k in ctype for k in ("xml", "rss", "atom")) or head.startswith(
-        (b"<?xml", b"<rss", b"<feed")
-    ):
-        return parse_feed(data, url)
-    return [parse_html(decode(data, url), text_id(url), url=url)]
+def _split_name(name: str) -> tuple[str, str]:
+    """("x", ".jsonl.gz") for "x.jsonl.gz"; ("x", ".txt") for "x.txt"."""
+    suffix = PurePosixPath(name).suffix
+    if suffix.lower() == ".gz":
+        suffix = PurePosixPath(name[:-3]).suffix + suffix
+    return name[: len(name) - len(suffix)], suffix
 
 
 def save_upload(folder: Path, name: str, data: bytes) -> Path:
     """Store an uploaded file in `folder` under a safe, unused name; returns its path.
 
-    Raises ArticleError for unsupported types or oversized files.
+    Raises ArticleError for oversized files (checked first), unsupported types and archives
+    that are not what their name says; nothing is kept then.
     """
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ArticleError(
+            f"{Path(name).name[:100]}: file too big ({len(data):,} bytes, "
+            f"limit {MAX_UPLOAD_BYTES:,})"
+        )
     safe = re.sub(r"[^\w.\- ]", "_", Path(name).name).strip(" .") or "upload.txt"
-    suffix = Path(safe).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ArticleError(f"{safe}: unsupported file type {suffix or '(none)'}")
-    if len(data) > MAX_FILE_BYTES:
+    kind = _kind(safe)
+    if kind is None:
+        suffix = "".join(PurePosixPath(safe.lower()).suffixes[-2:]) or "(none)"
+        raise ArticleError(f"{safe}: unsupported file type {suffix}")
+    suffix, comp = kind
+    if comp == "" and suffix not in STREAM_SUFFIXES and len(data) > _whole_limit(suffix):
         raise ArticleError(f"{safe}: file too big ({len(data):,} bytes)")
+    if comp == ".zip" and not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ArticleError(f"{safe}: not a zip archive")
+    if comp == ".gz" and not data.startswith(b"\x1f\x8b"):
+        raise ArticleError(f"{safe}: not a gzip file")
+    stem, suffixes = _split_name(safe)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / safe
     n = 1
     while target.exists():
-        if target.read_bytes() == data:
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             return target  # the same file again
-        target = folder / f"{Path(safe).stem}-{n}{suffix}"
+        target = folder / f"{stem}-{n}{suffixes}"
         n += 1
-    target.write_bytes(data)
+    part = folder / f".{target.name}.part"  # hidden: a rescan never picks it up
+    try:
+        part.write_bytes(data)
+        os.replace(part, target)
+    except OSError as err:
+        part.unlink(missing_ok=True)
+        raise ArticleError(f"{safe}: could not be saved ({err.strerror or err})") from err
     return target
