@@ -141,7 +141,7 @@ def test_unreachable_url_gives_one_clear_line(at):
     at.sidebar.button[-1].click().run()
     assert not at.exception
     errors = [e.value for e in at.sidebar.error]
-    assert any("could not download" in e for e in errors), errors
+    assert any("refused" in e and "private address" in e for e in errors), errors
 
 
 def test_unusable_database_gives_one_clear_line(tmp_path, monkeypatch):
@@ -202,3 +202,19 @@ def test_add_a_web_page_never_reads_local_files(at, app_db):
         assert any("Only web addresses" in e for e in errors), errors
         assert not any("exist" in e.lower() or "passwd" in e for e in errors), errors
     assert Store(app_db).counts()["articles"] == before
+
+
+def test_add_a_web_page_from_an_allowed_local_server(at, app_db, monkeypatch):
+    """The private-address guard has an opt-out; with it, a page is fetched and stored."""
+    from .httpserver import LocalServer, Reply
+
+    with LocalServer() as srv:
+        srv.routes["/kharkiv.html"] = Reply(body=(DATA / "page.html").read_bytes())
+        monkeypatch.setenv("CONFLICT_MAP_ALLOW_PRIVATE", srv.host_port)
+        before = Store(app_db).counts()["articles"]
+        at.sidebar.text_input[1].set_value(srv.url("/kharkiv.html"))
+        at.sidebar.button[-1].click().run()
+    assert not at.exception
+    assert [e.value for e in at.sidebar.error] == []
+    assert any("1 added" in s.value for s in at.sidebar.success)
+    assert Store(app_db).counts()["articles"] == before + 1
