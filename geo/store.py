@@ -1,25 +1,105 @@
-"""SQLite storage of articles, places and mentions (with character offsets)."""
+"""SQLite storage of articles, places and mentions (with character offsets).
+
+Save policy: an article is identified by its id. The same id saved again updates that article
+in place; the same text under another id is stored once (the other id becomes an alias of the
+stored article); records with distinct ids are distinct articles whatever their URL. Near
+duplicates (wire copies: estimated Jaccard of word 3-shingles >= geo.dedup.NEAR_DUP_THRESHOLD)
+are stored as articles of their own and join the earlier article's group (`dup_of` names the
+group's first article, NULL for that first article itself).
+
+Counting rule for near-duplicates: within a selection, each group of copies is one piece of
+evidence. For every place, a group contributes the mentions of one representative member: the
+selected member that mentions the place most often (ties: the one stored first). So a place's
+`articles` is the number of groups that mention it and its `mentions` the sum of those
+representatives' mentions; passages, the timeline and count_passages show the same
+representatives, and also_published names the other members.
+"""
 
 from __future__ import annotations
 
 import logging
+import random
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
+from geo import dedup
 from geo.articles import text_id
 from geo.errors import StoreError
 from geo.models import Article, Failure, Mention, Place
 
 log = logging.getLogger(__name__)
 
-SCHEMA_STEPS: list[str] = [
+# PRAGMA application_id of every Conflict Map database ("CMAP"): a file carrying another id
+# belongs to another application and is never written to.
+APPLICATION_ID = 0x434D4150
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# Tables every Conflict Map database has had since schema 1; with user_version 1 or 2 they
+# identify the files written before databases were marked with APPLICATION_ID.
+CORE_TABLES = frozenset({"article", "place", "mention", "source_file", "failure", "meta"})
+UNMARKED_VERSIONS = (1, 2)
+SQLITE_BUSY = 5
+BUSY_TIMEOUT_S = 5.0  # SQLite's own wait for a lock, per attempt
+BUSY_PATIENCE_S = 60.0  # total wait for the write lock before giving up with StoreError
+ARTICLE_COLUMNS = "id, url, title, published, source, language, text"
+
+T = TypeVar("T")
+Step = str | Callable[[sqlite3.Connection], None]
+
+
+def _fill_canonical_urls(con: sqlite3.Connection) -> None:
+    """Schema 4: canonical URLs of the stored articles; every file is read again."""
+    con.execute("ALTER TABLE article ADD COLUMN canonical_url TEXT")
+    con.execute("CREATE INDEX article_canonical_url ON article(canonical_url)")
+    con.execute(
+        """CREATE TABLE article_alias(
+            id TEXT PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES article(id) ON DELETE CASCADE,
+            url TEXT, canonical_url TEXT, title TEXT NOT NULL, published TEXT,
+            source TEXT NOT NULL, origin TEXT NOT NULL, added_at TEXT NOT NULL)"""
+    )
+    con.execute("CREATE INDEX article_alias_article ON article_alias(article_id)")
+    rows = con.execute("SELECT id, url FROM article WHERE url IS NOT NULL").fetchall()
+    con.executemany(
+        "UPDATE article SET canonical_url=? WHERE id=?",
+        [(dedup.canonical_url(url), aid) for aid, url in rows],
+    )
+    # Earlier versions matched articles by URL and overwrote records that shared one. Forget
+    # which files were done, so the next ingest reads them all again (only articles whose
+    # stored text differs are parsed) and brings back the texts that were overwritten.
+    con.execute("DELETE FROM source_file")
+
+
+def _group_near_duplicates(con: sqlite3.Connection) -> None:
+    """Schema 5: MinHash signatures, LSH bands and near-duplicate groups of stored articles."""
+    con.execute("ALTER TABLE article ADD COLUMN dup_of TEXT REFERENCES article(id)")
+    con.execute("ALTER TABLE article ADD COLUMN minhash BLOB")
+    con.execute("CREATE INDEX article_dup_of ON article(dup_of) WHERE dup_of IS NOT NULL")
+    con.execute(
+        """CREATE TABLE article_band(
+            key INTEGER NOT NULL,
+            article_id TEXT NOT NULL REFERENCES article(id) ON DELETE CASCADE,
+            PRIMARY KEY(key, article_id)) WITHOUT ROWID"""
+    )
+    con.execute("CREATE INDEX article_band_article ON article_band(article_id)")
+    # A group's members' mentions of one place are looked up by (article, place).
+    con.execute("DROP INDEX mention_article")
+    con.execute("CREATE INDEX mention_article ON mention(article_id, place_key)")
+    con.execute("INSERT INTO meta VALUES ('minhash', ?)", (dedup.SIGNATURE_KIND,))
+    for aid, text in con.execute("SELECT id, text FROM article ORDER BY rowid").fetchall():
+        _join_group(con, aid, dedup.signature(text))
+
+
+SCHEMA_STEPS: list[Step] = [
     # 1: the initial layout
-    """
+    f"""
+    PRAGMA application_id = {APPLICATION_ID};
     CREATE TABLE article(
         id TEXT PRIMARY KEY, url TEXT, title TEXT NOT NULL, published TEXT, source TEXT NOT NULL,
         language TEXT NOT NULL, text TEXT NOT NULL, text_hash TEXT NOT NULL,
@@ -48,6 +128,21 @@ SCHEMA_STEPS: list[str] = [
     ALTER TABLE failure ADD COLUMN origin TEXT NOT NULL DEFAULT '';
     CREATE INDEX failure_origin ON failure(origin);
     """,
+    # 3: mark files written before step 1 set the application id
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    # 4: articles keep their own ids; exact copies under other ids are aliases
+    _fill_canonical_urls,
+    # 5: near-duplicate groups
+    _group_near_duplicates,
+    # 6: watched feeds and the items already seen in each
+    """
+    CREATE TABLE feed(
+        url TEXT PRIMARY KEY, every_s REAL NOT NULL CHECK(every_s >= 0), last_poll TEXT,
+        added INTEGER NOT NULL DEFAULT 0, last_error TEXT, etag TEXT, last_modified TEXT);
+    CREATE TABLE feed_seen(
+        feed_url TEXT NOT NULL, key TEXT NOT NULL, seen_at TEXT NOT NULL,
+        PRIMARY KEY(feed_url, key)) WITHOUT ROWID;
+    """,
 ]
 
 
@@ -67,7 +162,7 @@ class Query:
 
 @dataclass(frozen=True, slots=True)
 class PlaceCount:
-    """A place with how often the selection mentions it."""
+    """A place with how often the selection mentions it (near-duplicate groups counted once)."""
 
     place: Place
     mentions: int
@@ -85,23 +180,136 @@ class Passage:
     reason: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class SaveResult:
-    status: str  # "added" | "updated" | "skipped"
-    article_id: str
+    """What `Store.save` did with one article.
+
+    status: "added" (a new article), "updated" (an article with this id was re-parsed or got
+    a new text), "skipped" (stored exactly so already) or "duplicate" (this text is stored
+    under another id: `article_id`).
+    """
+
+    status: str
+    article_id: str  # the stored article that holds this text
+    replaced: str | None = None  # the id whose earlier stored version this save replaced
+    text_changed: bool = False  # that earlier version had another text, which is now gone
+    near_duplicate_of: str | None = None  # the first article of the group this one is in
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """A watched feed: how often to poll it and how the last poll went."""
+
+    url: str
+    every_s: float
+    last_poll: datetime | None  # UTC; None: never polled
+    added: int  # articles added from this feed over all polls
+    last_error: str | None  # None: the last poll went fine
+    etag: str | None
+    last_modified: str | None
+
+    def due(self, now: datetime | None = None) -> bool:
+        """True when the feed has never been polled or its interval has passed."""
+        if self.last_poll is None:
+            return True
+        return (now or datetime.now(UTC)) >= self.last_poll + timedelta(seconds=self.every_s)
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Store:
-    """One SQLite file; hands out one connection per thread."""
+def _is_busy(err: sqlite3.OperationalError) -> bool:
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == SQLITE_BUSY
+    return "locked" in str(err) or "busy" in str(err)
 
-    def __init__(self, path: Path | str) -> None:
+
+def _join_group(con: sqlite3.Connection, aid: str, sig: bytes | None) -> str | None:
+    """Store an article's signature and bands and put it into the group of its closest earlier
+    near-duplicate; returns that group's first article, or None.
+    """
+    con.execute("DELETE FROM article_band WHERE article_id=?", (aid,))
+    head = None
+    if sig is not None:
+        keys = dedup.band_keys(sig)
+        rows = con.execute(
+            "SELECT DISTINCT a.id, a.minhash, a.dup_of, a.rowid FROM article_band b"
+            " JOIN article a ON a.id = b.article_id"
+            f" WHERE b.key IN ({','.join('?' * len(keys))}) AND b.article_id != ?",
+            [*keys, aid],
+        ).fetchall()
+        best: tuple[float, int] | None = None
+        for cid, csig, cdup, rowid in rows:
+            score = dedup.similarity(sig, csig)
+            if score >= dedup.NEAR_DUP_THRESHOLD and (best is None or (-score, rowid) < best):
+                best = (-score, rowid)
+                head = cdup or cid
+        con.executemany("INSERT INTO article_band VALUES (?,?)", [(k, aid) for k in keys])
+    con.execute("UPDATE article SET minhash=?, dup_of=? WHERE id=?", (sig, head, aid))
+    return head
+
+
+def _leave_group(con: sqlite3.Connection, aid: str) -> None:
+    """Take an article out of its group; if it was the group's first, the next one leads."""
+    members = [
+        r[0] for r in con.execute("SELECT id FROM article WHERE dup_of=? ORDER BY rowid", (aid,))
+    ]
+    if members:
+        con.execute("UPDATE article SET dup_of=NULL WHERE id=?", (members[0],))
+        con.execute("UPDATE article SET dup_of=? WHERE dup_of=?", (members[0], aid))
+    con.execute("UPDATE article SET dup_of=NULL WHERE id=?", (aid,))
+
+
+def _drop_aliases(con: sqlite3.Connection, aid: str) -> None:
+    """Forget the exact copies of an article whose text is about to go, and mark their inputs
+    unread so that the next ingest stores those texts on their own.
+    """
+    con.execute(
+        "DELETE FROM source_file WHERE path IN"
+        " (SELECT origin FROM article_alias WHERE article_id=?)",
+        (aid,),
+    )
+    con.execute("DELETE FROM article_alias WHERE article_id=?", (aid,))
+
+
+class Store:
+    """One SQLite file; hands out one connection per thread.
+
+    Raises StoreError when the file is not SQLite, belongs to another application or was
+    written by a newer Conflict Map; such a file is left untouched.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT_S,
+        busy_patience: float = BUSY_PATIENCE_S,
+    ) -> None:
+        """`busy_timeout`: seconds SQLite waits for a lock per attempt; `busy_patience`: seconds
+        a write waits for the lock in all, with retries, before StoreError.
+        """
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.busy_timeout = busy_timeout
+        self.busy_patience = busy_patience
         self._local = threading.local()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreError(f"database {self.path} cannot be created: {err}") from err
+        self._probe()
+        con = self._connect()
+        try:
+            self._inspect(con)  # before WAL mode is set: that is a write
+            self._setup(con)
+        except (StoreError, sqlite3.DatabaseError) as err:
+            con.close()
+            if isinstance(err, StoreError):
+                raise
+            raise StoreError(f"database {self.path} is unusable: {err}") from err
+        self._local.con = con
         self._migrate()
 
     # -- connection and schema -------------------------------------------------------------
@@ -109,50 +317,175 @@ class Store:
         """This thread's connection (opened with WAL, foreign keys and a busy timeout)."""
         con = getattr(self._local, "con", None)
         if con is None:
+            con = self._connect()
             try:
-                con = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
-                con.execute("PRAGMA journal_mode=WAL")
-                # In WAL mode NORMAL keeps the file consistent on a crash; a power cut may
-                # lose only the last committed articles, which the next ingest redoes.
-                con.execute("PRAGMA synchronous=NORMAL")
-                con.execute("PRAGMA foreign_keys=ON")
-                con.execute("PRAGMA busy_timeout=5000")
+                self._setup(con)
             except sqlite3.DatabaseError as err:
+                con.close()
                 raise StoreError(f"database {self.path} is unusable: {err}") from err
             self._local.con = con
         return con
 
+    def _setup(self, con: sqlite3.Connection) -> None:
+        self._retry(lambda: con.execute("PRAGMA journal_mode=WAL").fetchone())
+        # In WAL mode NORMAL keeps the file consistent on a crash; a power cut may lose only
+        # the last committed articles, which the next ingest redoes.
+        con.execute("PRAGMA synchronous=NORMAL")
+
+    def _connect(self) -> sqlite3.Connection:
+        """A connection with foreign keys and the busy timeout; writes nothing to the file."""
+        try:
+            con = sqlite3.connect(
+                self.path,
+                timeout=self.busy_timeout,
+                isolation_level=None,
+                check_same_thread=True,
+            )
+            con.execute("PRAGMA foreign_keys=ON")
+            con.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")  # our float
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"database {self.path} is unusable: {err}") from err
+        return con
+
+    def _retry(self, op: Callable[[], T]) -> T:
+        """Run `op`, retrying with growing pauses while the database is busy.
+
+        Raises StoreError once `busy_patience` seconds have passed.
+        """
+        deadline = time.monotonic() + self.busy_patience
+        pause = 0.02
+        while True:
+            try:
+                return op()
+            except sqlite3.OperationalError as err:
+                if not _is_busy(err):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"database {self.path} stayed locked by another program for"
+                        f" {self.busy_patience:.0f} s; try again when it is done"
+                    ) from err
+                log.info("database busy, retrying in %.2f s", pause)
+                time.sleep(pause * random.uniform(0.5, 1.5))  # noqa: S311 (jitter, not crypto)
+                pause = min(pause * 2, 1.0)
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Commit on success, roll back on any exception."""
+        """Hold the write lock (BEGIN IMMEDIATE); commit on success, roll back on any exception."""
         con = self.con()
-        con.execute("BEGIN IMMEDIATE")
+        self._retry(lambda: con.execute("BEGIN IMMEDIATE"))
         try:
             yield con
+            self._retry(lambda: con.execute("COMMIT"))
         except BaseException:
-            con.execute("ROLLBACK")
+            if con.in_transaction:
+                con.execute("ROLLBACK")
             raise
-        con.execute("COMMIT")
 
-    def _migrate(self) -> None:
-        con = self.con()
+    def _probe(self) -> None:
+        """Refuse a file that is not SQLite or belongs to another application, without writing."""
         try:
-            current = con.execute("PRAGMA user_version").fetchone()[0]
+            if not self.path.exists() or self.path.stat().st_size == 0:
+                return  # a new database
+            with self.path.open("rb") as fh:
+                header = fh.read(100)
+        except OSError as err:
+            raise StoreError(f"database {self.path} cannot be read: {err}") from err
+        if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+            raise StoreError(f"{self.path} is not a Conflict Map database (not SQLite at all)")
+        app_id = int.from_bytes(header[68:72], "big", signed=True)
+        if app_id == APPLICATION_ID:
+            return
+        if app_id != 0:
+            raise StoreError(self._foreign_message(f"its application id is {app_id:#x}"))
+        # An unmarked file: look at its tables. immutable=1 reads without locks and without
+        # creating -wal/-shm files beside someone else's database.
+        uri = self.path.resolve().as_uri() + "?immutable=1"
+        try:
+            ro = sqlite3.connect(uri, uri=True)
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"database {self.path} is unusable: {err}") from err
+        try:
+            self._inspect(ro)
+        finally:
+            ro.close()
+
+    def _foreign_message(self, why: str) -> str:
+        return (
+            f"{self.path} belongs to another application ({why}); Conflict Map leaves it"
+            " untouched: use another --db"
+        )
+
+    def _inspect(self, con: sqlite3.Connection) -> int:
+        """The file's schema version; raises StoreError unless it is ours (or empty) and known."""
+        own = not con.in_transaction  # the three reads must see one state of the file
+        try:
+            if own:
+                con.execute("BEGIN")
+            try:
+                app_id = con.execute("PRAGMA application_id").fetchone()[0]
+                version = con.execute("PRAGMA user_version").fetchone()[0]
+                tables = {
+                    r[0]
+                    for r in con.execute(
+                        "SELECT name FROM sqlite_master"
+                        " WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                    )
+                }
+            finally:
+                if own:
+                    con.execute("COMMIT")
         except sqlite3.DatabaseError as err:
             raise StoreError(f"{self.path} is not a Conflict Map database: {err}") from err
-        if current > len(SCHEMA_STEPS):
-            raise StoreError(
-                f"database {self.path} was written by a newer version (schema {current}, "
-                f"this code knows {len(SCHEMA_STEPS)}); upgrade Conflict Map or use another --db"
-            )
-        for n in range(current + 1, len(SCHEMA_STEPS) + 1):
-            with self.transaction() as c:
-                for stmt in SCHEMA_STEPS[n - 1].split(";"):
-                    if stmt.strip():
-                        c.execute(stmt)
-                c.execute(f"PRAGMA user_version = {n}")  # an int we control, not user data
+        newer = StoreError(
+            f"database {self.path} was written by a newer version (schema {version}, "
+            f"this code knows {len(SCHEMA_STEPS)}); upgrade Conflict Map or use another --db"
+        )
+        if app_id == APPLICATION_ID:
+            if version > len(SCHEMA_STEPS):
+                raise newer
+            return version
+        if app_id != 0:
+            raise StoreError(self._foreign_message(f"its application id is {app_id:#x}"))
+        if not tables and version == 0:
+            return 0  # empty: ours to lay out
+        if version in UNMARKED_VERSIONS and CORE_TABLES <= tables:
+            return version  # written before files were marked
+        if version > len(SCHEMA_STEPS) and (not tables or CORE_TABLES <= tables):
+            raise newer
+        shown = ", ".join(sorted(tables)[:5]) or "none"
+        raise StoreError(self._foreign_message(f"tables: {shown}; user_version {version}"))
+
+    def _migrate(self) -> None:
+        """Run the schema steps this file lacks, each in its own transaction.
+
+        Another process may be migrating the same file: each step takes the write lock and
+        reads the version again inside it.
+        """
+        con = self.con()
+        try:
+            if self._inspect(con) == len(SCHEMA_STEPS):
+                return
+            while True:
+                with self.transaction() as c:
+                    current = self._inspect(c)
+                    if current >= len(SCHEMA_STEPS):
+                        return
+                    step = SCHEMA_STEPS[current]
+                    if callable(step):
+                        step(c)
+                    else:
+                        for stmt in step.split(";"):
+                            if stmt.strip():
+                                c.execute(stmt)
+                    c.execute(f"PRAGMA user_version = {current + 1}")  # an int we control
+                log.info("database %s upgraded to schema %d", self.path, current + 1)
+        except StoreError:
+            self.close()
+            raise
 
     def close(self) -> None:
+        """Close this thread's connection (the next call opens a new one)."""
         con = getattr(self._local, "con", None)
         if con is not None:
             con.close()
@@ -167,51 +500,116 @@ class Store:
     def _bump(self, con: sqlite3.Connection) -> None:
         con.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='revision'")
 
-    def find_existing(self, article: Article) -> tuple[str, str, str] | None:
-        """(id, text_hash, geoparser) of a stored article with the same text or URL."""
-        con = self.con()
-        row = con.execute(
-            "SELECT id, text_hash, geoparser FROM article WHERE text_hash=?",
-            (text_id(article.text),),
-        ).fetchone()
-        if row is None and article.url:
-            row = con.execute(
-                "SELECT id, text_hash, geoparser FROM article WHERE url=? LIMIT 1", (article.url,)
-            ).fetchone()
-        return row
-
     def is_current(self, article: Article, geoparser: str) -> bool:
-        """True when this very text is stored, parsed by `geoparser`."""
-        row = self.find_existing(article)
-        return row is not None and row[1] == text_id(article.text) and row[2] == geoparser
+        """True when saving this article would change nothing.
+
+        That is: its id holds this very text parsed by `geoparser`, or its id is recorded as an
+        exact copy of a stored article that still has this text.
+        """
+        con = self.con()
+        th = text_id(article.text)
+        row = con.execute(
+            "SELECT text_hash, geoparser FROM article WHERE id=?", (article.id,)
+        ).fetchone()
+        if row is not None:
+            return row == (th, geoparser)
+        row = con.execute(
+            "SELECT a.text_hash FROM article_alias al JOIN article a ON a.id = al.article_id"
+            " WHERE al.id=?",
+            (article.id,),
+        ).fetchone()
+        return row is not None and row[0] == th
+
+    def duplicate_of(self, article: Article) -> str | None:
+        """The id of a stored article with exactly this text under another id, if any.
+
+        Saving such an article only records the copy, so it needs no parsing: pass no mentions.
+        """
+        row = (
+            self.con()
+            .execute(
+                "SELECT id FROM article WHERE text_hash=? AND id != ?",
+                (text_id(article.text), article.id),
+            )
+            .fetchone()
+        )
+        return row[0] if row else None
 
     def save(
         self, article: Article, mentions: list[Mention], geoparser: str, origin: str
     ) -> SaveResult:
-        """Store an article with its mentions in one transaction (replacing an older parse).
+        """Store an article with its mentions in one transaction (see the module's save policy).
 
-        Same text or same URL as a stored article updates that one; nothing is duplicated.
+        Raises ValueError when a mention's text does not match its offsets; nothing is stored.
         """
+        for m in mentions:
+            if article.text[m.start : m.end] != m.text:
+                raise ValueError(f"mention {m.text!r} does not match its offsets")
         th = text_id(article.text)
+        aid = article.id
+        canon = dedup.canonical_url(article.url) if article.url else None
+        sig = dedup.signature(article.text)  # before taking the lock: it is the slow part
         with self.transaction() as con:
-            row = self.find_existing(article)
-            if row is not None and row[1] == th and row[2] == geoparser:
-                return SaveResult("skipped", row[0])
+            row = con.execute(
+                "SELECT text_hash, geoparser, dup_of FROM article WHERE id=?", (aid,)
+            ).fetchone()
+            other = con.execute(
+                "SELECT id FROM article WHERE text_hash=? AND id != ?", (th, aid)
+            ).fetchone()
             if row is not None:
-                aid = row[0]
-                status = "updated"
+                if row[:2] == (th, geoparser):
+                    return SaveResult("skipped", aid, near_duplicate_of=row[2])
+                text_changed = row[0] != th
+                if text_changed:
+                    _drop_aliases(con, aid)
+                    _leave_group(con, aid)
+                if other is not None:
+                    # The new version of this article is stored already under another id.
+                    con.execute("DELETE FROM article WHERE id=?", (aid,))
+                    self._add_alias(con, article, canon, other[0], origin)
+                    self._bump(con)
+                    return SaveResult("duplicate", other[0], aid, text_changed)
+                con.execute(
+                    "UPDATE article SET url=?, canonical_url=?, title=?, published=?, source=?,"
+                    " language=?, text=?, text_hash=?, geoparser=?, origin=? WHERE id=?",
+                    (
+                        article.url,
+                        canon,
+                        article.title,
+                        article.published.isoformat() if article.published else None,
+                        article.source,
+                        article.language,
+                        article.text,
+                        th,
+                        geoparser,
+                        origin,
+                        aid,
+                    ),
+                )
                 con.execute("DELETE FROM mention WHERE article_id=?", (aid,))
-                con.execute("DELETE FROM article WHERE id=?", (aid,))
-            else:
-                status = "added"
-                aid = article.id
-                if con.execute("SELECT 1 FROM article WHERE id=?", (aid,)).fetchone():
-                    aid = f"{article.id}~{th[:8]}"  # another article already uses this id
+                group = _join_group(con, aid, sig) if text_changed else row[2]
+                self._insert_mentions(con, aid, mentions)
+                self._bump(con)
+                return SaveResult("updated", aid, aid, text_changed, group)
+            alias = con.execute(
+                "SELECT al.article_id, a.text_hash FROM article_alias al"
+                " JOIN article a ON a.id = al.article_id WHERE al.id=?",
+                (aid,),
+            ).fetchone()
+            if alias is not None and alias[1] == th:
+                return SaveResult("skipped", alias[0])
+            if other is not None:
+                self._add_alias(con, article, canon, other[0], origin)
+                self._bump(con)
+                return SaveResult("duplicate", other[0])
+            con.execute("DELETE FROM article_alias WHERE id=?", (aid,))  # a copy no more
             con.execute(
-                "INSERT INTO article VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO article(id, url, canonical_url, title, published, source, language,"
+                " text, text_hash, geoparser, origin, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     aid,
                     article.url,
+                    canon,
                     article.title,
                     article.published.isoformat() if article.published else None,
                     article.source,
@@ -223,26 +621,55 @@ class Store:
                     _now(),
                 ),
             )
-            for m in mentions:
-                if article.text[m.start : m.end] != m.text:
-                    raise ValueError(f"mention {m.text!r} does not match its offsets")
-                key = None
-                if m.place is not None:
-                    p = m.place
-                    key = p.key
-                    con.execute(
-                        "INSERT INTO place VALUES (?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
-                        " name=excluded.name, kind=excluded.kind, lat=excluded.lat,"
-                        " lon=excluded.lon, country=excluded.country",
-                        (key, p.geonameid, p.name, p.kind, p.lat, p.lon, p.country_code),
-                    )
-                con.execute(
-                    'INSERT INTO mention(article_id, start, "end", text, mention_type, place_key,'
-                    " reason) VALUES (?,?,?,?,?,?,?)",
-                    (aid, m.start, m.end, m.text, m.mention_type, key, m.reason),
-                )
+            group = _join_group(con, aid, sig)
+            self._insert_mentions(con, aid, mentions)
             self._bump(con)
-        return SaveResult(status, aid)
+        return SaveResult("added", aid, near_duplicate_of=group)
+
+    def _add_alias(
+        self,
+        con: sqlite3.Connection,
+        article: Article,
+        canon: str | None,
+        stored_id: str,
+        origin: str,
+    ) -> None:
+        con.execute(
+            "INSERT INTO article_alias(id, article_id, url, canonical_url, title, published,"
+            " source, origin, added_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
+            " article_id=excluded.article_id, url=excluded.url,"
+            " canonical_url=excluded.canonical_url, title=excluded.title,"
+            " published=excluded.published, source=excluded.source, origin=excluded.origin",
+            (
+                article.id,
+                stored_id,
+                article.url,
+                canon,
+                article.title,
+                article.published.isoformat() if article.published else None,
+                article.source,
+                origin,
+                _now(),
+            ),
+        )
+
+    def _insert_mentions(self, con: sqlite3.Connection, aid: str, mentions: list[Mention]) -> None:
+        for m in mentions:
+            key = None
+            if m.place is not None:
+                p = m.place
+                key = p.key
+                con.execute(
+                    "INSERT INTO place VALUES (?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
+                    " name=excluded.name, kind=excluded.kind, lat=excluded.lat,"
+                    " lon=excluded.lon, country=excluded.country",
+                    (key, p.geonameid, p.name, p.kind, p.lat, p.lon, p.country_code),
+                )
+            con.execute(
+                'INSERT INTO mention(article_id, start, "end", text, mention_type, place_key,'
+                " reason) VALUES (?,?,?,?,?,?,?)",
+                (aid, m.start, m.end, m.text, m.mention_type, key, m.reason),
+            )
 
     def file_is_current(self, path: str, sha: str, geoparser: str) -> bool:
         """True when `path` with this content was fully ingested by this geoparser."""
@@ -254,6 +681,7 @@ class Store:
         return row == (sha, geoparser)
 
     def mark_file(self, path: str, sha: str, geoparser: str) -> None:
+        """Remember that `path` with this content was fully ingested by this geoparser."""
         with self.transaction() as con:
             con.execute(
                 "INSERT INTO source_file VALUES (?,?,?,?) ON CONFLICT(path) DO UPDATE SET"
@@ -281,14 +709,91 @@ class Store:
     def stale_articles(self, geoparser: str) -> list[Article]:
         """Stored articles parsed by another geoparser version."""
         rows = self.con().execute(
-            "SELECT id, url, title, published, source, language, text FROM article"
-            " WHERE geoparser != ?",
-            (geoparser,),
+            f"SELECT {ARTICLE_COLUMNS} FROM article WHERE geoparser != ?", (geoparser,)
         )
         return [_article(r) for r in rows]
 
+    # -- watched feeds ---------------------------------------------------------------------
+    def watch_feed(self, url: str, every_s: float) -> None:
+        """Poll `url` every `every_s` seconds (>= 0); watching it again only changes the interval."""
+        if not every_s >= 0:
+            raise ValueError(f"poll interval must be 0 or more seconds, not {every_s}")
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO feed(url, every_s) VALUES (?,?)"
+                " ON CONFLICT(url) DO UPDATE SET every_s=excluded.every_s",
+                (url, float(every_s)),
+            )
+
+    def unwatch_feed(self, url: str) -> None:
+        """Stop watching `url` and forget which of its items were seen."""
+        with self.transaction() as con:
+            con.execute("DELETE FROM feed_seen WHERE feed_url=?", (url,))
+            con.execute("DELETE FROM feed WHERE url=?", (url,))
+
+    def feeds(self) -> list[FeedState]:
+        """Every watched feed, by URL."""
+        rows = self.con().execute(
+            "SELECT url, every_s, last_poll, added, last_error, etag, last_modified FROM feed"
+            " ORDER BY url"
+        )
+        return [
+            FeedState(u, s, datetime.fromisoformat(lp) if lp else None, n, e, et, lm)
+            for u, s, lp, n, e, et, lm in rows
+        ]
+
+    def seen(self, feed_url: str, keys: Iterable[str]) -> set[str]:
+        """Those of `keys` (item guids or URLs) already marked seen for this feed."""
+        keys = list(dict.fromkeys(keys))
+        out: set[str] = set()
+        con = self.con()
+        for i in range(0, len(keys), 500):  # below SQLite's limit on ? parameters
+            chunk = keys[i : i + 500]
+            rows = con.execute(
+                "SELECT key FROM feed_seen WHERE feed_url=?"
+                f" AND key IN ({','.join('?' * len(chunk))})",
+                [feed_url, *chunk],
+            )
+            out.update(r[0] for r in rows)
+        return out
+
+    def mark_seen(self, feed_url: str, keys: Iterable[str]) -> None:
+        """Remember these item keys of a feed, so that later polls skip them."""
+        now = _now()
+        with self.transaction() as con:
+            con.executemany(
+                "INSERT INTO feed_seen VALUES (?,?,?) ON CONFLICT DO NOTHING",
+                [(feed_url, k, now) for k in dict.fromkeys(keys)],
+            )
+
+    def record_poll(
+        self,
+        url: str,
+        added: int,
+        error: str | None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Note a poll of a watched feed now: `added` more articles; `error` None or "" if it went fine.
+
+        `etag`/`last_modified` (the response's validators, for the next conditional request)
+        replace the stored ones when given. Raises StoreError when the feed is not watched.
+        """
+        with self.transaction() as con:
+            cur = con.execute(
+                "UPDATE feed SET last_poll=?, added=added+?, last_error=?,"
+                " etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified) WHERE url=?",
+                (_now(), added, error or None, etag, last_modified, url),
+            )
+            if cur.rowcount == 0:
+                raise StoreError(f"feed {url} is not watched")
+
     # -- reading ---------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
+        """Stored articles, mentions, mentioned places, undated articles and near-duplicates.
+
+        "near_duplicates" counts the articles that joined an earlier article's group.
+        """
         con = self.con()
         return {
             "articles": con.execute("SELECT COUNT(*) FROM article").fetchone()[0],
@@ -299,38 +804,69 @@ class Store:
             "undated": con.execute(
                 "SELECT COUNT(*) FROM article WHERE published IS NULL"
             ).fetchone()[0],
+            "near_duplicates": con.execute(
+                "SELECT COUNT(*) FROM article WHERE dup_of IS NOT NULL"
+            ).fetchone()[0],
         }
 
     def date_bounds(self) -> tuple[date, date] | None:
+        """Earliest and latest publication date; None when no article is dated."""
         row = self.con().execute("SELECT MIN(published), MAX(published) FROM article").fetchone()
         if not row or row[0] is None:
             return None
         return date.fromisoformat(row[0]), date.fromisoformat(row[1])
 
     def sources(self) -> list[tuple[str, int]]:
+        """Every source with its number of stored articles, most first."""
         rows = self.con().execute(
             "SELECT source, COUNT(*) FROM article GROUP BY source ORDER BY COUNT(*) DESC, source"
         )
         return [(s, n) for s, n in rows]
 
     def countries(self) -> list[str]:
+        """ISO2 codes of the countries of stored places."""
         rows = self.con().execute(
             "SELECT DISTINCT country FROM place WHERE country IS NOT NULL ORDER BY country"
         )
         return [r[0] for r in rows]
 
     def article(self, article_id: str) -> Article | None:
+        """The stored article with this id; None when there is none."""
         row = (
             self.con()
-            .execute(
-                "SELECT id, url, title, published, source, language, text FROM article WHERE id=?",
-                (article_id,),
-            )
+            .execute(f"SELECT {ARTICLE_COLUMNS} FROM article WHERE id=?", (article_id,))
             .fetchone()
         )
         return _article(row) if row else None
 
+    def also_published(self, article_id: str) -> list[tuple[str, str | None, str]]:
+        """(source, url, title) of the other copies of this article's story, oldest first.
+
+        Those are the other members of its near-duplicate group, then the exact copies stored
+        as aliases of any member. Empty when the article has no copies or is unknown.
+        """
+        con = self.con()
+        row = con.execute(
+            "SELECT COALESCE(a.dup_of, a.id) FROM article a WHERE a.id = ?"
+            " UNION ALL SELECT COALESCE(a.dup_of, a.id) FROM article_alias al"
+            " JOIN article a ON a.id = al.article_id WHERE al.id = ?",
+            (article_id, article_id),
+        ).fetchone()
+        if row is None:
+            return []
+        rows = con.execute(
+            "WITH g AS (SELECT id, rowid AS r FROM article WHERE id=?1 OR dup_of=?1)"
+            " SELECT * FROM (SELECT a.source, a.url, a.title, a.published AS pub, 0 AS copy, g.r"
+            " FROM article a JOIN g ON g.id = a.id WHERE a.id != ?2"
+            " UNION ALL SELECT al.source, al.url, al.title, al.published, 1, g.r"
+            " FROM article_alias al JOIN g ON g.id = al.article_id WHERE al.id != ?2)"
+            " ORDER BY copy, pub IS NULL, pub, r",
+            (row[0], article_id),
+        )
+        return [(src, url, title) for src, url, title, *_ in rows]
+
     def mentions_of(self, article_id: str) -> list[Mention]:
+        """The stored mentions of one article, in text order."""
         rows = self.con().execute(
             'SELECT m.start, m."end", m.text, m.mention_type, m.reason, p.geonameid, p.name,'
             " p.kind, p.lat, p.lon, p.country FROM mention m LEFT JOIN place p ON p.key=m.place_key"
@@ -378,34 +914,92 @@ class Store:
             args.extend([needle, needle])
         return " AND ".join(clauses), args
 
+    def _has_groups(self) -> bool:
+        """True when some article is a near-duplicate (an indexed look-up)."""
+        row = self.con().execute("SELECT 1 FROM article WHERE dup_of IS NOT NULL LIMIT 1")
+        return row.fetchone() is not None
+
+    # The articles of groups with more than one member, with their group's first article.
+    _GROUPED = (
+        "grouped AS (SELECT id, dup_of AS g FROM article WHERE dup_of IS NOT NULL"
+        " UNION SELECT dup_of, dup_of FROM article WHERE dup_of IS NOT NULL)"
+    )
+    _BASE = "FROM mention m JOIN article a ON a.id=m.article_id JOIN place p ON p.key=m.place_key"
+    # CROSS JOIN keeps this loop order: from the few grouped articles to their mentions.
+    _GROUPED_BASE = (
+        "FROM grouped gr CROSS JOIN article a ON a.id = gr.id"
+        " CROSS JOIN mention m ON m.article_id = a.id JOIN place p ON p.key = m.place_key"
+    )
+
     def _select(
-        self, columns: str, q: Query, place_key: str | None = None, tail: str = "", extra=()
+        self, columns: str, q: Query, place_key: str, tail: str = "", extra: tuple = ()
     ) -> sqlite3.Cursor:
-        """SELECT `columns` over the selection's mentions (joined with article and place)."""
+        """SELECT `columns` over one place's mentions in the selection (joined with article
+        and place), keeping only each near-duplicate group's representative article.
+        """
         where, args = self._where(q)
-        if place_key is not None:
-            where += " AND m.place_key = ?"
-            args.append(place_key)
+        where += " AND m.place_key = ?"
+        args.append(place_key)
+        if not self._has_groups():
+            return self.con().execute(
+                f"SELECT {columns} {self._BASE} WHERE {where} {tail}", [*args, *extra]
+            )
+        # Only grouped articles can lose to their group's representative: the member with
+        # most mentions of the place in the selection, the one stored first on a tie.
         return self.con().execute(
-            f"SELECT {columns} FROM mention m JOIN article a ON a.id=m.article_id"
-            f" JOIN place p ON p.key=m.place_key WHERE {where} {tail}",
-            [*args, *extra],
+            f"WITH {self._GROUPED},"
+            " per_article AS (SELECT a.id AS id, gr.g AS g, COUNT(*) AS n, a.rowid AS r"
+            f" {self._GROUPED_BASE} WHERE {where} GROUP BY a.id),"
+            " copies AS (SELECT id FROM (SELECT id, ROW_NUMBER() OVER"
+            " (PARTITION BY g ORDER BY n DESC, r) AS k FROM per_article) WHERE k > 1)"
+            f" SELECT {columns} {self._BASE} WHERE {where}"
+            f" AND a.id NOT IN (SELECT id FROM copies) {tail}",
+            [*args, *args, *extra],
         )
 
     def place_counts(self, q: Query) -> list[PlaceCount]:
-        """Every place the selection mentions, with mention and article counts, most first."""
-        rows = self._select(
-            "p.geonameid, p.name, p.kind, p.lat, p.lon, p.country, COUNT(*),"
-            " COUNT(DISTINCT m.article_id)",
-            q,
-            tail="GROUP BY p.key ORDER BY COUNT(*) DESC, p.name",
+        """Every place the selection mentions, with mention and article counts, most first.
+
+        A near-duplicate group counts once: see the module docstring.
+        """
+        where, args = self._where(q)
+        plain = (
+            "SELECT p.key AS k, p.geonameid, p.name, p.kind, p.lat, p.lon, p.country,"
+            f" COUNT(*) AS n, COUNT(DISTINCT m.article_id) AS na {self._BASE} WHERE {where}"
+            " GROUP BY p.key"
         )
+        if not self._has_groups():
+            rows = self.con().execute(
+                "SELECT p.geonameid, p.name, p.kind, p.lat, p.lon, p.country, COUNT(*),"
+                f" COUNT(DISTINCT m.article_id) {self._BASE} WHERE {where}"
+                " GROUP BY p.key ORDER BY COUNT(*) DESC, p.name",
+                args,
+            )
+        else:
+            # Every mention counted, less what the copies of each group add beyond its
+            # representative (computed over the grouped articles only, which are few).
+            rows = self.con().execute(
+                f"WITH {self._GROUPED},"
+                " per_article AS (SELECT m.place_key AS k, gr.g AS g, COUNT(*) AS n"
+                f" {self._GROUPED_BASE} WHERE {where} GROUP BY m.article_id, m.place_key),"
+                " surplus AS (SELECT k, SUM(n) AS n, SUM(na) AS na FROM (SELECT k,"
+                " SUM(n) - MAX(n) AS n, COUNT(*) - 1 AS na FROM per_article GROUP BY k, g)"
+                " GROUP BY k),"
+                f" plain AS ({plain})"
+                " SELECT c.geonameid, c.name, c.kind, c.lat, c.lon, c.country,"
+                " c.n - COALESCE(s.n, 0) AS n, c.na - COALESCE(s.na, 0)"
+                " FROM plain c LEFT JOIN surplus s ON s.k = c.k ORDER BY 7 DESC, c.name",
+                [*args, *args],
+            )
         return [
             PlaceCount(Place(g, n, k, la, lo, c), cnt, na) for g, n, k, la, lo, c, cnt, na in rows
         ]
 
     def passages(self, place_key: str, q: Query, limit: int = 500) -> list[Passage]:
-        """Mentions of one place in the selection, newest article first."""
+        """Mentions of one place in the selection, newest article first.
+
+        Of a near-duplicate group only the representative's passages are listed.
+        """
         rows = self._select(
             "a.id, a.url, a.title, a.published, a.source, a.language, a.text,"
             ' m.start, m."end", m.mention_type, m.reason',
@@ -434,13 +1028,14 @@ class Store:
         return [(date.fromisoformat(d), n) for d, n in rows]
 
     def count_passages(self, place_key: str, q: Query) -> tuple[int, int]:
-        """(mentions, articles) of one place in the selection."""
+        """(mentions, articles) of one place in the selection, as place_counts counts them."""
         mentions, articles = self._select(
             "COUNT(*), COUNT(DISTINCT m.article_id)", q, place_key
         ).fetchone()
         return mentions, articles
 
     def place(self, place_key: str) -> Place | None:
+        """The stored place with this key; None when there is none."""
         row = (
             self.con()
             .execute(
@@ -452,6 +1047,6 @@ class Store:
         return Place(*row) if row else None
 
 
-def _article(row) -> Article:
+def _article(row: tuple) -> Article:
     aid, url, title, pub, src, lang, text = row
     return Article(aid, url, title, date.fromisoformat(pub) if pub else None, src, lang, text)

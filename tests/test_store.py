@@ -1,13 +1,20 @@
+import json
 import sqlite3
-from datetime import date
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from geo.articles import text_id
 from geo.errors import StoreError
 from geo.models import Article, Mention, Place
-from geo.store import Query, Store
+from geo.store import APPLICATION_ID, SCHEMA_STEPS, FeedState, Query, Store
 
 KYIV = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
 UA = Place(690791, "Ukraine", "country", 49.0, 32.0, "UA")
@@ -45,7 +52,8 @@ def test_save_and_query(tmp_store):
 def test_same_text_or_url_is_not_duplicated(tmp_store):
     a = art()
     tmp_store.save(a, mentions_for(a), "v1", "t")
-    assert tmp_store.save(art(aid="other-id"), mentions_for(a), "v1", "t").status == "skipped"
+    copy = tmp_store.save(art(aid="other-id"), mentions_for(a), "v1", "t")
+    assert (copy.status, copy.article_id) == ("duplicate", "a1")
     changed = art(text="Kyiv was quiet.")  # same URL, new text: an update
     assert tmp_store.save(changed, mentions_for(changed), "v1", "t").status == "updated"
     assert tmp_store.counts()["articles"] == 1
@@ -150,3 +158,369 @@ def test_timeline_and_passage_count(three_dates):
     assert tmp_store.count_passages(KYIV.key, Query()) == (3, 3)
     later = Query(start=date(2022, 4, 1), include_undated=False)
     assert tmp_store.count_passages(KYIV.key, later) == (1, 1)
+
+
+# -- files that are not ours ---------------------------------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def foreign_db(path: Path, *, app_id: int = 0, version: int = 0, wal: bool = False) -> bytes:
+    """Another application's SQLite file; returns its bytes."""
+    con = sqlite3.connect(path)
+    if wal:
+        con.execute("PRAGMA journal_mode=WAL")
+    con.execute("CREATE TABLE note(id INTEGER PRIMARY KEY, body TEXT)")
+    con.execute("INSERT INTO note(body) VALUES ('keep me')")
+    con.execute(f"PRAGMA application_id = {app_id}")
+    con.execute(f"PRAGMA user_version = {version}")
+    con.commit()
+    con.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        {},
+        {"version": 2},  # one of our old schema numbers, but not our tables
+        {"version": 99},
+        {"app_id": 0x12345678},
+        {"app_id": 0x12345678, "version": 1, "wal": True},
+        {"wal": True},
+    ],
+)
+def test_another_applications_database_is_refused_and_untouched(tmp_path, kind):
+    p = tmp_path / "theirs.sqlite"
+    before = foreign_db(p, **kind)
+    with pytest.raises(StoreError, match="another application"):
+        Store(p)
+    assert p.read_bytes() == before
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["theirs.sqlite"]  # no -wal, -shm
+
+
+def test_an_empty_sqlite_file_is_taken(tmp_path):
+    p = tmp_path / "empty.sqlite"
+    sqlite3.connect(p).execute("VACUUM").connection.close()
+    store = Store(p)
+    assert store.con().execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+def test_new_files_are_marked_and_fully_migrated(tmp_store):
+    con = tmp_store.con()
+    assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert con.execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA_STEPS)
+
+
+def test_newer_marked_database_is_refused_untouched(tmp_path):
+    p = tmp_path / "future.sqlite"
+    Store(p).close()
+    con = sqlite3.connect(p)
+    con.execute(f"PRAGMA user_version = {len(SCHEMA_STEPS) + 1}")
+    con.close()
+    before = p.read_bytes()
+    with pytest.raises(StoreError, match="newer version"):
+        Store(p)
+    assert p.read_bytes() == before
+
+
+def old_database(path: Path, version: int) -> None:
+    """A Conflict Map file as schema `version` (1 or 2) left it: unmarked, with some rows."""
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("BEGIN")
+    for step in SCHEMA_STEPS[:version]:
+        for stmt in step.split(";"):
+            if stmt.strip() and "application_id" not in stmt:  # not yet marked back then
+                con.execute(stmt)
+    sample = next(iter(_sample_texts()))
+    con.execute(
+        "INSERT INTO article VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            "old",
+            "https://WWW.Example.org/a/?utm_source=x",
+            "T",
+            "2022-03-01",
+            "S",
+            "en",
+            sample,
+            text_id(sample),
+            "v0",
+            "t",
+            "now",
+        ),
+    )
+    con.execute(
+        "INSERT INTO place VALUES (?,?,?,?,?,?,?)",
+        (KYIV.key, 703448, "Kyiv", "city", 50.45, 30.52, "UA"),
+    )
+    con.execute(
+        'INSERT INTO mention(article_id, start, "end", text, mention_type, place_key, reason)'
+        " VALUES ('old', 0, 1, ?, 'name', ?, '')",
+        (sample[0], KYIV.key),
+    )
+    con.execute("INSERT INTO source_file VALUES ('/x.jsonl', 'sha', 'v0', 'now')")
+    con.execute(f"PRAGMA user_version = {version}")
+    con.execute("COMMIT")
+    con.close()
+
+
+def _sample_texts() -> list[str]:
+    with open(ROOT / "data" / "sample" / "wikinews_gum.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh if line.strip()]
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_old_unmarked_databases_are_recognised_and_migrated(tmp_path, version):
+    p = tmp_path / "old.sqlite"
+    old_database(p, version)
+    store = Store(p)
+    con = store.con()
+    assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert con.execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA_STEPS)
+    assert store.article("old").url == "https://WWW.Example.org/a/?utm_source=x"
+    canon = con.execute("SELECT canonical_url FROM article WHERE id='old'").fetchone()[0]
+    assert canon == "https://example.org/a"
+    assert len(store.mentions_of("old")) == 1
+    assert con.execute("SELECT minhash IS NOT NULL FROM article").fetchone()[0] == 1
+    # The old save policy could overwrite records: every file is read again once.
+    assert not store.file_is_current("/x.jsonl", "sha", "v0")
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+# -- several processes at once -------------------------------------------------------------
+def run_together(script: str, argsets: list[list[str]], timeout: float = 120) -> list[str]:
+    """Start one Python process per argument list, release them at once, return their output.
+
+    Each process waits for a "go" file named by its first argument before running `script`.
+    """
+    go = Path(argsets[0][0])
+    prelude = (
+        "import os, sys, time\nwhile not os.path.exists(sys.argv[1]):\n    time.sleep(0.001)\n"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", prelude + script, *args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in argsets
+    ]
+    time.sleep(1.0)  # let every interpreter start and wait
+    go.touch()
+    outs = []
+    for p in procs:
+        out, err = p.communicate(timeout=timeout)
+        assert p.returncode == 0, err
+        outs.append(out)
+    return outs
+
+
+OPEN_SCRIPT = """
+from geo.store import Store
+Store(sys.argv[2]).close()
+print("opened")
+"""
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_processes_creating_one_database_at_once(tmp_path, attempt):
+    db = tmp_path / "fresh.sqlite"
+    go = tmp_path / "go"
+    outs = run_together(OPEN_SCRIPT, [[str(go), str(db)] for _ in range(4)])
+    assert outs == ["opened\n"] * 4
+    store = Store(db)
+    assert store.con().execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA_STEPS)
+    assert store.con().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+SAVE_SCRIPT = """
+from datetime import date
+from geo.models import Article, Mention, Place
+from geo.store import Store
+store = Store(sys.argv[2])
+kyiv = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
+who = sys.argv[3]
+for i in range(int(sys.argv[4])):
+    text = f"Kyiv report {i} from process {who}."
+    a = Article(f"{who}-{i}", "https://example.org/same", "t", date(2022, 3, 1), who, "en", text)
+    assert store.save(a, [Mention(a.id, 0, 4, "Kyiv", "name", kyiv, "")], "v1", "t").status == "added"
+print("saved")
+"""
+
+
+def test_two_processes_saving_at_once_lose_nothing(tmp_path):
+    db = tmp_path / "shared.sqlite"
+    go = tmp_path / "go"
+    n = 150
+    outs = run_together(SAVE_SCRIPT, [[str(go), str(db), who, str(n)] for who in ("cli", "app")])
+    assert outs == ["saved\n", "saved\n"]
+    store = Store(db)
+    assert store.counts()["articles"] == 2 * n
+    assert dict(store.sources()) == {"cli": n, "app": n}
+    (kyiv,) = store.place_counts(Query())
+    assert (kyiv.mentions, kyiv.articles) == (2 * n, 2 * n)
+
+
+def test_a_held_write_lock_is_waited_for(tmp_path):
+    p = tmp_path / "busy.sqlite"
+    Store(p).close()
+    holder = sqlite3.connect(p, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(1.0, lambda: holder.execute("COMMIT")).start()
+    # SQLite alone would give up after 0.1 s with "database is locked"
+    store = Store(p, busy_timeout=0.1, busy_patience=20)
+    a = art()
+    assert store.save(a, mentions_for(a), "v1", "t").status == "added"
+    holder.close()
+
+
+def test_a_lock_held_too_long_is_a_store_error(tmp_path):
+    p = tmp_path / "busy.sqlite"
+    Store(p).close()
+    store = Store(p, busy_timeout=0.05, busy_patience=0.3)
+    holder = sqlite3.connect(p, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreError, match="locked"):
+            store.save(art(), [], "v1", "t")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert store.counts()["articles"] == 0
+
+
+# -- the save policy -----------------------------------------------------------------------
+def test_records_sharing_a_url_are_distinct_articles(tmp_store):
+    texts = ("Kyiv was shelled.", "Kyiv was quiet.", "Ukraine votes.")
+    results = [
+        tmp_store.save(a, mentions_for(a), "v1", "t")
+        for a in (art(f"r{i}", text=t, url="https://x.org/live") for i, t in enumerate(texts))
+    ]
+    assert [r.status for r in results] == ["added"] * 3
+    assert sorted(tmp_store.article(f"r{i}").text for i in range(3)) == sorted(texts)
+
+
+def test_same_id_updates_in_place_and_says_what_it_replaced(tmp_store):
+    a = art()
+    tmp_store.save(a, mentions_for(a), "v1", "t")
+    b = art(text="Kyiv was quiet; Ukraine waited.", url="https://x.org/moved")
+    res = tmp_store.save(b, mentions_for(b), "v1", "t")
+    assert (res.status, res.article_id, res.replaced, res.text_changed) == (
+        "updated",
+        "a1",
+        "a1",
+        True,
+    )
+    assert tmp_store.article("a1") == b and tmp_store.counts()["articles"] == 1
+    reparsed = tmp_store.save(b, mentions_for(b), "v2", "t")
+    assert (reparsed.status, reparsed.replaced, reparsed.text_changed) == ("updated", "a1", False)
+    assert tmp_store.save(b, mentions_for(b), "v2", "t").status == "skipped"
+
+
+def test_exact_copy_under_another_id_is_stored_once(tmp_store):
+    a = art()
+    tmp_store.save(a, mentions_for(a), "v1", "t")
+    copy = art("copy", url="https://y.org/2", source="S2")
+    assert not tmp_store.is_current(copy, "v1")
+    assert tmp_store.duplicate_of(copy) == "a1"
+    res = tmp_store.save(copy, [], "v1", "t")
+    assert (res.status, res.article_id) == ("duplicate", "a1")
+    assert tmp_store.is_current(copy, "v1")
+    assert tmp_store.save(copy, [], "v1", "t").status == "skipped"
+    assert tmp_store.counts()["articles"] == 1
+    assert tmp_store.also_published("a1") == [("S2", "https://y.org/2", "Title copy")]
+    assert tmp_store.also_published("copy") == [("S1", "https://x.org/1", "Title a1")]
+
+
+def test_a_copy_whose_original_changes_is_read_again(tmp_store):
+    a = art()
+    tmp_store.save(a, mentions_for(a), "v1", "t")
+    tmp_store.mark_file("/in/b.jsonl", "sha", "v1")
+    copy = art("copy", source="S2")
+    tmp_store.save(copy, [], "v1", "/in/b.jsonl")
+    changed = art(text="Kyiv, a new version.")
+    tmp_store.save(changed, mentions_for(changed), "v1", "t")
+    # The copy's text is stored nowhere now: its file is read again and it gets its own row.
+    assert not tmp_store.file_is_current("/in/b.jsonl", "sha", "v1")
+    assert not tmp_store.is_current(copy, "v1")
+    assert tmp_store.save(copy, mentions_for(copy), "v1", "/in/b.jsonl").status == "added"
+    assert tmp_store.article("copy") == copy
+
+
+def test_new_version_equal_to_another_article_becomes_its_copy(tmp_store):
+    a, b = art("a"), art("b", url=None, text="Kyiv again.")
+    for x in (a, b):
+        tmp_store.save(x, mentions_for(x), "v1", "t")
+    res = tmp_store.save(art("a", text="Kyiv again."), [], "v1", "t")
+    assert (res.status, res.article_id, res.replaced, res.text_changed) == (
+        "duplicate",
+        "b",
+        "a",
+        True,
+    )
+    assert tmp_store.article("a") is None and tmp_store.counts()["articles"] == 1
+    assert tmp_store.is_current(art("a", text="Kyiv again."), "v1")
+    assert tmp_store.con().execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ops=st.lists(
+        st.tuples(
+            st.sampled_from("abc"),
+            st.sampled_from(["Kyiv one.", "Kyiv two.", "Kyiv 3."]),
+            st.sampled_from(["v1", "v2"]),
+        ),
+        max_size=12,
+    )
+)
+def test_is_current_agrees_with_save(tmp_path_factory, ops):
+    """is_current(x) is True exactly when save(x) would change nothing."""
+    store = Store(tmp_path_factory.mktemp("h") / "s.sqlite")
+    for aid, text, gp in ops:
+        a = art(aid, text=text, url=None)
+        current = store.is_current(a, gp)
+        before = store.revision()
+        res = store.save(a, mentions_for(a), gp, "t")
+        assert current == (res.status == "skipped")
+        assert current == (store.revision() == before)
+        assert store.is_current(a, gp)
+        texts = [r[0] for r in store.con().execute("SELECT text FROM article")]
+        assert len(texts) == len(set(texts))
+    assert store.con().execute("PRAGMA foreign_key_check").fetchall() == []
+    store.close()
+
+
+# -- watched feeds -------------------------------------------------------------------------
+def test_watched_feeds_and_seen_items(tmp_store):
+    url = "https://example.org/feed.rss"
+    tmp_store.watch_feed(url, 900)
+    (f,) = tmp_store.feeds()
+    assert f == FeedState(url, 900, None, 0, None, None, None) and f.due()
+    assert tmp_store.seen(url, ["g1", "g2"]) == set()
+    tmp_store.mark_seen(url, ["g1", "g2", "g1"])
+    tmp_store.mark_seen(url, ["g2", "g3"])
+    assert tmp_store.seen(url, ["g1", "g3", "g4"]) == {"g1", "g3"}
+    assert tmp_store.seen("https://other.org/feed", ["g1"]) == set()
+    assert tmp_store.seen(url, [f"k{i}" for i in range(2000)]) == set()  # many keys at once
+    tmp_store.record_poll(url, 3, None, etag='"abc"', last_modified="Wed, 01 Mar 2023 10:00:00 GMT")
+    tmp_store.record_poll(url, 2, "timed out")
+    (f,) = tmp_store.feeds()
+    assert (f.added, f.last_error, f.etag) == (5, "timed out", '"abc"')
+    assert f.last_modified == "Wed, 01 Mar 2023 10:00:00 GMT"
+    assert f.last_poll is not None and not f.due(f.last_poll + timedelta(seconds=899))
+    assert f.due(f.last_poll + timedelta(seconds=900))
+    tmp_store.record_poll(url, 0, "")
+    assert tmp_store.feeds()[0].last_error is None
+    tmp_store.watch_feed(url, 60)  # watching again changes only the interval
+    assert (tmp_store.feeds()[0].every_s, tmp_store.feeds()[0].added) == (60, 5)
+    tmp_store.unwatch_feed(url)
+    assert tmp_store.feeds() == [] and tmp_store.seen(url, ["g1"]) == set()
+
+
+def test_feed_errors(tmp_store):
+    with pytest.raises(ValueError):
+        tmp_store.watch_feed("https://example.org/feed", -1)
+    with pytest.raises(StoreError, match="not watched"):
+        tmp_store.record_poll("https://example.org/feed", 1, None)
