@@ -4,7 +4,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo import dedup
@@ -201,3 +201,52 @@ def test_candidates_are_found_through_the_band_index(grouped):
         )
     )
     assert "SEARCH article_band USING PRIMARY KEY" in plan
+
+
+def test_first_article_becoming_a_copy_of_another_hands_its_group_on(grouped):
+    res = save(grouped, article("ap-1", CRANE, "wire.example"))
+    assert (res.status, res.article_id, res.replaced) == ("duplicate", "crane", "ap-1")
+    assert grouped.article("ap-1") is None
+    assert grouped.also_published("paper-7") == []
+    assert [s for s, _, _ in grouped.also_published("crane")] == ["wire.example"]
+    assert grouped.con().execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+TEXTS = [STAMPEDE, WIRE_COPY, WIRE_COPY + " More soon.", CRANE, CRANE + " Updated."]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    ops=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.sampled_from(range(len(TEXTS))),
+            st.sampled_from(["v1", "v2"]),
+        ),
+        max_size=10,
+    )
+)
+def test_groups_stay_consistent(tmp_path_factory, ops):
+    """Whatever is saved in whatever order: flat groups, sound keys, each group counted once."""
+    from geo.store import Store
+
+    store = Store(tmp_path_factory.mktemp("g") / "s.sqlite")
+    con = store.con()
+    for aid, t, gp in ops:
+        a = article(aid, TEXTS[t], f"{aid}.example")
+        current = store.is_current(a, gp)
+        res = store.save(a, mentions(a), gp, "test")
+        assert current == (res.status == "skipped")
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        chains = "SELECT COUNT(*) FROM article a JOIN article h ON h.id = a.dup_of"
+        assert con.execute(chains + " WHERE h.dup_of IS NOT NULL").fetchone() == (0,)
+        groups = con.execute(
+            "SELECT COUNT(DISTINCT COALESCE(dup_of, id)) FROM article WHERE instr(text, 'Mecca')"
+        ).fetchone()[0]
+        mecca = [c for c in store.place_counts(Query()) if c.place == MECCA]
+        assert [c.articles for c in mecca] == ([groups] if groups else [])
+        if mecca:
+            assert store.count_passages(MECCA.key, Query()) == (mecca[0].mentions, groups)
+    store.close()
