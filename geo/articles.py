@@ -44,11 +44,13 @@ MAX_ARTICLE_CHARS = 1_000_000  # one article; longer texts are rejected, not tru
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a file read whole (.json, .html, feed, ...), decompressed
 MAX_TEXT_FILE_BYTES = 8 * MAX_ARTICLE_CHARS  # a .txt/.md file is one article
 MAX_HTML_BYTES = 10 * 1024 * 1024  # one web page
+MAX_FEED_BYTES = 10 * 1024 * 1024  # feedparser needs ~20 s and ~150 MB for that much
 MAX_HTML_TAGS = 50_000  # trafilatura needs ~1 s per 10,000 tags
 MAX_HTML_ATTRIBUTES = 64  # per tag; lxml is quadratic in them, so the rest are dropped
 MAX_RECORD_CHARS = 8 * MAX_ARTICLE_CHARS  # one JSONL line or CSV field, escapes included
 MAX_STREAM_BYTES = 4 * 1024**3  # a streamed .jsonl/.csv/.tsv file or member, decompressed
 MAX_ARCHIVE_BYTES = 4 * 1024**3  # all members of one .zip together, decompressed
+MAX_ZIP_MEMBERS = 100_000  # zipfile holds the whole directory in memory (~0.5 kB a member)
 MAX_COMPRESSION_RATIO = 200  # text compresses ~5:1; far beyond that is a zip bomb
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # Streamlit's default upload limit
 MAX_FAILURES = 10  # per input; the rest are counted in one summary Failure
@@ -91,6 +93,7 @@ _MD_LINK = re.compile(r"\[([^\]]{0,1000})\]\([^)\n]{0,2000}\)")
 _MD_EMPH = re.compile(r"(\*\*|__|\*|_)(?=\S)(.{1,500}?)(?<=\S)\1")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc but \t and \n
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
 _REASON_PREFIX = re.compile(r"^(?:\S+: )+")
 _NUMBER = re.compile(r"[\d,.]+")
 _HTML_TAG = re.compile(r"<([A-Za-z][^\s/<>]*)([^<>]*)>")
@@ -547,6 +550,19 @@ def _html_to_text(markup: str) -> str:
     return re.sub(r"\n\s*\n+", "\n\n", text).strip()
 
 
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _fix_char_ref(m: re.Match[bytes]) -> bytes:
+    """A character reference to a surrogate, NUL or beyond Unicode becomes U+FFFD."""
+    ref = m.group(1)
+    code = int(ref[1:], 16) if ref[:1] in b"xX" else int(ref)
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"
+    return m.group(0)
+
+
 def iter_feed(data: bytes, name: str) -> Iterator[Article | Failure | Notice]:
     """Every entry of an RSS/Atom feed as an article (its content or summary as text).
 
@@ -556,23 +572,33 @@ def iter_feed(data: bytes, name: str) -> Iterator[Article | Failure | Notice]:
     import feedparser
 
     # A stream, never bytes: feedparser opens bytes that look like a file name as that file.
-    feed = feedparser.parse(io.BytesIO(data))
+    try:
+        feed = feedparser.parse(io.BytesIO(_CHAR_REF.sub(_fix_char_ref, data)))
+    except (UnicodeError, ValueError, OverflowError) as err:  # its loose parser's own bugs
+        raise ArticleError(
+            f"{name}: not a readable RSS/Atom feed ({err.__class__.__name__})"
+        ) from err
     if not feed.entries:
         reason = getattr(feed, "bozo_exception", None) or "no entries"
         raise ArticleError(f"{name}: not a readable RSS/Atom feed ({str(reason)[:200]})")
-    source = (feed.feed.get("title") or "").strip() or name
+    source = _str(feed.feed.get("title")).strip() or name
     for n, entry in enumerate(feed.entries, 1):
         where = f"{name}#{n}"
         try:
             body = ""
-            if entry.get("content"):
-                body = max((c.get("value", "") for c in entry.content), key=len)
-            body = body or entry.get("summary", "")
+            contents = entry.get("content")
+            if isinstance(contents, list):
+                body = max(
+                    (_str(c.get("value")) for c in contents if isinstance(c, dict)),
+                    key=len,
+                    default="",
+                )
+            body = body or _str(entry.get("summary"))
             text, bad = _clean(_html_to_text(body))
             _check_size(text, where)
             notes = [_surrogate_note(bad)] if bad else []
             # dict.get: feedparser's own get maps "updated" to "published" with a warning
-            raw_date = dict.get(entry, "published") or dict.get(entry, "updated")
+            raw_date = _str(dict.get(entry, "published")) or _str(dict.get(entry, "updated"))
             published = None
             if raw_date:
                 try:
@@ -587,9 +613,9 @@ def iter_feed(data: bytes, name: str) -> Iterator[Article | Failure | Notice]:
                         )
                 if published is not None and (warning := date_warning(published)):
                     notes.append(warning)
-            url = entry.get("link") or None
-            title = _html_to_text(entry.get("title", ""))
-            aid = str(entry.get("id") or url or where)
+            url = _str(entry.get("link")) or None
+            title = _html_to_text(_str(entry.get("title")))
+            aid = _str(entry.get("id")) or url or where
             yield _article(aid, url, title, published, source, "en", text)
             for note in notes:
                 yield Notice(where, note)
@@ -855,6 +881,8 @@ def _whole_limit(suffix: str) -> int:
         return MAX_TEXT_FILE_BYTES
     if suffix in {".html", ".htm"}:
         return MAX_HTML_BYTES
+    if suffix in FEED_SUFFIXES:
+        return MAX_FEED_BYTES
     return MAX_FILE_BYTES
 
 
@@ -962,10 +990,37 @@ def _capped(
         )
 
 
+def _zip_directory(path: Path) -> tuple[int, int] | None:
+    """(members, directory bytes) a zip's end record declares; None without one."""
+    with open(path, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        fh.seek(max(0, fh.tell() - 65_557))  # the end record and its longest comment
+        tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return None
+    count = int.from_bytes(tail[at + 10 : at + 12], "little")
+    size = int.from_bytes(tail[at + 12 : at + 16], "little")
+    at64 = tail.rfind(b"PK\x06\x06", 0, at)
+    if at64 >= 0 and at64 + 48 <= len(tail):  # zip64: the real figures are in its own record
+        count = int.from_bytes(tail[at64 + 32 : at64 + 40], "little")
+        size = int.from_bytes(tail[at64 + 40 : at64 + 48], "little")
+    return count, size
+
+
 def _load_zip(
     path: Path, name: str, columns: Mapping[str, str]
 ) -> Iterator[Article | Failure | Notice]:
     try:
+        # Checked before zipfile reads the whole directory into memory.
+        directory = _zip_directory(path)
+        if directory and (directory[0] > MAX_ZIP_MEMBERS or directory[1] > 200 * MAX_ZIP_MEMBERS):
+            yield Failure(
+                name,
+                f"{name}: too many members in the zip archive ({directory[0]:,}, "
+                f"limit {MAX_ZIP_MEMBERS:,})",
+            )
+            return
         archive = zipfile.ZipFile(path)
     except (*_READ_ERRORS, ValueError) as err:
         yield Failure(name, f"{name}: not a readable zip archive ({err})")
@@ -1057,7 +1112,7 @@ def load_file(
     raises for bad input.
     """
     path = Path(path)
-    name = path.name
+    name = _SURROGATE.sub("\ufffd", path.name)  # a file name that is not UTF-8 can't be stored
     yield from _capped(_load_path(path, name, columns), name)
 
 

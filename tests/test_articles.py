@@ -583,3 +583,10 @@ def test_notices_are_capped_too(tmp_path):
     arts, fails, notes = split(load_file(p))
     assert len(arts) == 50 and not fails and len(notes) == articles.MAX_NOTICES + 1
     assert notes[-1].message.startswith("… and 40 more notices")
+
+
+def test_zip_with_too_many_members_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(articles, "MAX_ZIP_MEMBERS", 5)
+    p = make_zip(tmp_path / "many.zip", {f"m{i}.txt": b"Kyiv" for i in range(6)})
+    item = one(p)
+    assert isinstance(item, Failure) and "too many members" in item.reason
