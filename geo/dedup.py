@@ -107,6 +107,15 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, host, path, query, ""))
 
 
+def url_id(url: str) -> str:
+    """The article id of a page fetched from `url`: a hash of its canonical URL.
+
+    Re-fetching the page under another spelling of its URL (tracking parameters, "www.",
+    a trailing slash) gives the same id, so the store updates that article in place.
+    """
+    return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:16]
+
+
 def shingles(text: str) -> set[str]:
     """The text's word 3-shingles (lower-cased), the set whose Jaccard similarity MinHash estimates."""
     words = _WORD.findall(text.lower())

@@ -96,6 +96,30 @@ def _group_near_duplicates(con: sqlite3.Connection) -> None:
         _join_group(con, aid, dedup.signature(text))
 
 
+def _rekey_fetched_pages(con: sqlite3.Connection) -> None:
+    """Schema 7: pages fetched by URL take the id of their canonical URL (dedup.url_id).
+
+    Their id used to hash the URL as typed; now a re-fetch under another spelling of the same
+    URL updates the stored article. A page whose new id is taken keeps its old one.
+    """
+    con.execute("PRAGMA defer_foreign_keys = ON")  # references are renamed below, same commit
+    rows = con.execute("SELECT id, url FROM article WHERE url IS NOT NULL").fetchall()
+    for old, url in rows:
+        if old != text_id(url):
+            continue  # not a fetched page: its id came with the record
+        new = dedup.url_id(url)
+        if new == old or con.execute("SELECT 1 FROM article WHERE id=?", (new,)).fetchone():
+            continue
+        con.execute("UPDATE article SET id=? WHERE id=?", (new, old))
+        con.execute("UPDATE article SET dup_of=? WHERE dup_of=?", (new, old))
+        for table, column in (
+            ("mention", "article_id"),
+            ("article_band", "article_id"),
+            ("article_alias", "article_id"),
+        ):
+            con.execute(f"UPDATE {table} SET {column}=? WHERE {column}=?", (new, old))
+
+
 SCHEMA_STEPS: list[Step] = [
     # 1: the initial layout
     f"""
@@ -143,6 +167,8 @@ SCHEMA_STEPS: list[Step] = [
         feed_url TEXT NOT NULL, key TEXT NOT NULL, seen_at TEXT NOT NULL,
         PRIMARY KEY(feed_url, key)) WITHOUT ROWID;
     """,
+    # 7: fetched pages are identified by their canonical URL
+    _rekey_fetched_pages,
 ]
 
 
@@ -311,6 +337,7 @@ class Store:
             raise StoreError(f"database {self.path} is unusable: {err}") from err
         self._local.con = con
         self._migrate()
+        self._check_signatures()
 
     # -- connection and schema -------------------------------------------------------------
     def con(self) -> sqlite3.Connection:
@@ -483,6 +510,27 @@ class Store:
         except StoreError:
             self.close()
             raise
+
+    def _check_signatures(self) -> None:
+        """Recompute near-duplicate signatures and groups if they were made with other
+        parameters (dedup.SIGNATURE_KIND): signatures of two kinds cannot be compared.
+        """
+        query = "SELECT value FROM meta WHERE key='minhash'"
+        if self.con().execute(query).fetchone() == (dedup.SIGNATURE_KIND,):
+            return
+        with self.transaction() as con:
+            if con.execute(query).fetchone() == (dedup.SIGNATURE_KIND,):
+                return  # another process did it meanwhile
+            log.info("recomputing near-duplicate signatures of %s", self.path)
+            con.execute("UPDATE article SET dup_of=NULL")
+            for aid, text in con.execute("SELECT id, text FROM article ORDER BY rowid").fetchall():
+                _join_group(con, aid, dedup.signature(text))
+            con.execute(
+                "INSERT INTO meta VALUES ('minhash', ?) ON CONFLICT(key) DO UPDATE"
+                " SET value=excluded.value",
+                (dedup.SIGNATURE_KIND,),
+            )
+            self._bump(con)
 
     def close(self) -> None:
         """Close this thread's connection (the next call opens a new one)."""

@@ -109,6 +109,14 @@ def test_canonical_url_is_idempotent(host, path, params, slash):
     assert "utm_source" not in once and "fbclid" not in once and "www." not in once
 
 
+def test_url_ids_agree_for_one_page():
+    from geo.dedup import url_id
+
+    assert url_id("https://www.example.org/a/?utm_source=x#c") == url_id("https://example.org/a")
+    assert url_id("https://example.org/a") != url_id("https://example.org/b")
+    assert len(url_id("https://example.org/a")) == 16
+
+
 def test_signatures():
     assert signature("Kyiv was quiet.") is None  # too short to judge
     a, b, c = signature(STAMPEDE), signature(WIRE_COPY), signature(CRANE)

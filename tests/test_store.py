@@ -524,3 +524,48 @@ def test_feed_errors(tmp_store):
         tmp_store.watch_feed("https://example.org/feed", -1)
     with pytest.raises(StoreError, match="not watched"):
         tmp_store.record_poll("https://example.org/feed", 1, None)
+
+
+def test_fetched_pages_take_the_id_of_their_canonical_url(tmp_path):
+    from geo.dedup import url_id
+
+    p = tmp_path / "v6.sqlite"
+    Store(p).close()
+    con = sqlite3.connect(p)
+    con.execute("PRAGMA user_version = 6")  # as schema 6 left it
+    con.close()
+    store = Store(p)
+    url = "https://www.example.org/news/1/?utm_source=feed"
+    a = Article(text_id(url), url, "Page", date(2022, 3, 1), "example.org", "en", "Kyiv today.")
+    b = art("rec-1")  # an id of its own: kept
+    for x in (a, b):
+        store.save(x, mentions_for(x), "v1", "t")
+    store.close()
+    con = sqlite3.connect(p)
+    con.execute("PRAGMA user_version = 6")
+    con.close()
+    store = Store(p)
+    new_id = url_id("https://example.org/news/1")
+    assert url_id(url) == new_id != a.id
+    assert store.article(a.id) is None and store.article(new_id).url == url
+    assert [m.text for m in store.mentions_of(new_id)] == ["Kyiv"]
+    assert store.article("rec-1") == b
+    assert store.con().execute("PRAGMA foreign_key_check").fetchall() == []
+    # A re-fetch under another spelling of the URL updates that article.
+    refetched = Article(
+        url_id("https://example.org/news/1#top"), url, "Page", None, "x", "en", "Kyiv."
+    )
+    assert store.save(refetched, [], "v1", url).status == "updated"
+
+
+def test_signatures_of_another_kind_are_recomputed(tmp_store):
+    from geo import dedup
+
+    tmp_store.con().execute("UPDATE meta SET value='older' WHERE key='minhash'")
+    before = tmp_store.revision()
+    tmp_store.close()
+    store = Store(tmp_store.path)
+    kind = "SELECT value FROM meta WHERE key='minhash'"
+    assert store.con().execute(kind).fetchone() == (dedup.SIGNATURE_KIND,)
+    assert store.revision() == before + 1  # groups may have changed
+    assert Store(tmp_store.path).revision() == before + 1  # done once
