@@ -478,11 +478,11 @@ def _lookup(rec: Mapping[str, object], field: str, columns: Mapping[str, str]) -
 def _record(rec: object, default_id: str, columns: Mapping[str, str]) -> tuple[Article, list[str]]:
     if not isinstance(rec, dict):
         raise ArticleError(f"{default_id}: record is not a JSON object")
-    rid = _scalar(_lookup(rec, "id", columns)) or default_id
+    rid = _scalar(rec.get("id") if "id" not in columns else rec.get(columns["id"])) or default_id
     raw_text = _lookup(rec, "text", columns)
-    if raw_text in (None, ""):
-        column = columns.get("text", "text")
-        raise ArticleError(f"{_field(rid, 80)}: record has no {column!r} field")
+    if raw_text is None or raw_text == "":
+        shown = rid if rid is default_id else _field(rid, 80)
+        raise ArticleError(f"{shown}: record has no {columns.get('text', 'text')!r} field")
     if not isinstance(raw_text, str):
         raise ArticleError(f"{_field(rid, 80)}: the text is a {type(raw_text).__name__}, not text")
     if len(raw_text) > 2 * MAX_ARTICLE_CHARS:  # clearly too big: don't normalise it first
@@ -1119,33 +1119,31 @@ def load_file(
 def _load_path(
     path: Path, name: str, columns: Mapping[str, str] | None
 ) -> Iterator[Article | Failure | Notice]:
+    """The items of one file (not a generator itself: one layer less per record)."""
     try:
         cols = check_columns(columns)
     except ArticleError as err:
-        yield Failure(name, f"{name}: {err}")
-        return
+        return iter([Failure(name, f"{name}: {err}")])
     kind = _kind(name)
     if kind is None:
         suffix = path.suffix.lower()
         if suffix == ".gz":
             suffix = "".join(path.suffixes[-2:]).lower()
-        yield Failure(name, f"unsupported file type {suffix or '(none)'}")
-        return
+        return iter([Failure(name, f"unsupported file type {suffix or '(none)'}")])
     suffix, comp = kind
     try:
         size = path.stat().st_size
     except OSError as err:
-        yield Failure(name, f"{name}: cannot read ({err.strerror or err})")
-        return
+        return iter([Failure(name, f"{name}: cannot read ({err.strerror or err})")])
     if comp == ".zip":
-        yield from _load_zip(path, name, cols)
-        return
+        return _load_zip(path, name, cols)
     limit = MAX_STREAM_BYTES if suffix in STREAM_SUFFIXES else _whole_limit(suffix)
     if comp == "":
         if size > limit:
-            what = "for one article" if suffix in {".txt", ".md", ".html", ".htm"} else ""
-            yield Failure(name, f"{name}: file too big {what}({size:,} bytes, limit {limit:,})")
-            return
+            what = " for one article" if suffix in {".txt", ".md", ".html", ".htm"} else ""
+            return iter(
+                [Failure(name, f"{name}: file too big{what} ({size:,} bytes, limit {limit:,})")]
+            )
 
         def opener() -> IO[bytes]:
             return open(path, "rb")
@@ -1154,7 +1152,7 @@ def _load_path(
         def opener() -> IO[bytes]:
             return _Meter(gzip.open(path, "rb"), name, limit, lambda: size)  # type: ignore[return-value]
 
-    yield from _load_stream(opener, name, suffix, cols)
+    return _load_stream(opener, name, suffix, cols)
 
 
 def iter_paths(paths: list[Path]) -> list[Path]:
