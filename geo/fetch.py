@@ -26,7 +26,8 @@ from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from geo.articles import MAX_FILE_BYTES, decode, parse_feed, parse_html, read_bytes, text_id
+from geo.articles import MAX_FILE_BYTES, decode, parse_feed, parse_html, read_bytes
+from geo.dedup import url_id
 from geo.errors import ArticleError, FetchError
 from geo.models import Article, Failure
 
@@ -543,7 +544,7 @@ def fetch_url(
     fetcher = fetcher or default_fetcher()
     page = fetcher.get(url)
     if not _looks_like_feed(page):
-        return [parse_html(decode(page.body, url), text_id(url), url=url)]
+        return [parse_html(decode(page.body, url), url_id(url), url=url)]
     decode(page.body, url)  # empty and binary bodies fail the same way as local files
     if _ENTITY.search(page.body):
         # Entity declarations are how "billion laughs" and external-entity attacks start;

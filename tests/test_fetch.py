@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from geo import fetch
-from geo.articles import text_id
+from geo.dedup import url_id
 from geo.errors import ArticleError, FetchError
 from geo.fetch import ALLOW_ENV, Fetcher, FetchPolicy, fetch_url, is_public, read_url_list
 from geo.models import Article, Failure
@@ -144,7 +144,7 @@ def test_article_page_becomes_one_article_whose_id_is_a_hash_of_the_url(server):
     assert isinstance(art, Article)
     assert art.title == "Shelling near Kharkiv"
     assert "evacuation buses left for Poltava" in art.text
-    assert (art.id, art.url) == (text_id(url), url)
+    assert (art.id, art.url) == (url_id(url), url)
     [again] = fetch_url(url, fetcher)
     assert again.id == art.id  # a re-fetch updates the same stored article
 
@@ -224,7 +224,7 @@ def test_redirect_chain_is_followed_and_the_id_stays_that_of_the_first_url(serve
     page = fetcher.get(server.url("/a"))
     assert page.url == server.url("/article")
     [art] = fetch_url(server.url("/a"), fetcher)
-    assert art.id == text_id(server.url("/a"))
+    assert art.id == url_id(server.url("/a"))
 
 
 def test_redirect_loop_is_refused(server):
