@@ -88,9 +88,13 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _URL_FOOTER = re.compile(r"^\s*(?:original\s+url|source\s+url|url)\s*:\s*(.*)$", re.IGNORECASE)
-# Bounded spans: with `*` an unclosed `[` or `*` made each one scan the rest of the text.
-_MD_LINK = re.compile(r"\[([^\]]{0,1000})\]\([^)\n]{0,2000}\)")
-_MD_EMPH = re.compile(r"(\*\*|__|\*|_)(?=\S)(.{1,500}?)(?<=\S)\1")
+# Spans are bounded and cannot cross their own delimiters: otherwise each unclosed `[` or
+# `*` scans the rest of the text, and a line of them takes minutes.
+_MD_LINK = re.compile(r"\[([^\[\]]{0,1000})\]\((?:[^()\n]|\([^()\n]{0,200}\)){0,2000}\)")
+_MD_EMPH = re.compile(
+    r"\*\*(?=\S)([^*\n]{1,500}?)(?<=\S)\*\*|__(?=\S)([^_\n]{1,500}?)(?<=\S)__"
+    r"|\*(?=\S)([^*\n]{1,500}?)(?<=\S)\*|_(?=\S)([^_\n]{1,500}?)(?<=\S)_"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc but \t and \n
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
@@ -375,7 +379,9 @@ def _plain(raw: str, article_id: str) -> tuple[Article, list[str]]:
             header_done = True
         body.append(line)
     text = "\n".join(body).strip()
-    text = _MD_EMPH.sub(r"\2", _MD_LINK.sub(r"\1", text))
+    if len(text) > 2 * MAX_ARTICLE_CHARS:  # clearly too big: refuse before the markdown pass
+        _check_size(text, article_id)
+    text = _MD_EMPH.sub(_emphasised, _MD_LINK.sub(r"\1", text))
     text = re.sub(r"\n{3,}", "\n\n", text)
     _check_size(text, article_id)
     site = source_from_url(url)
@@ -383,6 +389,10 @@ def _plain(raw: str, article_id: str) -> tuple[Article, list[str]]:
     source = f"{site} ({agency})" if site and agency else site or agency or "local file"
     title = title or _first_line(text, ellipsis=True)
     return _article(article_id, url, title, published, source, "en", text), notes
+
+
+def _emphasised(m: re.Match[str]) -> str:
+    return next(g for g in m.groups() if g is not None)
 
 
 def parse_plain(raw: str, article_id: str) -> Article:

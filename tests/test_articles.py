@@ -590,3 +590,13 @@ def test_zip_with_too_many_members_is_refused(tmp_path, monkeypatch):
     p = make_zip(tmp_path / "many.zip", {f"m{i}.txt": b"Kyiv" for i in range(6)})
     item = one(p)
     assert isinstance(item, Failure) and "too many members" in item.reason
+
+
+def test_unclosed_markdown_is_linear(tmp_path):
+    # Each unclosed `*`, `_` or `[` used to scan the rest of the text: minutes for this file.
+    p = tmp_path / "marks.md"
+    p.write_text(
+        "# Marks\n\n" + "*a _b [c (d " * 80_000 + "\n\nA [link](http://x.org/a_(b)) and **Kyiv**."
+    )
+    art = one(p)
+    assert isinstance(art, Article) and art.text.endswith("A link and Kyiv.")
