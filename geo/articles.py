@@ -100,7 +100,8 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
 _REASON_PREFIX = re.compile(r"^(?:\S+: )+")
 _NUMBER = re.compile(r"[\d,.]+")
-_HTML_TAG = re.compile(r"<([A-Za-z][^\s/<>]*)([^<>]*)>")
+# The attribute part must start with a space or "/": overlapping groups were quadratic.
+_HTML_TAG = re.compile(r"<([A-Za-z][^\s/<>]*)((?:[\s/][^<>]*)?)>")
 _HTML_ATTR = re.compile(r"""[^\s"'=<>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?""")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

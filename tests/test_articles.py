@@ -600,3 +600,24 @@ def test_unclosed_markdown_is_linear(tmp_path):
     )
     art = one(p)
     assert isinstance(art, Article) and art.text.endswith("A link and Kyiv.")
+
+
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        ("tagname.html", "<p>Kyiv was shelled.</p><a" + "b" * 300_000),  # was quadratic: minutes
+        ("opens.html", "<p>Kyiv was shelled.</p>" + "<" * 300_000),
+        ("quotes.html", "<p>Kyiv was shelled.</p><div " + 'a="' * 100_000 + ">"),
+        ("summary.rss", '<rss version="2.0"><channel><item><description>' + "&lt;" * 200_000),
+        ("dateline.txt", "# T\n\n2022-03-01" + "1" * 300_000 + "x\n\nKyiv was shelled."),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 20 else "",
+)
+def test_pathological_inputs_finish(tmp_path, name, body):
+    import time
+
+    p = tmp_path / name
+    p.write_text(body)
+    start = time.perf_counter()
+    split(load_file(p))
+    assert time.perf_counter() - start < 10
