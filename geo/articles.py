@@ -659,7 +659,8 @@ class _Budget:
 class _Meter(io.RawIOBase):
     """A binary stream that stops with ArticleError past `limit` bytes or a bomb-like ratio.
 
-    `compressed()` tells how many compressed bytes were read so far (None: not compressed).
+    `compressed()` gives the input's compressed size (None: not compressed); the ratio is
+    checked once 16 MiB came out, so small files with a high ratio are fine.
     """
 
     def __init__(
