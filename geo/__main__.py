@@ -85,7 +85,7 @@ def cmd_ingest(args) -> int:
 
 def cmd_geoparse(args) -> int:
     from geo.articles import load_file
-    from geo.models import Failure
+    from geo.models import Failure, Notice
     from geo.pipeline import article_json
 
     gp = _geoparser(args)
@@ -95,6 +95,9 @@ def cmd_geoparse(args) -> int:
             if isinstance(item, Failure):
                 print(f"error: {item.source}: {item.detail}", file=sys.stderr)
                 failed += 1
+                continue
+            if isinstance(item, Notice):
+                print(f"warning: {item.source}: {item.message}", file=sys.stderr)
                 continue
             rec = article_json(item, gp.parse(item))
             if args.format == "jsonl":
