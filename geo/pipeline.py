@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import hashlib
 import json
 import logging
+import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable, Iterator
+import signal
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from itertools import chain, islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from geo.articles import fetch_url, iter_paths, load_file, read_bytes, text_id
+from geo.articles import iter_paths, load_file, read_bytes, text_id
 from geo.errors import ArticleError, GeoError, ResolveError
+from geo.fetch import fetch_url
 from geo.gazetteer import Gazetteer
-from geo.models import Article, Failure, Mention, Place
-from geo.recognize import load_model, recognize
-from geo.resolve import Resolver
+from geo.language import detect
+from geo.models import Article, Failure, Mention, Notice, Place
+from geo.recognize import Span, load_model, recognize
+from geo.resolve import GazetteerGeocoder, Resolver
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +41,14 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 USER_DIR = PROJECT_ROOT / "data" / "articles"
 PRECOMPUTED = SAMPLE_DIR / "geoparsed.jsonl.gz"
 DEFAULT_DB = PROJECT_ROOT / "data" / "conflict_map.sqlite"
+
+# Articles in these languages go through the (English) geoparser; "und": too short to tell.
+GEOPARSED_LANGUAGES = {"en", "und"}
+CHUNK = 16  # articles per worker task, and spaCy's batch size (larger ones cost memory)
+CHUNK_CHARS = 40_000  # fewer articles per task when they are long
+CHUNKS_PER_WORKER = 2  # queued per worker, so that none waits while results are stored
+MIN_PARALLEL = 2 * CHUNK  # fewer articles than this are parsed in this process
+MAX_WORKERS = 4  # each worker holds a model and its working memory (~300 MB)
 
 Progress = Callable[[int, int], None]
 
@@ -85,8 +106,15 @@ class Geoparser:
         on_progress: Progress | None = None,
     ) -> None:
         self.gazetteer = gazetteer or Gazetteer.open_or_build(on_progress=on_progress)
-        self.nlp = nlp or load_model()
+        self._nlp = nlp
         self.resolver = resolver or Resolver(self.gazetteer, geocoders_from_env(self.gazetteer))
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline, loaded on first use (a parallel ingest loads it in its workers)."""
+        if self._nlp is None:
+            self._nlp = load_model()
+        return self._nlp
 
     def parse(self, article: Article) -> list[Mention]:
         """Every place mention in the article, resolved where possible."""
@@ -145,20 +173,35 @@ def mention_from_json(article_id: str, t: dict) -> Mention:
     )
 
 
-def load_precomputed(path: Path = PRECOMPUTED) -> dict[str, list[dict]]:
+class Precomputed(Mapping[str, list[dict]]):
+    """text hash -> toponyms, kept as JSON text until asked for (a tenth of the memory)."""
+
+    def __init__(self, lines: dict[str, str]) -> None:
+        self._lines = lines
+
+    def __getitem__(self, text_hash: str) -> list[dict]:
+        return json.loads(self._lines[text_hash])["toponyms"]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+
+def load_precomputed(path: Path = PRECOMPUTED) -> Precomputed:
     """text hash -> toponyms, for the shipped sample parsed by this geoparser version."""
+    lines: dict[str, str] = {}
     if not path.exists():
-        return {}
-    out: dict[str, list[dict]] = {}
+        return Precomputed(lines)
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         header = json.loads(fh.readline())
         if header.get("geoparser") != GEOPARSER_VERSION:
             log.info("precomputed sample is from geoparser %s; re-parsing", header.get("geoparser"))
-            return {}
+            return Precomputed(lines)
         for line in fh:
-            rec = json.loads(line)
-            out[rec["text_hash"]] = rec["toponyms"]
-    return out
+            lines[json.loads(line)["text_hash"]] = line
+    return Precomputed(lines)
 
 
 def write_precomputed(
@@ -194,17 +237,62 @@ class IngestReport:
     failed: list[Failure] = field(default_factory=list)
     files_unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
+    duplicates: int = 0  # stored only as copies of articles with the same text
+    # Stored without places because not in English: language code -> articles.
+    other_languages: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def not_english(self) -> int:
+        """Articles stored without places because they are in another language."""
+        return sum(self.other_languages.values())
 
     def summary(self) -> str:
+        langs = ", ".join(f"{lang} {n}" for lang, n in sorted(self.other_languages.items()))
         return (
             f"{self.added} added, {self.updated} updated, {self.skipped} unchanged, "
             f"{len(self.failed)} failed"
             + (f" ({self.files_unchanged} files unchanged)" if self.files_unchanged else "")
+            + (f"; {self.duplicates} copies of stored articles" if self.duplicates else "")
+            + (
+                f"; {self.not_english} not in English, kept without places ({langs})"
+                if langs
+                else ""
+            )
         )
+
+
+def default_workers() -> int:
+    """Geoparsing processes: the cores this process may use, at most MAX_WORKERS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
 
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(slots=True, eq=False)
+class _File:
+    """A local input file; marked done once every article read from it is stored."""
+
+    key: str
+    sha: str
+    open: int = 0  # articles read from it and not yet stored
+    loaded: bool = False  # every item has been read
+    ok: bool = True  # no failure so far
+
+
+@dataclass(slots=True, eq=False)
+class _Job:
+    """An article on its way to the store."""
+
+    article: Article
+    origin: str
+    file: _File | None = None
+    mentions: list[Mention] | None = None  # None: still to be geoparsed
 
 
 def ingest(
@@ -212,113 +300,316 @@ def ingest(
     store,
     geoparser: Geoparser | Callable[[], Geoparser],
     on_progress: Progress | None = None,
-    precomputed: dict[str, list[dict]] | None = None,
+    precomputed: Mapping[str, list[dict]] | None = None,
+    workers: int | None = None,
 ) -> IngestReport:
     """Load every article under `paths` (files, folders, http(s) URLs), geoparse what is new
     or stale, store it.
 
-    `geoparser` may be a zero-argument factory so that spaCy is only loaded when some
-    article really needs parsing. One transaction per article: a crash loses at most the
-    article in flight. Failures are recorded in the report and in the store.
+    Inputs are read, parsed and stored as a stream: only a few chunks of articles are in
+    memory at once. `geoparser` may be a zero-argument factory so that spaCy is only loaded
+    when some article really needs parsing. `workers` processes parse in parallel (None: one
+    per core, at most MAX_WORKERS; 1: all in this process); results do not depend on it.
+    Articles detected as not English are stored without places. One transaction per
+    article: a crash loses at most the articles in flight. Failures are recorded in the
+    report and in the store. `on_progress(done, total)`: `total` grows while inputs are read.
     """
-    report = IngestReport()
-    version = GEOPARSER_VERSION
-    pending: list[tuple[Article, str]] = []
-    files: list[tuple[str, str]] = []
-    urls = [str(p) for p in paths if str(p).startswith(("http://", "https://"))]
-    examined: set[str] = {"geocoder", *urls}
-    for url in urls:
-        try:
-            items = fetch_url(url)
-        except ArticleError as err:
-            report.failed.append(Failure(url, str(err), url))
-            continue
-        for item in items:
-            if isinstance(item, Failure):
-                report.failed.append(replace(item, origin=url))
-            elif store.is_current(item, version):
-                report.skipped += 1
-            else:
-                pending.append((item, url))
-    local = [Path(p) for p in paths if str(p) not in urls]
-    for path in iter_paths(local):
-        key = str(Path(path).resolve())
-        examined.add(key)
-        try:
-            sha = _sha(read_bytes(Path(path)))
-        except ArticleError as err:
-            report.failed.append(Failure(Path(path).name, str(err), key))
-            continue
-        if store.file_is_current(key, sha, version):
-            report.files_unchanged += 1
-            continue
-        file_failed = False
-        for item in load_file(Path(path)):
-            if isinstance(item, Failure):
-                report.failed.append(replace(item, origin=key))
-                file_failed = True
-            elif store.is_current(item, version):
-                report.skipped += 1
-            else:
-                pending.append((item, key))
-        if not file_failed:
-            files.append((key, sha))
-    queued = {text_id(a.text) for a, _ in pending}
-    for art in store.stale_articles(version):
-        if text_id(art.text) not in queued:
-            pending.append((art, "re-parse"))
-
-    total = len(pending)
-    done = 0
-    if on_progress:
-        on_progress(0, total)
-    precomputed = precomputed or {}
-    need_parse = []
-    for art, origin in pending:
-        topos = precomputed.get(text_id(art.text))
-        if topos is None:
-            need_parse.append((art, origin))
-            continue
-        mentions = [mention_from_json(art.id, t) for t in topos]
-        _save(store, art, mentions, origin, report)
-        done += 1
-        if on_progress:
-            on_progress(done, total)
-    if need_parse:
-        gp = geoparser if isinstance(geoparser, Geoparser) else geoparser()
-        origin_of = {id(a): o for a, o in need_parse}
-        stream = gp.parse_many(a for a, _ in need_parse)
-        while True:
-            try:
-                art, mentions = next(stream)
-            except StopIteration:
-                break
-            except ResolveError as err:
-                # A geocoder failure stops this batch: say so, keep what is stored, and leave
-                # the files unmarked so the next run picks up the rest.
-                report.failed.append(Failure("geocoder", str(err), "geocoder"))
-                files.clear()
-                break
-            _save(store, art, mentions, origin_of[id(art)], report)
-            done += 1
-            if on_progress:
-                on_progress(done, total)
-        report.warnings.extend(gp.resolver.drain_warnings())
-    for key, sha in files:
-        store.mark_file(key, sha, version)
-    store.record_failures(report.failed, examined)
-    return report
-
-
-def _save(store, art: Article, mentions: list[Mention], origin: str, report: IngestReport) -> None:
+    run = _Ingest(store, geoparser, workers, on_progress, precomputed or {})
     try:
-        res = store.save(art, mentions, GEOPARSER_VERSION, origin)
-    except GeoError as err:
-        report.failed.append(Failure(art.id, str(err), origin))
-        return
-    if res.status == "added":
-        report.added += 1
-    elif res.status == "updated":
-        report.updated += 1
-    else:
-        report.skipped += 1
+        # Stale articles come last, once everything read from the inputs is stored: those
+        # re-read from a file are current by then and are not parsed twice.
+        for jobs in (run.discover(paths), run.discover_stale()):
+            for job in run.geoparse(jobs):
+                run.save(job)
+    except ResolveError as err:
+        # A geocoder failure stops this run: say so, keep what is stored, and leave the
+        # unfinished files unmarked so the next run picks up the rest.
+        run.report.failed.append(Failure("geocoder", str(err), "geocoder"))
+        run.aborted = True
+    finally:
+        run.close()
+    run.progress()
+    store.record_failures(run.report.failed, run.examined)
+    return run.report
+
+
+class _Ingest:
+    """One ingest run: reads inputs, has what needs it parsed, stores, marks files done."""
+
+    def __init__(
+        self,
+        store,
+        geoparser: Geoparser | Callable[[], Geoparser],
+        workers: int | None,
+        on_progress: Progress | None,
+        precomputed: Mapping[str, list[dict]],
+    ) -> None:
+        self.store = store
+        self.geoparser = geoparser
+        self.workers = default_workers() if workers is None else max(1, workers)
+        self.on_progress = on_progress
+        self.precomputed = precomputed
+        self.version = GEOPARSER_VERSION
+        self.report = IngestReport()
+        self.examined: set[str] = {"geocoder"}
+        self.total = 0
+        self.done = 0
+        self.aborted = False
+        self.pool: ProcessPoolExecutor | None = None
+
+    def progress(self) -> None:
+        if self.on_progress and self.total:
+            self.on_progress(self.done, self.total)
+
+    # -- reading ---------------------------------------------------------------------------
+    def discover(self, paths: list[Path | str]) -> Iterator[_Job]:
+        """Read the inputs lazily; store at once what needs no parse, yield the rest."""
+        urls = [str(p) for p in paths if str(p).startswith(("http://", "https://"))]
+        self.examined.update(urls)
+        for url in urls:
+            try:
+                items = fetch_url(url)
+            except ArticleError as err:
+                self.report.failed.append(Failure(url, str(err), url))
+                continue
+            for item in items:
+                yield from self._item(item, url, None)
+        local = [Path(p) for p in paths if str(p) not in urls]
+        for path in iter_paths(local):
+            key = str(path.resolve())
+            self.examined.add(key)
+            try:
+                sha = _sha(read_bytes(path))
+            except ArticleError as err:
+                self.report.failed.append(Failure(path.name, str(err), key))
+                continue
+            if self.store.file_is_current(key, sha, self.version):
+                self.report.files_unchanged += 1
+                continue
+            file = _File(key, sha)
+            for item in load_file(path):
+                yield from self._item(item, key, file)
+            file.loaded = True
+            self._finish(file)
+
+    def discover_stale(self) -> Iterator[_Job]:
+        """Stored articles parsed by another geoparser version."""
+        for art in self.store.stale_articles(self.version):
+            yield from self._queue(art, "re-parse", None)
+
+    def _item(
+        self, item: Article | Failure | Notice, origin: str, file: _File | None
+    ) -> Iterator[_Job]:
+        if isinstance(item, Failure):
+            self.report.failed.append(replace(item, origin=origin))
+            if file is not None:
+                file.ok = False
+        elif isinstance(item, Notice):
+            self.report.warnings.append(f"{item.source}: {item.message}")
+        elif self.store.is_current(item, self.version):
+            self.report.skipped += 1
+        else:
+            yield from self._queue(item, origin, file)
+
+    def _queue(self, art: Article, origin: str, file: _File | None) -> Iterator[_Job]:
+        job = _Job(art, origin, file)
+        if (topos := self.precomputed.get(text_id(art.text))) is not None:
+            english = _set_language(job, detect(art.text))
+            job.mentions = [mention_from_json(art.id, t) for t in topos] if english else []
+        elif self._stored_copy(art):
+            job.mentions = []  # the store only records the copy
+        if file is not None:
+            file.open += 1
+        self.total += 1
+        if job.mentions is not None:
+            self.save(job)
+        else:
+            self.progress()
+            yield job
+
+    def _stored_copy(self, art: Article) -> bool:
+        """True when the store keeps this text under another id and saves this one as a copy."""
+        duplicate_of = getattr(self.store, "duplicate_of", None)
+        return duplicate_of is not None and duplicate_of(art) is not None
+
+    # -- storing ---------------------------------------------------------------------------
+    def save(self, job: _Job) -> None:
+        """Store one article and its mentions (one transaction); mark its file when done."""
+        lang = job.article.language
+        if lang not in GEOPARSED_LANGUAGES:
+            self.report.other_languages[lang] = self.report.other_languages.get(lang, 0) + 1
+        try:
+            res = self.store.save(job.article, job.mentions or [], self.version, job.origin)
+        except GeoError as err:
+            self.report.failed.append(Failure(job.article.id, str(err), job.origin))
+            if job.file is not None:
+                job.file.ok = False
+        else:
+            if res.status == "added":
+                self.report.added += 1
+            elif res.status == "updated":
+                self.report.updated += 1
+            elif res.status == "duplicate":
+                self.report.duplicates += 1
+            else:
+                self.report.skipped += 1
+        self.done += 1
+        self.progress()
+        if job.file is not None:
+            job.file.open -= 1
+            self._finish(job.file)
+
+    def _finish(self, file: _File) -> None:
+        if file.loaded and not file.open and file.ok and not self.aborted:
+            self.store.mark_file(file.key, file.sha, self.version)
+
+    # -- parsing ---------------------------------------------------------------------------
+    def _parser(self) -> Geoparser:
+        if not isinstance(self.geoparser, Geoparser):
+            self.geoparser = self.geoparser()
+        return self.geoparser
+
+    def geoparse(self, jobs: Iterator[_Job]) -> Iterator[_Job]:
+        """Fill in each job's mentions, in order; the geoparser is only made for a first job."""
+        head = list(islice(jobs, MIN_PARALLEL))
+        if not head:
+            return
+        gp = self._parser()
+        jobs = chain(head, jobs)
+        try:
+            if self.pool is not None or (
+                self.workers > 1
+                and len(head) == MIN_PARALLEL
+                and "fork" in mp.get_all_start_methods()
+            ):
+                yield from self._parallel(gp, jobs)
+            else:
+                pairs = ((job.article.text, job) for job in self._english(jobs))
+                for doc, job in gp.nlp.pipe(pairs, as_tuples=True, batch_size=CHUNK):
+                    job.mentions = gp._resolve(job.article, doc)
+                    yield job
+        finally:
+            self.report.warnings.extend(gp.resolver.drain_warnings())
+
+    def _english(self, jobs: Iterator[_Job]) -> Iterator[_Job]:
+        """The jobs in a language the geoparser reads; the others are stored right away."""
+        for job in jobs:
+            if _set_language(job, detect(job.article.text)):
+                yield job
+            else:
+                job.mentions = []
+                self.save(job)
+
+    def _parallel(self, gp: Geoparser, jobs: Iterator[_Job]) -> Iterator[_Job]:
+        """Parse chunks in forked workers while this process reads and stores.
+
+        With an online geocoder the workers only recognise: resolution stays here, in one
+        process, so that the service's rate limit and cache hold.
+        """
+        global _worker_geoparser
+        offline = all(isinstance(g, GazetteerGeocoder) for g in gp.resolver.geocoders)
+        if self.pool is None:
+            _worker_geoparser = gp  # inherited by the workers forked at the first submit
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp.get_context("fork"), initializer=_init_worker
+            )
+        in_flight: deque[tuple[list[_Job], Future]] = deque()
+        for chunk in _chunks(jobs):
+            task = self.pool.submit(_parse_chunk, [j.article for j in chunk], offline)
+            in_flight.append((chunk, task))
+            # Enough queued to keep every worker busy while the oldest chunk is stored.
+            if len(in_flight) > self.workers * CHUNKS_PER_WORKER:
+                yield from self._collect(gp, *in_flight.popleft(), offline)
+        while in_flight:
+            yield from self._collect(gp, *in_flight.popleft(), offline)
+
+    def _collect(
+        self, gp: Geoparser, chunk: list[_Job], task: Future, offline: bool
+    ) -> Iterator[_Job]:
+        results, warnings = task.result()
+        self.report.warnings.extend(warnings)
+        for job, (lang, res) in zip(chunk, results, strict=True):
+            if _set_language(job, lang) and not offline:
+                res = gp.resolver.resolve(job.article, res)
+            job.mentions = res
+            yield job
+
+    def close(self) -> None:
+        """Stop the workers; chunks still queued are dropped."""
+        global _worker_geoparser
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+            _worker_geoparser = None
+
+
+def _set_language(job: _Job, lang: str) -> bool:
+    """Record the detected language on the job's article; True when it is to be geoparsed."""
+    if job.article.language != lang:
+        job.article = replace(job.article, language=lang)
+    return lang in GEOPARSED_LANGUAGES
+
+
+def _chunks(jobs: Iterator[_Job]) -> Iterator[list[_Job]]:
+    """Groups of up to CHUNK jobs, fewer when their texts would pass CHUNK_CHARS.
+
+    spaCy's memory grows with the characters in a batch.
+    """
+    chunk: list[_Job] = []
+    chars = 0
+    for job in jobs:
+        if chunk and (len(chunk) == CHUNK or chars + len(job.article.text) > CHUNK_CHARS):
+            yield chunk
+            chunk, chars = [], 0
+        chunk.append(job)
+        chars += len(job.article.text)
+    if chunk:
+        yield chunk
+
+
+# The geoparser of the pool's workers: set before they are forked, so that each inherits it
+# (and whatever it has loaded) instead of unpickling a model.
+_worker_geoparser: Geoparser | None = None
+
+
+# glibc keeps the memory of a long article's batch after it is freed; handing it back after
+# each chunk keeps an idle worker small.
+_malloc_trim = None
+
+
+def _init_worker() -> None:
+    global _malloc_trim
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    gp = _worker_geoparser
+    # An SQLite connection must not be used across fork(): this process opens its own.
+    for gaz in {id(g): g for g in (gp.gazetteer, gp.resolver.gazetteer)}.values():
+        gaz._local = threading.local()
+    try:
+        _malloc_trim = ctypes.CDLL(None).malloc_trim  # glibc
+    except (OSError, AttributeError):
+        _malloc_trim = None
+    gp.nlp  # noqa: B018 - load the model now, in every worker at once
+
+
+def _parse_chunk(
+    articles: list[Article], resolve: bool
+) -> tuple[list[tuple[str, list[Mention] | list[Span]]], list[str]]:
+    """Geoparse a chunk in a worker: per article its language and mentions, then warnings.
+
+    With `resolve` False the mentions are recognised spans still to be resolved. Articles in
+    other languages are not parsed: their mentions are empty.
+    """
+    gp = _worker_geoparser
+    langs = [detect(a.text) for a in articles]
+    todo = [a for a, lang in zip(articles, langs, strict=True) if lang in GEOPARSED_LANGUAGES]
+    docs = gp.nlp.pipe([a.text for a in todo], batch_size=max(1, len(todo)))
+    parsed = iter(
+        [
+            gp._resolve(a, doc) if resolve else recognize(doc, gp.gazetteer)
+            for a, doc in zip(todo, docs, strict=True)
+        ]
+    )
+    out = [(lang, next(parsed) if lang in GEOPARSED_LANGUAGES else []) for lang in langs]
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+    return out, gp.resolver.drain_warnings()

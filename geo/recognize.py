@@ -264,7 +264,9 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     ent_label = [""] * len(doc)
     ent_len = [0] * len(doc)
     ent_end = [0] * len(doc)
-    for ent in doc.ents:
+    ents = doc.ents  # built anew from the tokens on every access
+    table = _TokenTable(doc)
+    for ent in ents:
         for i in range(ent.start, ent.end):
             ent_label[i] = ent.label_
             ent_len[i] = ent.end - ent.start
@@ -272,9 +274,7 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
 
     # Words that are part of a person's name somewhere in the article ("Putin"): a place
     # name right before one is a first name ("Vladimir Putin" in a transcript heading).
-    person_words = {
-        t.text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent
-    }
+    person_words = {t.text for ent in ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent}
 
     def add(start_tok: int, end_tok: int, mtype: str, label: str, cands) -> None:
         s = doc[start_tok:end_tok]
@@ -285,7 +285,7 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             taken[i] = True
 
     # 1. NER place entities, trimmed of a leading "the" and trailing possessive.
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ not in PLACE_LABELS:
             continue
         start, end = ent.start, ent.end
@@ -298,11 +298,13 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         if end - start == 1 and gazetteer.demonym(doc[start].text) is not None:
             continue  # "Ukrainian" tagged GPE: left to the demonym step
         # A longer name may start here ("Bosnia and Herzegovina" tagged as two entities).
-        longer = _longest_known(doc, start, min(len(doc), start + MAX_SPAN_TOKENS), gazetteer, True)
+        longer = _longest_known(
+            doc, start, min(len(doc), start + MAX_SPAN_TOKENS), gazetteer, True, table
+        )
         if longer is not None and longer[1] > end and not any(taken[start : longer[1]]):
             end = longer[1]
         # Prefer a gazetteer name that covers the entity: longest sub-run first.
-        best = _longest_known(doc, start, end, gazetteer)
+        best = _longest_known(doc, start, end, gazetteer, table=table)
         if best is not None:
             s, e, cands = best
             # A name inside a longer entity gets no NER support ("Pushcha" in a park's name);
@@ -334,7 +336,9 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         if taken[i] or not tok.text[:1].isupper() or not tok.is_alpha and "." not in tok.text:
             i += 1
             continue
-        hit = _longest_known(doc, i, min(len(doc), i + MAX_SPAN_TOKENS), gazetteer, anchor=True)
+        hit = _longest_known(
+            doc, i, min(len(doc), i + MAX_SPAN_TOKENS), gazetteer, anchor=True, table=table
+        )
         if hit is None:
             i += 1
             continue
@@ -436,24 +440,51 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     return spans
 
 
-def _longest_known(doc, start: int, end: int, gazetteer: Gazetteer, anchor: bool = False):
+class _TokenTable:
+    """Per-token facts `_longest_known` asks for again and again, read from the Doc once."""
+
+    __slots__ = ("text", "words", "starts", "name", "joinable")
+
+    def __init__(self, doc) -> None:
+        self.text: str = doc.text
+        self.words: list[str] = [t.text for t in doc]
+        self.starts: list[int] = [t.idx for t in doc]
+        self.name: list[bool] = [_name_token(t) for t in doc]
+        self.joinable: list[bool] = [
+            n or t.lower_ in CONNECTORS for n, t in zip(self.name, doc, strict=True)
+        ]
+
+    def span_text(self, s: int, e: int) -> str:
+        """doc[s:e].text: the tokens with the spaces between them."""
+        return self.text[self.starts[s] : self.starts[e - 1] + len(self.words[e - 1])]
+
+
+def _longest_known(
+    doc,
+    start: int,
+    end: int,
+    gazetteer: Gazetteer,
+    anchor: bool = False,
+    table: _TokenTable | None = None,
+):
     """Longest token run inside [start, end) whose text is a gazetteer name.
 
     With anchor=True the run must begin at `start` (gazetteer scan); otherwise any
-    sub-run of the entity may match, longest first.
+    sub-run of the entity may match, longest first. `table`: the doc's, when already made.
     """
+    t = table or _TokenTable(doc)
     starts = [start] if anchor else range(start, end)
     best = None
     for s in starts:
-        if not doc[s].text[:1].isupper() and not doc[s].text[:1].isdigit():
+        first = t.words[s][:1]
+        if not first.isupper() and not first.isdigit():
             continue
         for e in range(end, s, -1):
-            last = doc[e - 1]
-            if not _name_token(last) and last.text not in {".", ")"}:
+            if not t.name[e - 1] and t.words[e - 1] not in {".", ")"}:
                 continue
-            if any(not (_name_token(t) or t.lower_ in CONNECTORS) for t in doc[s:e]):
+            if not all(t.joinable[s:e]):
                 continue
-            span_text = doc[s:e].text
+            span_text = t.span_text(s, e)
             if len(span_text) < 2:
                 continue
             cands = gazetteer.lookup(span_text)

@@ -72,10 +72,13 @@ class CrashingGeoparser(Geoparser):
 
 def test_crash_mid_ingest_keeps_what_was_stored(articles_dir, tmp_store, geoparser):
     with pytest.raises(RuntimeError):
-        ingest([articles_dir], tmp_store, CrashingGeoparser(geoparser))
-    assert tmp_store.counts()["articles"] == 2
+        ingest([articles_dir], tmp_store, CrashingGeoparser(geoparser), workers=1)
+    # Two parsed before the crash, and the Russian cp1251.txt, which needs no parse.
+    assert tmp_store.counts()["articles"] == 3
     report = ingest([articles_dir], tmp_store, geoparser)  # the next run completes the rest
-    assert report.added == 4 and report.skipped == 2
+    assert report.added == 3 and tmp_store.counts()["articles"] == 6
+    # Files whose every article was stored before the crash are marked done and not re-read.
+    assert report.files_unchanged + report.skipped == 3
 
 
 class GeocoderDown(Geoparser):
@@ -157,8 +160,9 @@ def test_contract_fields(geoparser):
 
 
 @pytest.fixture
-def web(tmp_path):
+def web(tmp_path, monkeypatch):
     """A local web server on 127.0.0.1 serving tests/data/page.html."""
+    monkeypatch.setenv("CONFLICT_MAP_ALLOW_PRIVATE", "1")  # fetching refuses local addresses
     import threading
     from functools import partial
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -177,7 +181,7 @@ def test_ingest_urls_and_report_unreachable_ones(web, tmp_store, geoparser):
     report = ingest([f"{web}/page.html", "http://127.0.0.1:9/gone.html"], tmp_store, geoparser)
     assert report.added == 1
     (fail,) = report.failed
-    assert fail.source == "http://127.0.0.1:9/gone.html" and "could not download" in fail.reason
+    assert fail.source == "http://127.0.0.1:9/gone.html" and "could not" in fail.reason
     kharkiv = [c for c in tmp_store.place_counts(Query()) if c.place.name == "Kharkiv"]
     assert kharkiv and kharkiv[0].mentions >= 2
     again = ingest([f"{web}/page.html"], tmp_store, geoparser)
@@ -217,3 +221,180 @@ def test_ingest_a_feed_url(web, tmp_store, geoparser):
     assert [f.source for f in report.failed] == [f"{web}/feed.rss#3"]
     names = {c.place.name for c in tmp_store.place_counts(Query())}
     assert {"Kharkiv", "Istanbul"} <= names
+
+
+# -- parallel and streaming ingest --------------------------------------------------------
+def _sample_jsonl(path, n, offset=0):
+    """n short bundled sample articles from every source, as a JSONL file of their own."""
+    from itertools import zip_longest
+
+    from geo.pipeline import SAMPLE_DIR
+
+    per_file = []
+    for f in sorted(SAMPLE_DIR.glob("*.jsonl")):
+        lines = [ln for ln in f.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        per_file.append([ln for ln in lines if len(json.loads(ln)["text"]) < 1500][offset:])
+    picked = [ln for group in zip_longest(*per_file) for ln in group if ln][:n]
+    path.write_text("\n".join(picked) + "\n", encoding="utf-8")
+    return path
+
+
+def _stored(store, ids):
+    return {
+        aid: [(m.start, m.end, m.text, m.place, m.reason) for m in store.mentions_of(aid)]
+        for aid in ids
+    }
+
+
+def test_parallel_ingest_stores_what_one_process_does(tmp_path, tmp_store, geoparser):
+    from geo.articles import load_file
+    from geo.models import Article
+
+    src = _sample_jsonl(tmp_path / "some.jsonl", 40)
+    arts = [a for a in load_file(src) if isinstance(a, Article)]
+    progress = []
+    report = ingest(
+        [src], tmp_store, geoparser, workers=2, on_progress=lambda d, t: progress.append((d, t))
+    )
+    assert report.added == 40 and not report.failed
+    assert progress[-1] == (40, 40)
+    one = {
+        a.id: [(m.start, m.end, m.text, m.place, m.reason) for m in ms]
+        for a, ms in geoparser.parse_many(arts)
+    }
+    assert _stored(tmp_store, one) == one
+    assert sum(map(len, one.values())) > 100
+
+
+def test_ingest_streams_its_input(tmp_path, tmp_store, geoparser, monkeypatch):
+    """At the first save only a bounded number of articles has been read."""
+    from geo.models import Article
+
+    read = []
+
+    def many(path):
+        for i in range(300):
+            read.append(i)
+            yield Article(
+                f"a{i}", None, "", None, "test", "en", f"Report {i}: shelling near Kharkiv."
+            )
+
+    monkeypatch.setattr(pipeline, "load_file", many)
+    (tmp_path / "many.txt").write_text("stands for 300 articles")
+    first_save = []
+    save = tmp_store.save
+
+    def saving(*args, **kwargs):
+        first_save.append(len(read))
+        return save(*args, **kwargs)
+
+    monkeypatch.setattr(tmp_store, "save", saving)
+    totals = []
+    report = ingest(
+        [tmp_path / "many.txt"],
+        tmp_store,
+        geoparser,
+        workers=2,
+        on_progress=lambda d, t: totals.append(t),
+    )
+    assert report.added == 300
+    assert (
+        first_save[0]
+        <= pipeline.MIN_PARALLEL + (2 * pipeline.CHUNKS_PER_WORKER + 1) * pipeline.CHUNK
+    )
+    assert totals[0] < 300 and totals[-1] == 300 and totals == sorted(totals)
+
+
+def test_parallel_crash_keeps_what_was_stored(tmp_path, tmp_store, geoparser):
+    src = _sample_jsonl(tmp_path / "some.jsonl", 40)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        ingest([src], tmp_store, CrashingGeoparser(geoparser), workers=2)
+    report = ingest([src], tmp_store, geoparser, workers=2)
+    assert report.added + report.skipped == 40 and tmp_store.counts()["articles"] == 40
+
+
+def test_parallel_geocoder_failure_is_reported_and_the_file_retried(tmp_path, tmp_store, geoparser):
+    src = _sample_jsonl(tmp_path / "some.jsonl", 40)
+    report = ingest([src], tmp_store, GeocoderDown(geoparser), workers=2)
+    assert [f.source for f in report.failed] == ["geocoder"] and "timed out" in report.failed[
+        0
+    ].reason
+    assert ingest([src], tmp_store, geoparser, workers=2).added == 40
+
+
+class RecordingGeocoder:
+    """An 'online' geocoder that knows nothing and notes which process asked it."""
+
+    def __init__(self):
+        self.asked = []
+
+    def geocode(self, query, exactly_one=True):
+        import os
+
+        self.asked.append((os.getpid(), query))
+        return None
+
+
+def test_with_an_online_geocoder_only_this_process_resolves(tmp_path, tmp_store, gazetteer, nlp):
+    import os
+
+    from geo.resolve import GazetteerGeocoder, Resolver
+
+    online = RecordingGeocoder()
+    resolver = Resolver(gazetteer, [GazetteerGeocoder(gazetteer), online])
+    gp = Geoparser(gazetteer=gazetteer, nlp=nlp, resolver=resolver)
+    src = _sample_jsonl(tmp_path / "some.jsonl", 40, offset=20)
+    assert ingest([src], tmp_store, gp, workers=2).added == 40
+    assert online.asked and {pid for pid, _ in online.asked} == {os.getpid()}
+
+
+def test_articles_in_other_languages_are_stored_without_places(tmp_path, tmp_store, geoparser):
+    recs = [
+        {
+            "id": "en",
+            "title": "",
+            "text": "Russian forces shelled Mariupol and Kharkiv overnight, officials in Kyiv said.",
+        },
+        {
+            "id": "uk",
+            "title": "",
+            "text": "Російські війська вночі обстріляли Маріуполь і Харків, повідомили в Києві.",
+        },
+        {
+            "id": "ru",
+            "title": "",
+            "text": "Российские войска ночью обстреляли Мариуполь и Харьков, сообщили в Киеве.",
+        },
+        {"id": "short", "title": "", "text": "Kyiv, Kharkiv."},
+    ]
+    src = tmp_path / "langs.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs), encoding="utf-8")
+    report = ingest([src], tmp_store, geoparser)
+    assert report.added == 4 and report.not_english == 2
+    assert report.other_languages == {"uk": 1, "ru": 1}
+    assert "2 not in English" in report.summary()
+    langs = {r["id"]: tmp_store.article(r["id"]).language for r in recs}
+    assert langs == {"en": "en", "uk": "uk", "ru": "ru", "short": "und"}
+    assert tmp_store.mentions_of("uk") == [] and tmp_store.mentions_of("ru") == []
+    assert {m.text for m in tmp_store.mentions_of("en")} >= {"Mariupol", "Kharkiv", "Kyiv"}
+    assert {m.text for m in tmp_store.mentions_of("short")} == {"Kyiv", "Kharkiv"}
+
+
+def test_notices_become_warnings(tmp_path, tmp_store, geoparser, monkeypatch):
+    from geo.models import Article, Notice
+
+    def with_notice(path):
+        yield Notice("odd.txt", "no readable date: kept as undated")
+        yield Article(
+            "odd", None, "", None, "test", "en", "Shelling near Kharkiv was reported again."
+        )
+
+    monkeypatch.setattr(pipeline, "load_file", with_notice)
+    (tmp_path / "odd.txt").write_text("stands for an article with a notice")
+    report = ingest([tmp_path / "odd.txt"], tmp_store, geoparser)
+    assert report.added == 1 and not report.failed
+    assert report.warnings == ["odd.txt: no readable date: kept as undated"]
+
+
+def test_default_workers_use_the_cores_within_the_cap():
+    assert 1 <= pipeline.default_workers() <= pipeline.MAX_WORKERS
