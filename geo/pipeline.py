@@ -506,12 +506,12 @@ class _Ingest:
         With an online geocoder the workers only recognise: resolution stays here, in one
         process, so that the service's rate limit and cache hold.
         """
-        global _worker_geoparser
         offline = all(isinstance(g, GazetteerGeocoder) for g in gp.resolver.geocoders)
         if self.pool is None:
-            _worker_geoparser = gp  # inherited by the workers forked at the first submit
+            # Forked workers inherit the geoparser (and whatever it has loaded): nothing is
+            # pickled, not even the initializer's argument.
             self.pool = ProcessPoolExecutor(
-                self.workers, mp.get_context("fork"), initializer=_init_worker
+                self.workers, mp.get_context("fork"), initializer=_init_worker, initargs=(gp,)
             )
         in_flight: deque[tuple[list[_Job], Future]] = deque()
         for chunk in _chunks(jobs):
@@ -536,11 +536,9 @@ class _Ingest:
 
     def close(self) -> None:
         """Stop the workers; chunks still queued are dropped."""
-        global _worker_geoparser
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
-            _worker_geoparser = None
 
 
 def _set_language(job: _Job, lang: str) -> bool:
@@ -567,8 +565,7 @@ def _chunks(jobs: Iterator[_Job]) -> Iterator[list[_Job]]:
         yield chunk
 
 
-# The geoparser of the pool's workers: set before they are forked, so that each inherits it
-# (and whatever it has loaded) instead of unpickling a model.
+# The geoparser of this process when it is a pool worker (set by _init_worker).
 _worker_geoparser: Geoparser | None = None
 
 
@@ -577,10 +574,10 @@ _worker_geoparser: Geoparser | None = None
 _malloc_trim = None
 
 
-def _init_worker() -> None:
-    global _malloc_trim
+def _init_worker(gp: Geoparser) -> None:
+    global _malloc_trim, _worker_geoparser
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    gp = _worker_geoparser
+    _worker_geoparser = gp
     # An SQLite connection must not be used across fork(): this process opens its own.
     for gaz in {id(g): g for g in (gp.gazetteer, gp.resolver.gazetteer)}.values():
         gaz._local = threading.local()

@@ -246,6 +246,22 @@ def _stored(store, ids):
     }
 
 
+class OnlyInWorkers(Geoparser):
+    """Refuses to parse in the process that made it."""
+
+    def __init__(self, real):
+        import os
+
+        self.__dict__.update(real.__dict__)
+        self.parent = os.getpid()
+
+    def _resolve(self, article, doc):
+        import os
+
+        assert os.getpid() != self.parent, "parsed in the main process"
+        return super()._resolve(article, doc)
+
+
 def test_parallel_ingest_stores_what_one_process_does(tmp_path, tmp_store, geoparser):
     from geo.articles import load_file
     from geo.models import Article
@@ -254,7 +270,11 @@ def test_parallel_ingest_stores_what_one_process_does(tmp_path, tmp_store, geopa
     arts = [a for a in load_file(src) if isinstance(a, Article)]
     progress = []
     report = ingest(
-        [src], tmp_store, geoparser, workers=2, on_progress=lambda d, t: progress.append((d, t))
+        [src],
+        tmp_store,
+        OnlyInWorkers(geoparser),
+        workers=2,
+        on_progress=lambda d, t: progress.append((d, t)),
     )
     assert report.added == 40 and not report.failed
     assert progress[-1] == (40, 40)
