@@ -352,14 +352,16 @@ LEGEND = (
     + " ".join(
         f"<span><i style='background:{colour}'></i>{kind}</span>"
         for kind, colour in (
-            ("country", mapview.KIND_COLOURS["country"]),
             ("region", mapview.KIND_COLOURS["admin1"]),
             ("city", mapview.KIND_COLOURS["city"]),
             ("water", mapview.KIND_COLOURS["water"]),
+            ("landmark", mapview.KIND_COLOURS["landmark"]),
         )
     )
-    + " · marker size = mentions in the selection</div>"
+    + " · circle size = mentions in the selection (key under the map)</div>"
 )
+# Under the map, so the circles can be drawn at the map's own sizes without pushing it down.
+SIZE_LEGEND = f"<div class='cm-legend cm-sizes'>{mapview.size_legend_html()}</div>"
 
 CSS = """
 <style>
@@ -372,6 +374,12 @@ CSS = """
 .cm-legend {font-size: 0.8rem; color: #444; margin-bottom: 0.2rem;}
 .cm-legend span {margin-right: 0.8rem;}
 .cm-legend i {display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px;}
+.cm-sizes {display: flex; flex-wrap: wrap; align-items: center; gap: 0.2rem 0.9rem;}
+.cm-sizes span {margin-right: 0; display: inline-flex; align-items: center; gap: 4px;}
+.cm-sizes b {display: inline-block; border-radius: 50%; background: rgba(197, 27, 27, 0.65);
+  border: 1px solid #fff; box-shadow: 0 0 0 1px #888;}
+.cm-sizes b.cm-badge {width: 34px; height: 34px; background: rgba(48, 52, 64, 0.82); color: #fff;
+  font: 600 11px/30px sans-serif; text-align: center; border: 2px solid #fff; box-shadow: 0 0 0 1px #30343f;}
 </style>
 """
 
@@ -411,9 +419,11 @@ def main() -> None:
             f"**{len(counts):,} places**, {n_mentions:,} mentions in the selection"
             + ("" if counts else " — nothing matches the filters.")
         )
-        if "map_view" not in st.session_state:
-            st.session_state["map_view"] = mapview.view_for(counts)
-        center, zoom = st.session_state["map_view"]
+        # The map frames the selection once per session; after that it keeps the user's own
+        # centre and zoom across reruns (mapview.ViewKeeper) until they press the map's own
+        # "Fit to selection" button.
+        if "map_command" not in st.session_state:
+            st.session_state["map_command"] = mapview.ViewCommand.frame(counts)
         selected = st.session_state.get("selected_place")
         st.markdown(LEGEND, unsafe_allow_html=True)
         ret = st_folium(
@@ -421,11 +431,34 @@ def main() -> None:
             key="map",
             height=640,
             use_container_width=True,
-            center=center,
-            zoom=zoom,
-            feature_group_to_add=mapview.markers_layer(counts, selected),
+            feature_group_to_add=mapview.markers_layer(
+                counts, selected, st.session_state["map_command"]
+            ),
             returned_objects=["last_active_drawing"],
         )
+        st.markdown(SIZE_LEGEND, unsafe_allow_html=True)
+        not_drawn = {
+            c.place.key: f"{render.md_escape(c.place.name)} ({c.mentions:,})"
+            for c in counts
+            if c.place.kind in mapview.NOT_DRAWN_KINDS
+        }
+        if not_drawn:
+            # Pills, not buttons: a pill shows which country is selected. The callback runs
+            # before the next run, so the line below cannot overwrite the user's pick.
+            def pick_not_drawn() -> None:
+                st.session_state["selected_place"] = st.session_state["not_drawn"]
+
+            options = list(not_drawn)[:8]
+            if selected in not_drawn and selected not in options:
+                options.append(selected)
+            st.session_state["not_drawn"] = selected if selected in options else None
+            st.pills(
+                "Countries and continents (not drawn on the map)",
+                options,
+                format_func=not_drawn.get,
+                key="not_drawn",
+                on_change=pick_not_drawn,
+            )
         if counts:
             st.download_button(
                 "Download places (CSV)",

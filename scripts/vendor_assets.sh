@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Re-create static/ (Leaflet and the offline country basemap) from the npm registry.
+# Re-create static/ (Leaflet, Leaflet.markercluster and the offline country basemap) from the
+# npm registry.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 cd "$work"
-npm pack leaflet@1.9.4 world-atlas@2.0.2 topojson-client@3.1.0 >/dev/null
+npm pack leaflet@1.9.4 leaflet.markercluster@1.5.3 world-atlas@2.0.2 topojson-client@3.1.0 >/dev/null
 for f in *.tgz; do mkdir -p "${f%.tgz}"; tar xzf "$f" -C "${f%.tgz}"; done
-mkdir -p "$root/static/vendor/leaflet" "$root/static/basemap"
+mkdir -p "$root/static/vendor/leaflet" "$root/static/vendor/leaflet.markercluster" "$root/static/basemap"
 cp leaflet-1.9.4/package/dist/leaflet.{js,css} leaflet-1.9.4/package/LICENSE "$root/static/vendor/leaflet/"
 cp -r leaflet-1.9.4/package/dist/images "$root/static/vendor/leaflet/"
+mc=leaflet.markercluster-1.5.3/package
+cp "$mc"/dist/leaflet.markercluster.js "$mc"/dist/MarkerCluster.css "$mc"/MIT-LICENCE.txt \
+  "$root/static/vendor/leaflet.markercluster/"
 cp world-atlas-2.0.2/package/LICENSE "$root/static/basemap/LICENSE-world-atlas"
 node -e "
 const tc = require('./topojson-client-3.1.0/package/dist/topojson-client.js');

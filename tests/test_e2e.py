@@ -114,47 +114,53 @@ def test_static_assets_have_script_mime_types(server):
 def test_click_marker_read_quote_then_narrow_dates(page):
     from playwright.sync_api import expect
 
+    from .e2e_fixtures import (
+        click_place,
+        map_frame,
+        map_ready,
+        one_map,
+        places_on_map,
+        reveal_place,
+    )
+
     pg, url, outside, bad = page
     wait_idle(pg)
-    frame = pg.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-    # The offline base map loaded and markers are drawn, with no request leaving the machine.
-    expect(
-        frame.locator("#map_div[data-basemap='loaded'], .folium-map[data-basemap='loaded']")
-    ).to_have_count(1, timeout=60_000)
-    markers = frame.locator("path[data-place]")
-    expect(markers.first).to_be_attached(timeout=30_000)
-    n_all = markers.count()
-    assert n_all > 100
+    # The offline base map loaded and places are drawn (as markers or in cluster badges),
+    # with no request leaving the machine.
+    map_ready(pg)
+    frame = map_frame(pg)
+    assert places_on_map(pg) > 100
 
-    # Click the Mariupol marker and find a quote about Mariupol in the side panel.
-    # Smaller neighbours are drawn on top of big markers, so the click goes to the element
-    # itself rather than to screen coordinates another marker may cover.
-    mariupol = frame.locator("path[data-place='gn:701822']")
-    expect(mariupol).to_have_attribute(
-        "aria-label", re.compile(r"^Mariupol \(UA\) · city · \d+ mentions"), timeout=30_000
-    )
-    mariupol.dispatch_event("click")
+    # Mouse-click the Mariupol marker (through the clusters holding it, at each one's centre)
+    # and find a quote about Mariupol in the side panel.
+    click_place(pg, "gn:701822")
     wait_idle(pg)
-    expect(pg.get_by_role("heading", name="Mariupol")).to_be_visible(timeout=30_000)
+    expect(pg.locator("h3.cm-place")).to_have_text("Mariupol, UA", timeout=30_000)
     quotes = pg.locator(".cm-quote mark", has_text="Mariupol")
     expect(quotes.first).to_be_visible(timeout=30_000)
     assert quotes.count() > 5
 
-    # Another marker switches the panel.
-    kyiv = frame.locator("path[data-place='gn:703448']")
-    kyiv.dispatch_event("mouseover")  # hovering shows the name and the counts
+    # Another marker switches the panel: back to the whole selection, then down to Kyiv.
+    one_map(pg)  # the rerun has finished replacing the map
+    frame.get_by_role("button", name="Fit to selection").click()
+    # The selected place stays drawn on its own at the wide view, not folded into a badge.
+    expect(frame.locator("path[data-place='gn:701822']")).to_have_count(1)
+    point = reveal_place(pg, "gn:703448")
+    pg.mouse.move(*point)  # hovering shows the name and the counts
     expect(frame.locator(".leaflet-tooltip")).to_contain_text(
         re.compile(r"Kyiv \(UA\) · city · \d+ mentions in \d+ articles"), timeout=30_000
     )
-    kyiv.dispatch_event("click")
+    pg.mouse.click(*point)
     wait_idle(pg)
-    expect(pg.get_by_role("heading", name="Kyiv")).to_be_visible(timeout=30_000)
+    expect(pg.locator("h3.cm-place")).to_have_text("Kyiv, UA", timeout=30_000)
 
-    # Narrow the date range: fewer markers, fewer passages, all within the range.
+    # Narrow the date range: fewer places, fewer passages, all within the range.
+    places_line = pg.get_by_text(re.compile(r"^[\d,]+ places$"))
+    places_before = places_line.inner_text()
     before = pg.locator(".cm-quote").count()
     set_date_range(pg, date(2022, 3, 1), date(2022, 3, 7))
     wait_idle(pg)
-    expect(frame.locator("path[data-place]")).not_to_have_count(n_all, timeout=30_000)
+    expect(places_line).not_to_have_text(places_before, timeout=30_000)
     after = pg.locator(".cm-quote").count()
     assert 0 < after < before
     assert "from=2022-03-01" in pg.url

@@ -1,11 +1,31 @@
+import json
 import re
+
+import pytest
+from streamlit_folium import _get_feature_group_string, _get_map_string
 
 from geo import mapview
 from geo.models import Place
 from geo.store import PlaceCount
 
 KYIV = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
+LYPKY = Place(1, "Lypky", "city", 50.46, 30.53, "UA")
+UKRAINE = Place(690791, "Ukraine", "country", 49.0, 32.0, None)
+EUROPE = Place(None, "Europe", "continent", 48.7, 9.1, None)
 EVIL = Place(None, "<img src=x onerror=alert(1)>`${alert(2)}`", "region", 48.0, 37.0, "UA")
+
+
+def places_layer(fg) -> mapview.PlacesLayer:
+    (layer,) = [c for c in fg._children.values() if isinstance(c, mapview.PlacesLayer)]
+    return layer
+
+
+def st_folium_js(fg) -> tuple[str, str]:
+    """(base map JS, feature-group JS) as streamlit-folium builds them for the browser."""
+    m = mapview.base_map()
+    m.get_root().render()
+    m.render()
+    return _get_map_string(m), _get_feature_group_string(fg, m)
 
 
 def test_base_map_uses_no_cdn_or_tiles():
@@ -13,43 +33,127 @@ def test_base_map_uses_no_cdn_or_tiles():
     urls = re.findall(r"https?://[^\s\"'<>)]+", html)
     assert not [u for u in urls if "leafletjs.com" not in u], urls
     assert "/app/static/vendor/leaflet/leaflet.js" in html
+    assert "/app/static/vendor/leaflet.markercluster/leaflet.markercluster.js" in html
+    assert "/app/static/vendor/leaflet.markercluster/MarkerCluster.css" in html
     assert "/app/static/basemap/countries-50m.geojson" in html
     assert "jquery" not in html.lower()
+
+
+def test_vendored_assets_exist():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    m = mapview.base_map()
+    for _, url in [*m.default_js, *m.default_css]:
+        path = root / "static" / url.removeprefix(f"{mapview.STATIC_URL}/")
+        assert path.is_file() and path.stat().st_size > 500, path
+    assert (root / "static/vendor/leaflet.markercluster/MIT-LICENCE.txt").is_file()
 
 
 def test_online_tiles_only_when_asked():
     assert "tile.openstreetmap.org" in mapview.base_map(online_tiles=True).get_root().render()
 
 
+def test_base_map_keeps_the_view_and_sets_a_max_zoom():
+    js, _ = st_folium_js(mapview.markers_layer([]))
+    assert "sessionStorage" in js and json.dumps(mapview.VIEW_STORAGE_KEY) in js
+    assert f"map.setMaxZoom({mapview.MAX_ZOOM})" in js  # markercluster needs one
+    assert 'setAttribute("data-zoom"' in js
+    assert "Fit to selection" in js and "map.cmFitView" in js
+
+
+def test_base_map_is_the_same_on_every_rerun():
+    """streamlit-folium remounts the iframe when the base map's JS changes."""
+    assert st_folium_js(mapview.markers_layer([]))[0] == st_folium_js(mapview.markers_layer([]))[0]
+
+
 def test_markers_carry_keys_and_sizes():
-    fg = mapview.markers_layer([PlaceCount(KYIV, 10, 3), PlaceCount(EVIL, 1, 1)], selected=KYIV.key)
-    gj = next(iter(fg._children.values()))
-    feats = gj.data["features"]
-    assert feats[0]["properties"]["key"] == "gn:703448"
+    fg = mapview.markers_layer(
+        [PlaceCount(LYPKY, 1, 1), PlaceCount(KYIV, 10, 3)], selected=KYIV.key
+    )
+    feats = places_layer(fg).features
+    assert [f["properties"]["key"] for f in feats] == ["gn:703448", "gn:1"]  # busiest first
+    assert feats[0]["geometry"]["coordinates"] == [30.52, 50.45]
     assert feats[0]["properties"]["radius"] > feats[1]["properties"]["radius"]
     assert feats[0]["properties"]["selected"] is True
+    assert feats[0]["properties"]["colour"] == mapview.SELECTED_COLOUR
+    assert feats[1]["properties"]["selected"] is False
+    assert feats[0]["properties"]["mentions"] == 10
     assert "10 mentions in 3 articles" in feats[0]["properties"]["label"]
 
 
+def test_countries_and_continents_are_not_drawn():
+    counts = [PlaceCount(UKRAINE, 900, 90), PlaceCount(EUROPE, 50, 5), PlaceCount(KYIV, 10, 3)]
+    assert [pc.place.key for pc in mapview.drawn(counts)] == [KYIV.key]
+    keys = [f["properties"]["key"] for f in places_layer(mapview.markers_layer(counts)).features]
+    assert keys == [KYIV.key]
+
+
+@pytest.mark.parametrize("n", [8, 80, 800])
+def test_each_tenfold_step_at_least_triples_the_area(n):
+    """8, 800 and 8,000 mentions look clearly different (4, 13 and 24 px radius)."""
+    assert (mapview.radius(10 * n) / mapview.radius(n)) ** 2 >= 3
+
+
+def test_size_scale_is_fixed_and_bounded():
+    assert mapview.radius(0) == mapview.radius(1) == mapview.RADIUS_MIN
+    assert mapview.radius(10**7) == mapview.RADIUS_MAX
+    sizes = [mapview.radius(n) for n in (8, 800, 8_000)]
+    assert sizes == sorted(sizes) and sizes[2] >= 2.5 * sizes[0]
+    # Clusters must keep drawn markers apart: no marker reaches another's centre.
+    assert mapview.CLUSTER_RADIUS_NEAR_PX > mapview.RADIUS_MAX
+    assert mapview.CLUSTER_RADIUS_NEAR_PX > mapview.BADGE_MAX_PX / 2
+
+
+def test_size_legend_matches_marker_sizes():
+    legend = mapview.size_legend_html()
+    for n in mapview.LEGEND_COUNTS:
+        d = round(2 * mapview.radius(n))
+        assert f"width:{d}px;height:{d}px'></b>{n:,}" in legend
+    assert "cm-badge" in legend
+
+
+def test_places_layer_js_clusters_and_names_the_map():
+    counts = [PlaceCount(KYIV, 10, 3), PlaceCount(LYPKY, 1, 1)]
+    command = mapview.ViewCommand("c1", (50.0, 30.0), 6)
+    _, js = st_folium_js(mapview.markers_layer(counts, KYIV.key, command))
+    assert "var group = feature_group_feature_group_0;" in js
+    assert "var map = map_div;" in js
+    assert "L.markerClusterGroup(" in js
+    assert "toGeoJSON: undefined" in js  # a badge click does not rerun the app
+    data = json.loads(re.search(r"var data = (\{.*\});", js).group(1))
+    assert data["command"] == {"id": "c1", "center": [50.0, 30.0], "zoom": 6}
+    assert data["cluster"]["far"] == mapview.CLUSTER_RADIUS_PX
+    center, zoom = mapview.view_for(counts)
+    assert data["fit"] == {"center": list(center), "zoom": zoom}  # for "Fit to selection"
+    assert [f["properties"]["key"] for f in data["features"]] == [KYIV.key, LYPKY.key]
+
+
+def test_view_command_framing_gets_a_new_id_each_time():
+    counts = [PlaceCount(KYIV, 100, 30), PlaceCount(LYPKY, 1, 1)]
+    a, b = mapview.ViewCommand.frame(counts), mapview.ViewCommand.frame(counts)
+    assert a.id != b.id
+    assert (a.center, a.zoom) == (b.center, b.zoom) == mapview.view_for(counts)
+    _, js = st_folium_js(mapview.markers_layer(counts))
+    assert '"command": null' in js
+
+
 def test_untrusted_names_are_escaped():
-    m = mapview.base_map()
-    mapview.markers_layer([PlaceCount(EVIL, 1, 1)]).add_to(m)
-    js = m.get_root().render()
-    assert (
-        "<img src=x" not in js
-        and "${alert(2)}" not in js
-        and "`" + "$" not in js.split("geo_json")[-1]
-    )
+    fg = mapview.markers_layer([PlaceCount(EVIL, 1, 1)])
+    base, js = st_folium_js(fg)
+    assert "<img src=x" not in js and "${alert(2)}" not in js and "`" not in js.split("var data")[1]
     label = mapview.tooltip_label(PlaceCount(EVIL, 1, 1))
     assert "&lt;img" in label and "&#36;{" in label and "&#96;" in label
+    props = places_layer(fg).features[0]["properties"]
+    assert props["name"].startswith("&lt;img") and "&#36;{" in props["key"]
 
 
 def test_view_frames_the_busy_places_not_country_points():
     counts = [
         PlaceCount(Place(2017370, "Russia", "country", 60.0, 100.0, "RU"), 500, 50),
         PlaceCount(KYIV, 100, 30),
-        PlaceCount(Place(1, "Kharkiv", "city", 49.99, 36.23, "UA"), 80, 20),
-        PlaceCount(Place(2, "Lima", "city", -12.0, -77.0, "PE"), 1, 1),
+        PlaceCount(Place(2, "Kharkiv", "city", 49.99, 36.23, "UA"), 80, 20),
+        PlaceCount(Place(3, "Lima", "city", -12.0, -77.0, "PE"), 1, 1),
     ]
     center, zoom = mapview.view_for(counts)
     assert 49 < center[0] < 51 and 30 < center[1] < 37 and 4 <= zoom <= 9

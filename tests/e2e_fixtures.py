@@ -1,0 +1,157 @@
+"""Browser helpers for the map: find, click and read it the way a mouse user does.
+
+Everything here reads the page's DOM and moves the real mouse; nothing calls Leaflet. The
+map container's `data-zoom` and `data-center` attributes (set by mapview.ViewKeeper) show
+the current view; each place marker carries `data-place`, and each cluster badge lists its
+places in `data-places` ("|key|key|…|").
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from geo import mapview
+from geo.store import PlaceCount, Query, Store
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def default_counts(db: Path, query: Query | None = None) -> list[PlaceCount]:
+    """Place counts for `query`, by default the app's landing query (the whole date range)."""
+    store = Store(db)
+    try:
+        if query is None:
+            start, end = store.date_bounds()
+            query = Query(start=start, end=end)
+        return store.place_counts(query)
+    finally:
+        store.close()
+
+
+def map_frame(pg):
+    return pg.frame_locator(MAP_IFRAME)
+
+
+def map_ready(pg, timeout: float = 60_000) -> None:
+    """Wait until the base map and at least one marker or cluster are drawn, map in view."""
+    from playwright.sync_api import expect
+
+    one_map(pg)
+    frame = map_frame(pg)
+    expect(frame.locator("#map_div[data-basemap='loaded']")).to_have_count(1, timeout=timeout)
+    expect(frame.locator("path[data-place], [data-places]").first).to_be_attached(timeout=timeout)
+    pg.locator(MAP_IFRAME).scroll_into_view_if_needed()
+
+
+def one_map(pg) -> None:
+    """Wait until the page shows one map (a rerun may briefly hold the old and the new)."""
+    from playwright.sync_api import expect
+
+    expect(pg.locator(MAP_IFRAME)).to_have_count(1, timeout=30_000)
+
+
+def view(pg) -> tuple[int, float, float]:
+    """The map's (zoom, centre latitude, centre longitude), as the page shows it."""
+    from playwright.sync_api import expect
+
+    one_map(pg)
+    el = map_frame(pg).locator("#map_div")
+    expect(el).to_have_attribute("data-center", re.compile(r"^-?[\d.]+,-?[\d.]+$"))
+    lat, lon = (float(v) for v in el.get_attribute("data-center").split(","))
+    return int(el.get_attribute("data-zoom")), lat, lon
+
+
+def degrees_per_pixel(zoom: int) -> float:
+    """Longitude degrees one screen pixel spans at `zoom` (256 px tiles)."""
+    return 360.0 / (256 * 2**zoom)
+
+
+def centre(locator) -> tuple[float, float]:
+    """Page coordinates of the middle of the element's box, once it stops moving."""
+    last = None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        box = locator.bounding_box()
+        here = (round(box["x"] + box["width"] / 2, 1), round(box["y"] + box["height"] / 2, 1))
+        if here == last:
+            return here
+        last = here
+        time.sleep(0.2)
+    raise AssertionError(f"{locator} kept moving")
+
+
+def map_box(pg) -> dict:
+    return map_frame(pg).locator("#map_div").bounding_box()
+
+
+def inside(point: tuple[float, float], box: dict, margin: float = 4) -> bool:
+    x, y = point
+    return (
+        box["x"] + margin < x < box["x"] + box["width"] - margin
+        and box["y"] + margin < y < box["y"] + box["height"] - margin
+    )
+
+
+def settle(pg) -> None:
+    """Wait for zoom and cluster animations to end."""
+    from playwright.sync_api import expect
+
+    frame = map_frame(pg)
+    pg.wait_for_timeout(350)
+    expect(frame.locator(".leaflet-cluster-anim, .leaflet-zoom-anim")).to_have_count(
+        0, timeout=10_000
+    )
+    pg.wait_for_timeout(200)
+
+
+def reveal_place(pg, key: str, max_clicks: int = 20) -> tuple[float, float]:
+    """Mouse-click the clusters holding the place until its marker shows; returns its centre.
+
+    Every click lands at the visible centre of a badge. Fails if the place is neither drawn
+    nor in a drawn cluster inside the map's view.
+    """
+    one_map(pg)
+    frame = map_frame(pg)
+    for _ in range(max_clicks):
+        settle(pg)
+        box = map_box(pg)
+        marker = frame.locator(f"path[data-place='{key}']")
+        if marker.count():
+            point = centre(marker)
+            assert inside(point, box), f"{key} is drawn outside the map's view at {point}"
+            return point
+        cluster = frame.locator(f"[data-places*='|{key}|']")
+        assert cluster.count() == 1, f"{key}: {cluster.count()} clusters hold it, none drawn"
+        point = centre(cluster)
+        assert inside(point, box), f"the cluster holding {key} is outside the view at {point}"
+        pg.mouse.click(*point)
+    raise AssertionError(f"{key}: still clustered after {max_clicks} clicks")
+
+
+def click_place(pg, key: str) -> None:
+    """Reveal the place's marker (see `reveal_place`) and mouse-click its centre."""
+    pg.mouse.click(*reveal_place(pg, key))
+
+
+def places_on_map(pg) -> int:
+    """How many places the map draws: markers plus the places inside cluster badges."""
+    frame = map_frame(pg)
+    badges = frame.locator("[data-places]")
+    in_badges = sum(
+        len(badges.nth(i).get_attribute("data-places").strip("|").split("|"))
+        for i in range(badges.count())
+    )
+    return frame.locator("path[data-place]").count() + in_badges
+
+
+def heading_text(pc: PlaceCount) -> str:
+    """The side panel's heading for this place (see render.place_heading_html)."""
+    p = pc.place
+    return p.name + (f", {p.country_code}" if p.country_code and p.kind != "country" else "")
+
+
+def top_drawn(db: Path, n: int = 10) -> list[PlaceCount]:
+    """The `n` most mentioned places the landing view draws as markers."""
+    return mapview.drawn(default_counts(db))[:n]
