@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from geo.errors import GeoError
+from geo.errors import ArticleError, GeoError
 
 EPILOG = {
     "ingest": "example: python -m geo ingest data/articles/ my_article.txt --db /tmp/cm.sqlite",
@@ -19,6 +19,7 @@ EPILOG = {
     "evaluate": "example: python -m geo evaluate ../shared/geoparsing_eval/gwn.jsonl --errors",
     "gazetteer": "example: python -m geo gazetteer --rebuild",
     "precompute": "example: python -m geo precompute",
+    "watch": "example: python -m geo watch https://example.org/feed.rss --every 15m",
 }
 
 
@@ -32,9 +33,9 @@ class _Bar:
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar.total != total:
-            self.bar.reset(total=total)
-        self.bar.n = done
-        self.bar.refresh()
+            self.bar.total = total  # grows while a stream is read; keeps the rate and ETA
+        if done != self.bar.n:
+            self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
         self.bar.close()
@@ -59,28 +60,118 @@ def _geoparser(args):
     return Geoparser(gazetteer=gaz)
 
 
-def cmd_ingest(args) -> int:
-    from geo.pipeline import db_path, ingest, load_precomputed
-    from geo.store import Store
+def _columns(pairs: list[str]) -> dict[str, str]:
+    """--column FIELD=NAME options as a mapping (raises GeoError naming a bad one)."""
+    from geo.articles import check_columns
 
-    store = Store(db_path(args.db))
-    bar = _Bar("ingesting")
-    try:
-        report = ingest(
-            args.paths,  # ingest tells URLs from paths
-            store,
-            lambda: _geoparser(args),
-            on_progress=bar,
-            precomputed=load_precomputed(),
-        )
-    finally:
-        bar.close()
+    out: dict[str, str] = {}
+    for pair in pairs:
+        field, sep, name = pair.partition("=")
+        if not sep or not field.strip() or not name.strip():
+            raise ArticleError(f"--column {pair!r}: write FIELD=COLUMN, e.g. text=body")
+        out[field.strip()] = name.strip()
+    return check_columns(out)
+
+
+def _fetch_options(args) -> None:
+    """--allow-private lets fetches reach this machine and the local network."""
+    if getattr(args, "allow_private", False):
+        os.environ["CONFLICT_MAP_ALLOW_PRIVATE"] = "1"
+
+
+def _print_report(store, report) -> None:
     print(f"{store.path}: {report.summary()}")
     for f in report.failed:
         print(f"  failed: {f.source}: {f.detail}")
     for w in report.warnings:
         print(f"  warning: {w}")
+
+
+def cmd_ingest(args) -> int:
+    from functools import partial
+
+    from geo.fetch import fetch_url, read_url_list
+    from geo.pipeline import db_path, ingest, load_precomputed
+    from geo.store import Store
+
+    _fetch_options(args)
+    paths = list(args.paths)
+    for url_file in args.urls or []:
+        paths.extend(read_url_list(Path(url_file)))
+    if not paths:
+        raise ArticleError("nothing to ingest: give files, folders, URLs or --urls FILE")
+    columns = _columns(args.column or [])
+    store = Store(db_path(args.db))
+    bar = _Bar("ingesting")
+    try:
+        report = ingest(
+            paths,  # ingest tells URLs from paths
+            store,
+            lambda: _geoparser(args),
+            on_progress=bar,
+            precomputed=load_precomputed(),
+            workers=args.workers,
+            columns=columns or None,
+            fetch=partial(fetch_url, follow_links=args.follow_links),
+        )
+    finally:
+        bar.close()
+    _print_report(store, report)
     return 1 if report.failed and not (report.added or report.updated or report.skipped) else 0
+
+
+def cmd_watch(args) -> int:
+    from functools import partial
+
+    from geo.fetch import fetch_url, read_url_list
+    from geo.pipeline import db_path, ingest_articles
+    from geo.store import Store
+    from geo.watch import parse_interval, watch
+
+    _fetch_options(args)
+    urls = list(args.urls_pos)
+    for url_file in args.urls or []:
+        urls.extend(read_url_list(Path(url_file)))
+    if not urls:
+        raise ArticleError("nothing to watch: give feed URLs or --urls FILE")
+    try:
+        every = parse_interval(args.every)
+    except ValueError as err:
+        raise ArticleError(f"--every: {err}") from err
+    store = Store(db_path(args.db))
+    parser = None
+
+    def ingest_items(articles, origin):
+        nonlocal parser
+        if parser is None:
+            parser = _geoparser(args)
+        report = ingest_articles(articles, store, parser, origin, workers=args.workers)
+        for w in report.warnings:
+            print(f"  warning: {w}")
+        return report.added + report.updated, report.failed
+
+    def on_poll(res) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        print(f"{stamp} {res.line()}", flush=True)
+        for f in res.failed[:10]:
+            print(f"  failed: {f.source}: {f.detail}", flush=True)
+
+    print(f"watching {len(urls)} feed(s) every {args.every}; Ctrl-C stops", flush=True)
+    try:
+        total = watch(
+            urls,
+            store,
+            ingest_items,
+            partial(fetch_url, follow_links=args.follow_links),
+            every,
+            rounds=args.rounds,
+            on_poll=on_poll,
+        )
+    except KeyboardInterrupt:
+        print("stopped")
+        return 0
+    print(f"{store.path}: {total} article(s) stored")
+    return 0
 
 
 def cmd_geoparse(args) -> int:
@@ -189,6 +280,26 @@ def _online_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _fetch_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="for feed entries with only a short summary, fetch the linked page's text",
+    )
+    p.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="let URLs reach this machine and private networks (refused by default; "
+        "same as CONFLICT_MAP_ALLOW_PRIVATE=1)",
+    )
+
+
+def _workers_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workers", type=int, help="geoparsing processes (default: one per core, at most 4)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="python -m geo", description="Conflict Map: geoparse news articles into a map."
@@ -208,13 +319,38 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("ingest", "Add articles (files or folders) to the database, geoparsing what is new.")
     p.add_argument(
         "paths",
-        nargs="+",
-        help=".txt .md .html .json .jsonl .rss .atom files, folders, or http(s) URLs of pages or feeds",
+        nargs="*",
+        help="files (.txt .md .html .json .jsonl .csv .tsv .rss .atom, also .gz and .zip), "
+        "folders, or http(s) URLs of pages or feeds",
     )
     p.add_argument(
         "--db", help="database file (default: $CONFLICT_MAP_DB or data/conflict_map.sqlite)"
     )
+    p.add_argument(
+        "--urls", action="append", metavar="FILE", help="a file of URLs, one per line (# comments)"
+    )
+    p.add_argument(
+        "--column",
+        action="append",
+        metavar="FIELD=NAME",
+        help="read FIELD (id, title, published, url, source, text, language) from the column "
+        "or key NAME of CSV/JSON/JSONL records; repeatable, e.g. --column text=body",
+    )
+    _fetch_flags(p)
+    _workers_option(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = add("watch", "Poll feeds on a schedule and ingest their new items (until Ctrl-C).")
+    p.add_argument("urls_pos", nargs="*", metavar="FEED_OR_URL", help="feed or page addresses")
+    p.add_argument("--urls", action="append", metavar="FILE", help="a file of feed URLs")
+    p.add_argument("--every", default="15m", help="poll interval: 15m, 2h, 1d (default 15m)")
+    p.add_argument("--rounds", type=int, help="stop after this many polls of every feed")
+    p.add_argument(
+        "--db", help="database file (default: $CONFLICT_MAP_DB or data/conflict_map.sqlite)"
+    )
+    _fetch_flags(p)
+    _workers_option(p)
+    p.set_defaults(func=cmd_watch)
 
     p = add("geoparse", "Print the places found in articles as JSON, one object per article.")
     p.add_argument("files", nargs="+")

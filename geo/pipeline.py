@@ -19,7 +19,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo.articles import iter_paths, load_file, read_bytes, text_id
+from geo.articles import file_digest, iter_paths, load_file, text_id
 from geo.errors import ArticleError, GeoError, ResolveError
 from geo.fetch import fetch_url
 from geo.gazetteer import Gazetteer
@@ -302,9 +302,14 @@ def ingest(
     on_progress: Progress | None = None,
     precomputed: Mapping[str, list[dict]] | None = None,
     workers: int | None = None,
+    columns: Mapping[str, str] | None = None,
+    fetch: Callable[[str], list[Article | Failure]] | None = None,
 ) -> IngestReport:
     """Load every article under `paths` (files, folders, http(s) URLs), geoparse what is new
     or stale, store it.
+
+    `columns` maps article fields to CSV/JSON/JSONL column names (see `load_file`); `fetch`
+    downloads one URL (default `geo.fetch.fetch_url`: public http(s) addresses only).
 
     Inputs are read, parsed and stored as a stream: only a few chunks of articles are in
     memory at once. `geoparser` may be a zero-argument factory so that spaCy is only loaded
@@ -315,10 +320,39 @@ def ingest(
     report and in the store. `on_progress(done, total)`: `total` grows while inputs are read.
     """
     run = _Ingest(store, geoparser, workers, on_progress, precomputed or {})
+    run.columns = columns
+    run.fetch = fetch or fetch_url
+    # Stale articles come last, once everything read from the inputs is stored: those
+    # re-read from a file are current by then and are not parsed twice.
+    return _run(run, [run.discover(paths), run.discover_stale()])
+
+
+def ingest_articles(
+    articles: Iterable[Article],
+    store,
+    geoparser: Geoparser | Callable[[], Geoparser],
+    origin: str,
+    on_progress: Progress | None = None,
+    workers: int | None = None,
+) -> IngestReport:
+    """Geoparse and store articles already in hand (e.g. a watched feed's new items).
+
+    `origin` names where they came from (a feed URL); its earlier failures are replaced.
+    """
+    run = _Ingest(store, geoparser, workers, on_progress, {})
+    run.examined.add(origin)
+
+    def jobs() -> Iterator[_Job]:
+        for art in articles:
+            yield from run._item(art, origin, None)
+
+    return _run(run, [jobs()])
+
+
+def _run(run: _Ingest, streams: list[Iterator[_Job]]) -> IngestReport:
+    store = run.store
     try:
-        # Stale articles come last, once everything read from the inputs is stored: those
-        # re-read from a file are current by then and are not parsed twice.
-        for jobs in (run.discover(paths), run.discover_stale()):
+        for jobs in streams:
             for job in run.geoparse(jobs):
                 run.save(job)
     except ResolveError as err:
@@ -356,6 +390,8 @@ class _Ingest:
         self.done = 0
         self.aborted = False
         self.pool: ProcessPoolExecutor | None = None
+        self.columns: Mapping[str, str] | None = None
+        self.fetch: Callable[[str], list[Article | Failure]] = fetch_url
 
     def progress(self) -> None:
         if self.on_progress and self.total:
@@ -368,7 +404,7 @@ class _Ingest:
         self.examined.update(urls)
         for url in urls:
             try:
-                items = fetch_url(url)
+                items = self.fetch(url)
             except ArticleError as err:
                 self.report.failed.append(Failure(url, str(err), url))
                 continue
@@ -379,7 +415,7 @@ class _Ingest:
             key = str(path.resolve())
             self.examined.add(key)
             try:
-                sha = _sha(read_bytes(path))
+                sha = file_digest(path)
             except ArticleError as err:
                 self.report.failed.append(Failure(path.name, str(err), key))
                 continue
@@ -387,7 +423,7 @@ class _Ingest:
                 self.report.files_unchanged += 1
                 continue
             file = _File(key, sha)
-            for item in load_file(path):
+            for item in load_file(path, self.columns):
                 yield from self._item(item, key, file)
             file.loaded = True
             self._finish(file)

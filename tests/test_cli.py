@@ -78,3 +78,44 @@ def test_every_subcommand_has_an_example_and_is_in_the_readme():
     for name, parser in subcommands().items():
         assert "example: python -m geo " + name in parser.format_help()
         assert re.search(rf"python -m geo {name}\b", readme), f"README does not list {name}"
+
+
+def test_ingest_maps_columns_of_an_export(tmp_path, capsys):
+    db = tmp_path / "cols.sqlite"
+    args = ["ingest", str(DATA / "export_columns.csv"), "--db", str(db), "--workers", "1"]
+    for pair in ("id=story_id", "title=headline", "published=pub_date", "url=link"):
+        args += ["--column", pair]
+    args += ["--column", "source=outlet", "--column", "text=story_text"]
+    assert main(args) == 0
+    assert "added" in capsys.readouterr().out
+    from geo.store import Store
+
+    art = Store(db).article("e-1")
+    assert art is not None and art.title == "Talks in Istanbul" and art.source == "Example Wire"
+    assert str(art.published) == "2022-03-29" and art.text.startswith("Delegations")
+
+
+@pytest.mark.parametrize("pair", ["text", "colour=red", "=body"])
+def test_a_bad_column_mapping_is_one_clear_line(pair, tmp_path, capsys):
+    code = main(["ingest", str(DATA / "export_columns.csv"), "--column", pair])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "\n" not in err
+
+
+def test_ingest_a_url_list_from_a_local_server(tmp_path, monkeypatch, capsys):
+    from .httpserver import LocalServer, Reply
+
+    monkeypatch.delenv("CONFLICT_MAP_ALLOW_PRIVATE", raising=False)  # --allow-private sets it
+    with LocalServer() as srv:
+        srv.routes["/kharkiv.html"] = Reply(body=(DATA / "page.html").read_bytes())
+        srv.routes["/gone.html"] = Reply(status=404)
+        urls = tmp_path / "urls.txt"
+        urls.write_text(f"# two pages\n{srv.url('/kharkiv.html')}\n\n{srv.url('/gone.html')}\n")
+        db = str(tmp_path / "urls.sqlite")
+        # Private addresses (this machine included) are refused unless allowed.
+        assert main(["ingest", "--urls", str(urls), "--db", db]) == 1
+        assert "private address" in capsys.readouterr().out and not srv.requests
+        assert main(["ingest", "--urls", str(urls), "--db", db, "--allow-private"]) == 0
+    out = capsys.readouterr().out
+    assert "1 added" in out and "404" in out

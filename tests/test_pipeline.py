@@ -292,7 +292,7 @@ def test_ingest_streams_its_input(tmp_path, tmp_store, geoparser, monkeypatch):
 
     read = []
 
-    def many(path):
+    def many(path, columns=None):
         for i in range(300):
             read.append(i)
             yield Article(
@@ -403,7 +403,7 @@ def test_articles_in_other_languages_are_stored_without_places(tmp_path, tmp_sto
 def test_notices_become_warnings(tmp_path, tmp_store, geoparser, monkeypatch):
     from geo.models import Article, Notice
 
-    def with_notice(path):
+    def with_notice(path, columns=None):
         yield Notice("odd.txt", "no readable date: kept as undated")
         yield Article(
             "odd", None, "", None, "test", "en", "Shelling near Kharkiv was reported again."
