@@ -410,6 +410,15 @@ def main() -> None:
     if failures:
         with st.expander(f"⚠️ {len(failures)} input(s) could not be read", expanded=False):
             st.html(render.failures_html(failures))
+    feeds = store.feeds()
+    if feeds:
+        broken = sum(1 for f in feeds if f.last_error)
+        label = f"📡 {len(feeds)} watched feed(s)" + (f", {broken} with errors" if broken else "")
+        with st.expander(label, expanded=False):
+            st.html(render.feeds_html(feeds))
+            st.caption(
+                "Polled by `python -m geo watch`; new items show up when the page next updates."
+            )
 
     counts = place_counts(store, query, version)
     left, right = st.columns([3, 2], gap="medium")

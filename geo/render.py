@@ -99,3 +99,23 @@ def is_web_address(text: str) -> bool:
         return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
     except ValueError:
         return False
+
+
+def feeds_html(feeds: Iterable) -> str:
+    """The watched-feeds table: address, interval, last poll, articles added, last error.
+
+    `feeds` are `store.FeedState` rows.
+    """
+    rows = []
+    for f in feeds:
+        every = f"{f.every_s / 60:g} min" if f.every_s < 3600 else f"{f.every_s / 3600:g} h"
+        last = f.last_poll.strftime("%Y-%m-%d %H:%M UTC") if f.last_poll else "never"
+        status = esc(f.last_error) if f.last_error else "ok"
+        rows.append(
+            f"<tr><td>{web_link(f.url, esc(f.url))}</td><td>{every}</td><td>{last}</td>"
+            f"<td>{f.added:,}</td><td>{status}</td></tr>"
+        )
+    return (
+        '<table class="cm-feeds"><thead><tr><th>feed</th><th>every</th><th>last poll</th>'
+        "<th>added</th><th>last error</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )

@@ -218,3 +218,16 @@ def test_add_a_web_page_from_an_allowed_local_server(at, app_db, monkeypatch):
     assert [e.value for e in at.sidebar.error] == []
     assert any("1 added" in s.value for s in at.sidebar.success)
     assert Store(app_db).counts()["articles"] == before + 1
+
+
+def test_watched_feeds_are_listed_with_their_state(at, app_db):
+    store = Store(app_db)
+    store.watch_feed("https://example.org/feed.rss", 900)
+    store.watch_feed("https://example.net/<b>atom</b>", 3600)
+    store.record_poll("https://example.org/feed.rss", 3, "")
+    store.record_poll("https://example.net/<b>atom</b>", 0, "could not reach example.net")
+    at.run()
+    assert any("2 watched feed(s), 1 with errors" in e.label for e in at.expander)
+    table = next(h.proto.body for h in at.get("html") if "cm-feeds" in h.proto.body)
+    assert "could not reach example.net" in table and "15 min" in table and "1 h" in table
+    assert "&lt;b&gt;atom&lt;/b&gt;" in table and "<b>" not in table
