@@ -39,7 +39,8 @@ GEOPARSER_VERSION = "2026.11.25-12"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 USER_DIR = PROJECT_ROOT / "data" / "articles"
-PRECOMPUTED = SAMPLE_DIR / "geoparsed.jsonl.gz"
+# Outside data/sample/, so that scanning the sample folder never reads it as articles.
+PRECOMPUTED = PROJECT_ROOT / "data" / "precomputed" / "sample.geoparsed.jsonl.gz"
 DEFAULT_DB = PROJECT_ROOT / "data" / "conflict_map.sqlite"
 
 # Articles in these languages go through the (English) geoparser; "und": too short to tell.

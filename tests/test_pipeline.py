@@ -131,7 +131,7 @@ def test_shipped_sample_results_match_the_current_code(geoparser):
 
 
 def test_shipped_sample_results_are_current():
-    """data/sample/geoparsed.jsonl.gz must come from this geoparser (run `python -m geo precompute`)."""
+    """data/precomputed/sample.geoparsed.jsonl.gz must come from this geoparser (run `python -m geo precompute`)."""
     with gzip.open(pipeline.PRECOMPUTED, "rt") as fh:
         assert json.loads(fh.readline())["geoparser"] == pipeline.GEOPARSER_VERSION
 
@@ -418,3 +418,12 @@ def test_notices_become_warnings(tmp_path, tmp_store, geoparser, monkeypatch):
 
 def test_default_workers_use_the_cores_within_the_cap():
     assert 1 <= pipeline.default_workers() <= pipeline.MAX_WORKERS
+
+
+def test_the_bundled_sample_ingests_without_failures(sample_db):
+    """Every file in data/sample/ is an article file (the precomputed results live elsewhere)."""
+    from geo.store import Store
+
+    store = Store(sample_db)
+    assert store.failures() == []
+    assert store.counts()["articles"] > 1800
