@@ -13,7 +13,15 @@ from geo import export, gazetteer, mapview, render
 from geo.articles import SUFFIXES, save_upload
 from geo.errors import GeoError
 from geo.models import KINDS
-from geo.pipeline import SAMPLE_DIR, Geoparser, db_path, ingest, load_precomputed, user_dir
+from geo.pipeline import (
+    GEOPARSED_LANGUAGES,
+    SAMPLE_DIR,
+    Geoparser,
+    db_path,
+    ingest,
+    load_precomputed,
+    user_dir,
+)
 from geo.render import is_web_address
 from geo.store import Query, Store
 
@@ -71,6 +79,12 @@ def place_counts(_store: Store, query: Query, version: int):
 @st.cache_data(show_spinner=False)
 def place_passages(_store: Store, key: str, query: Query, version: int):
     return _store.passages(key, query)
+
+
+@st.cache_data(show_spinner=False)
+def story_copies(_store: Store, article_ids: tuple[str, ...], version: int):
+    """article id -> (source, url, title) of the other outlets that published the same story."""
+    return {aid: _store.also_published(aid) for aid in article_ids}
 
 
 @st.cache_data(show_spinner=False)
@@ -343,8 +357,9 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         mime="text/csv",
     )
     box = st.container(height=640, key="passages")
+    copies = story_copies(store, tuple(dict.fromkeys(r.article.id for r in rows)), version)
     for r in rows:
-        box.html(render.passage_html(r.article, r.start, r.end))
+        box.html(render.passage_html(r.article, r.start, r.end, copies.get(r.article.id, [])))
 
 
 LEGEND = (
@@ -371,6 +386,9 @@ CSS = """
 .cm-title {font-weight: 600; margin: 0.15rem 0;}
 .cm-quote {margin: 0.2rem 0 0 0; padding-left: 0.6rem; border-left: 3px solid #ccc; font-size: 0.9rem;}
 .cm-quote mark {background: #ffe066; padding: 0 2px;}
+.cm-also {font-size: 0.8rem; color: #555; margin-top: 0.2rem;}
+.cm-lang {background: #fde8c8; border-radius: 4px; padding: 0 4px;}
+.cm-feeds {font-size: 0.8rem;} .cm-feeds td, .cm-feeds th {padding: 2px 6px;}
 .cm-legend {font-size: 0.8rem; color: #444; margin-bottom: 0.2rem;}
 .cm-legend span {margin-right: 0.8rem;}
 .cm-legend i {display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px;}
@@ -401,10 +419,23 @@ def main() -> None:
 
     st.title("Conflict Map")
     counts_all = store.counts()
+    other_langs = [(lang, n) for lang, n in store.languages() if lang not in GEOPARSED_LANGUAGES]
+    not_english = (
+        f" · {sum(n for _, n in other_langs):,} not in English ("
+        + ", ".join(f"{render.md_escape(lang)} {n:,}" for lang, n in other_langs[:6])
+        + "): kept without places, geoparsing is English-only for now"
+        if other_langs
+        else ""
+    )
+    copies_note = (
+        f" · {counts_all['near_duplicates']:,} republished copies counted once"
+        if counts_all.get("near_duplicates")
+        else ""
+    )
     st.caption(
         f"{counts_all['articles']:,} articles · {counts_all['places']:,} places · "
-        f"{counts_all['undated']:,} undated. Sources are the parties' own statements unless "
-        "stated otherwise; every passage names its source."
+        f"{counts_all['undated']:,} undated{copies_note}{not_english}. Sources are the parties' "
+        "own statements unless stated otherwise; every passage names its source."
     )
     failures = store.failures()
     if failures:

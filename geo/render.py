@@ -56,8 +56,19 @@ def quote_html(text: str, start: int, end: int) -> str:
     )
 
 
-def passage_html(article: Article, start: int, end: int) -> str:
-    """One passage card: source, date, linked title and the quote."""
+def also_published_html(copies: list[tuple[str, str | None, str]], limit: int = 5) -> str:
+    """ "also published by …" for a story's other copies: (source, url, title) each."""
+    if not copies:
+        return ""
+    shown = [web_link(url, esc(source or "unknown source")) for source, url, _ in copies[:limit]]
+    more = f" and {len(copies) - limit:,} more" if len(copies) > limit else ""
+    return f'<div class="cm-also">also published by {", ".join(shown)}{more}</div>'
+
+
+def passage_html(
+    article: Article, start: int, end: int, copies: list[tuple[str, str | None, str]] = ()
+) -> str:
+    """One passage card: source, date, linked title, the quote, and the story's other copies."""
     when = article.published.isoformat() if article.published else "undated"
     lang = (
         f' · <span class="cm-lang">{esc(article.language)}</span>'
@@ -68,7 +79,8 @@ def passage_html(article: Article, start: int, end: int) -> str:
         '<div class="cm-passage"><div class="cm-meta"><span class="cm-source">'
         f"{esc(article.source)}</span> · {when}{lang}</div>"
         f'<div class="cm-title">{web_link(article.url, esc(article.title))}</div>'
-        f'<blockquote class="cm-quote">{quote_html(article.text, start, end)}</blockquote></div>'
+        f'<blockquote class="cm-quote">{quote_html(article.text, start, end)}</blockquote>'
+        f"{also_published_html(list(copies))}</div>"
     )
 
 

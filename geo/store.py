@@ -857,6 +857,13 @@ class Store:
             ).fetchone()[0],
         }
 
+    def languages(self) -> list[tuple[str, int]]:
+        """(language code, articles) over the stored articles, most first."""
+        rows = self.con().execute(
+            "SELECT language, COUNT(*) FROM article GROUP BY language ORDER BY COUNT(*) DESC"
+        )
+        return [(lang, n) for lang, n in rows]
+
     def date_bounds(self) -> tuple[date, date] | None:
         """Earliest and latest publication date; None when no article is dated."""
         row = self.con().execute("SELECT MIN(published), MAX(published) FROM article").fetchone()

@@ -231,3 +231,46 @@ def test_watched_feeds_are_listed_with_their_state(at, app_db):
     table = next(h.proto.body for h in at.get("html") if "cm-feeds" in h.proto.body)
     assert "could not reach example.net" in table and "15 min" in table and "1 h" in table
     assert "&lt;b&gt;atom&lt;/b&gt;" in table and "<b>" not in table
+
+
+STORY = (
+    "Russian artillery shelled residential districts of Kharkiv overnight, regional governor "
+    "Oleh Synehubov said on Tuesday, adding that at least four civilians were wounded and "
+    "several apartment blocks caught fire. Emergency crews worked through the night to put out "
+    "the flames while residents sheltered in metro stations across the city. Ukrainian forces "
+    "said they had pushed Russian units back from several villages north and east of Kharkiv "
+    "in recent days, reducing the range of the shelling, but the bombardment continued."
+)
+
+
+def test_wire_copies_count_once_and_other_languages_are_named(at, app_db, tmp_path, gazetteer):
+    import json
+
+    from geo.pipeline import Geoparser
+
+    records = [
+        {"id": "wire-a", "title": "Kharkiv shelled", "published": "2022-05-10",
+         "source": "Wire A", "url": "https://a.example.org/kharkiv", "text": STORY},
+        {"id": "wire-b", "title": "Kharkiv shelled overnight", "published": "2022-05-10",
+         "source": "Wire B", "url": "https://b.example.org/k", "text": STORY + " More later."},
+        {"id": "uk-1", "title": "Обстріл Харкова", "published": "2022-05-10", "source": "UA",
+         "text": "Російська артилерія вночі обстріляла житлові райони Харкова, повідомив "
+                 "голова обласної військової адміністрації. Поранено щонайменше чотирьох "
+                 "цивільних, кілька багатоквартирних будинків загорілися."},
+    ]  # fmt: skip
+    path = tmp_path / "wire.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records))
+    report = ingest([path], Store(app_db), Geoparser(gazetteer=gazetteer), workers=1)
+    assert report.added == 3 and report.other_languages == {"uk": 1}
+    st.cache_data.clear()
+    at.session_state["selected_place"] = "gn:706483"  # Kharkiv
+    at.session_state["dates"] = (date(2022, 5, 10), date(2022, 5, 10))
+    at.run()
+    assert not at.exception
+    caption = at.caption[0].value
+    assert "republished copies counted once" in caption
+    assert "1 not in English (uk 1)" in caption and "English-only" in caption
+    cards = [h.proto.body for h in at.get("html") if "cm-passage" in h.proto.body]
+    wire = [c for c in cards if "Wire A" in c or "Wire B" in c]
+    assert len(wire) == 2  # one copy stands for the story: its two Kharkiv mentions
+    assert "also published by" in wire[0] and "Wire B" in wire[0]
