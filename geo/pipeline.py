@@ -486,6 +486,12 @@ class _Ingest:
                 self.report.added += 1
             elif res.status == "updated":
                 self.report.updated += 1
+                if getattr(res, "text_changed", False):
+                    # Say which stored text was replaced: nothing is overwritten silently.
+                    self.report.warnings.append(
+                        f"{res.replaced or res.article_id}: text replaced by a new version"
+                        f" from {job.origin}"
+                    )
             elif res.status == "duplicate":
                 self.report.duplicates += 1
             else:

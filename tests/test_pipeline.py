@@ -427,3 +427,18 @@ def test_the_bundled_sample_ingests_without_failures(sample_db):
     store = Store(sample_db)
     assert store.failures() == []
     assert store.counts()["articles"] > 1800
+
+
+def test_an_updated_record_says_which_text_it_replaced(tmp_path, tmp_store, geoparser):
+    import json
+
+    path = tmp_path / "wire.jsonl"
+    rec = {"id": "w-1", "title": "Kyiv", "text": "Air raid sirens sounded in Kyiv at dawn."}
+    path.write_text(json.dumps(rec))
+    assert ingest([path], tmp_store, geoparser, workers=1).added == 1
+    rec["text"] = "Air raid sirens sounded in Kyiv and Lviv at dawn."
+    path.write_text(json.dumps(rec))
+    report = ingest([path], tmp_store, geoparser, workers=1)
+    assert report.updated == 1 and report.added == 0
+    assert any(w.startswith("w-1: text replaced") for w in report.warnings), report.warnings
+    assert "Lviv" in tmp_store.article("w-1").text
