@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -87,6 +88,11 @@ def tree_rss_kb(root: int) -> int:
     return total
 
 
+def cpu_of_children() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def run_ingest(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """Run `python -m geo ingest ...`; (seconds, peak tree RSS in KiB, its stdout)."""
     t0 = time.perf_counter()
@@ -118,17 +124,17 @@ def run_ingest(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return seconds, peak, out.strip()
 
 
-def time_spacy(texts: list[str]) -> tuple[float, float]:
-    """(model load seconds, nlp.pipe seconds) for plain spaCy, one process."""
+def time_spacy(texts: list[str]) -> tuple[float, float, float]:
+    """(model load seconds, nlp.pipe seconds, nlp.pipe CPU seconds): plain spaCy, one process."""
     from geo.recognize import load_model
 
     t0 = time.perf_counter()
     nlp = load_model()
     load_s = time.perf_counter() - t0
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     for _ in nlp.pipe(texts, batch_size=CHUNK):
         pass
-    return load_s, time.perf_counter() - t1
+    return load_s, time.perf_counter() - t1, time.process_time() - c1
 
 
 def main() -> None:
@@ -161,9 +167,16 @@ def main() -> None:
             cli += ["--workers", str(args.workers)]
 
         started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+        # Other jobs on the machine slow either phase: the load averages and CPU times
+        # (which they touch less) say how much.
+        load_before = os.getloadavg()[0]
+        cpu0 = cpu_of_children()
         ingest_s, peak_kb, summary = run_ingest(cli, env)
+        ingest_cpu = cpu_of_children() - cpu0
+        load_ingest = os.getloadavg()[0]
         again_s, _, again_summary = run_ingest(cli, env)
-        load_s, spacy_s = time_spacy(texts)
+        load_s, spacy_s, spacy_cpu = time_spacy(texts)
+        load_spacy = os.getloadavg()[0]
         if args.profile:
             # The main process of a real run: reading, language, storage, waiting on workers.
             subprocess.run(
@@ -185,12 +198,18 @@ def main() -> None:
         ("gazetteer index", f"{gaz_s:.1f} s" if gaz_s > 0.5 else "reused"),
         ("ingest (CLI, wall clock)", f"{ingest_s:.1f} s: {summary}"),
         ("ingest articles/s", f"{rate:.1f}"),
+        ("ingest CPU, all processes", f"{ingest_cpu:.1f} s"),
         ("re-ingest, inputs unchanged", f"{again_s:.1f} s: {again_summary}"),
         ("spaCy model load", f"{load_s:.1f} s"),
         ("spaCy nlp.pipe, 1 process", f"{spacy_s:.1f} s"),
+        ("spaCy CPU", f"{spacy_cpu:.1f} s"),
         ("spaCy articles/s", f"{spacy_rate:.1f}"),
         ("ratio ingest / spaCy", f"{rate / spacy_rate:.2f}"),
         ("peak RSS, ingest process tree", f"{peak_kb / 1024:.0f} MB"),
+        (
+            "load average: start/ingest/spaCy",
+            f"{load_before:.1f} / {load_ingest:.1f} / {load_spacy:.1f}",
+        ),
     ]
     for k, v in rows:
         print(f"{k:32s} {v}")
@@ -209,6 +228,8 @@ def main() -> None:
                 "peak_rss_mb": round(peak_kb / 1024),
                 "ingest_s": round(ingest_s, 1),
                 "reingest_s": round(again_s, 2),
+                "ingest_cpu_s": round(ingest_cpu, 1),
+                "spacy_cpu_s": round(spacy_cpu, 1),
             }
         )
     )

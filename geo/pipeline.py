@@ -556,8 +556,11 @@ class _Ingest:
             self.pool = ProcessPoolExecutor(
                 self.workers, mp.get_context("fork"), initializer=_init_worker, initargs=(gp,)
             )
+            # The first task forks the workers: before this process loads the language
+            # model, which they do not need.
+            self.pool.submit(os.getpid)
         in_flight: deque[tuple[list[_Job], Future]] = deque()
-        for chunk in _chunks(jobs):
+        for chunk in _chunks(self._english(jobs)):
             task = self.pool.submit(_parse_chunk, [j.article for j in chunk], offline)
             in_flight.append((chunk, task))
             # Enough queued to keep every worker busy while the oldest chunk is stored.
@@ -571,10 +574,8 @@ class _Ingest:
     ) -> Iterator[_Job]:
         results, warnings = task.result()
         self.report.warnings.extend(warnings)
-        for job, (lang, res) in zip(chunk, results, strict=True):
-            if _set_language(job, lang) and not offline:
-                res = gp.resolver.resolve(job.article, res)
-            job.mentions = res
+        for job, res in zip(chunk, results, strict=True):
+            job.mentions = res if offline else gp.resolver.resolve(job.article, res)
             yield job
 
     def close(self) -> None:
@@ -633,23 +634,17 @@ def _init_worker(gp: Geoparser) -> None:
 
 def _parse_chunk(
     articles: list[Article], resolve: bool
-) -> tuple[list[tuple[str, list[Mention] | list[Span]]], list[str]]:
-    """Geoparse a chunk in a worker: per article its language and mentions, then warnings.
+) -> tuple[list[list[Mention]] | list[list[Span]], list[str]]:
+    """Geoparse a chunk in a worker: mentions per article, then the resolver's warnings.
 
-    With `resolve` False the mentions are recognised spans still to be resolved. Articles in
-    other languages are not parsed: their mentions are empty.
+    With `resolve` False the mentions are recognised spans, still to be resolved.
     """
     gp = _worker_geoparser
-    langs = [detect(a.text) for a in articles]
-    todo = [a for a, lang in zip(articles, langs, strict=True) if lang in GEOPARSED_LANGUAGES]
-    docs = gp.nlp.pipe([a.text for a in todo], batch_size=max(1, len(todo)))
-    parsed = iter(
-        [
-            gp._resolve(a, doc) if resolve else recognize(doc, gp.gazetteer)
-            for a, doc in zip(todo, docs, strict=True)
-        ]
-    )
-    out = [(lang, next(parsed) if lang in GEOPARSED_LANGUAGES else []) for lang in langs]
+    docs = gp.nlp.pipe([a.text for a in articles], batch_size=len(articles))
+    if resolve:
+        out = [gp._resolve(a, doc) for a, doc in zip(articles, docs, strict=True)]
+    else:
+        out = [recognize(doc, gp.gazetteer) for doc in docs]
     if _malloc_trim is not None:
         _malloc_trim(0)
     return out, gp.resolver.drain_warnings()

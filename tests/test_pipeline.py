@@ -295,9 +295,10 @@ def test_ingest_streams_its_input(tmp_path, tmp_store, geoparser, monkeypatch):
     def many(path, columns=None):
         for i in range(300):
             read.append(i)
-            yield Article(
-                f"a{i}", None, "", None, "test", "en", f"Report {i}: shelling near Kharkiv."
-            )
+            text = f"Report {i}: shelling near Kharkiv."
+            if i % 10 == 0:
+                text = f"Звіт {i}: російські війська вночі обстріляли Харків, повідомила адміністрація."
+            yield Article(f"a{i}", None, "", None, "test", "en", text)
 
     monkeypatch.setattr(pipeline, "load_file", many)
     (tmp_path / "many.txt").write_text("stands for 300 articles")
@@ -317,7 +318,9 @@ def test_ingest_streams_its_input(tmp_path, tmp_store, geoparser, monkeypatch):
         workers=2,
         on_progress=lambda d, t: totals.append(t),
     )
-    assert report.added == 300
+    assert report.added == 300 and report.other_languages == {"uk": 30}
+    assert tmp_store.mentions_of("a10") == [] and tmp_store.article("a10").language == "uk"
+    assert [m.text for m in tmp_store.mentions_of("a11")] == ["Kharkiv"]
     assert (
         first_save[0]
         <= pipeline.MIN_PARALLEL + (2 * pipeline.CHUNKS_PER_WORKER + 1) * pipeline.CHUNK
