@@ -1223,8 +1223,11 @@ def save_upload(folder: Path, name: str, data: bytes) -> Path:
     if comp == ".gz" and not data.startswith(b"\x1f\x8b"):
         raise ArticleError(f"{safe}: not a gzip file")
     stem, suffixes = _split_name(safe)
+    stem = stem[:100]  # file systems refuse names over 255 bytes
+    if stem.upper().startswith(("README", "LICENSE")):
+        stem = f"upload-{stem}"  # folder scans skip README/LICENSE files; this one is an article
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / safe
+    target = folder / f"{stem}{suffixes}"
     n = 1
     while target.exists():
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:

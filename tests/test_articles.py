@@ -621,3 +621,13 @@ def test_pathological_inputs_finish(tmp_path, name, body):
     start = time.perf_counter()
     split(load_file(p))
     assert time.perf_counter() - start < 10
+
+
+def test_uploads_with_long_or_readme_names_are_saved_under_usable_names(tmp_path):
+    from geo.articles import iter_paths, save_upload
+
+    long = save_upload(tmp_path, "a" * 300 + ".txt", b"Shelling in Kyiv today.")
+    assert long.name == "a" * 100 + ".txt" and long.read_bytes().startswith(b"Shelling")
+    readme = save_upload(tmp_path, "README.md", b"# Kyiv\n\nShelling in Kyiv today.")
+    assert readme.name == "upload-README.md"
+    assert readme in iter_paths([tmp_path])  # a rescan ingests it like any other upload
