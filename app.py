@@ -294,7 +294,8 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         "Add articles",
         type=[x.lstrip(".") for x in sorted(SUFFIXES)],
         accept_multiple_files=True,
-        help="Saved to data/articles/ and geoparsed; .txt .md .html .json .jsonl .rss .atom",
+        help="Saved to data/articles/ and geoparsed at once: .txt .md .html .json .jsonl .csv .tsv "
+        ".rss .atom, or .gz/.zip archives of them",
         key=f"upload_{st.session_state.get('_upload_round', 0)}",
     )
     for level, msg in st.session_state.pop("_upload_messages", []):
