@@ -25,6 +25,10 @@ from geo.pipeline import (
 from geo.render import is_web_address
 from geo.store import Query, Store
 
+# The server is multi-threaded, and forking worker processes from it could copy a lock that
+# another thread holds; the app geoparses in its own process (the CLI uses every core).
+APP_WORKERS = 1
+
 st.set_page_config(page_title="Conflict Map", page_icon="🗺️", layout="wide")
 
 ABOUT = """
@@ -116,6 +120,7 @@ def run_ingest(store: Store) -> None:
             geoparser_factory,
             on_progress=on_progress,
             precomputed=load_precomputed(),
+            workers=APP_WORKERS,
         )
     except GeoError as err:
         bar.empty()
@@ -141,7 +146,7 @@ def add_url(store: Store, url: str) -> None:
         return
     with st.spinner(f"Fetching {render.md_escape(url, 120)}…"):
         try:
-            report = ingest([url], store, get_geoparser)
+            report = ingest([url], store, get_geoparser, workers=APP_WORKERS)
         except GeoError as err:
             report = None
             st.sidebar.error(render.md_escape(err))
@@ -169,7 +174,7 @@ def add_uploads(store: Store, uploads) -> list[tuple[str, str]]:
             continue
         with st.spinner(f"Geoparsing {render.md_escape(path.name, 120)}…"):
             try:
-                report = ingest([path], store, get_geoparser)
+                report = ingest([path], store, get_geoparser, workers=APP_WORKERS)
             except GeoError as err:
                 messages.append(("error", f"{up.name}: {err}"))
                 continue

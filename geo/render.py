@@ -72,7 +72,7 @@ def passage_html(
     when = article.published.isoformat() if article.published else "undated"
     lang = (
         f' · <span class="cm-lang">{esc(article.language)}</span>'
-        if article.language not in ("en", "")
+        if article.language not in ("en", "und", "")
         else ""
     )
     return (

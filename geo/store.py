@@ -754,12 +754,27 @@ class Store:
         rows = self.con().execute("SELECT source, reason, origin FROM failure ORDER BY id")
         return [Failure(s, r, o) for s, r, o in rows]
 
-    def stale_articles(self, geoparser: str) -> list[Article]:
-        """Stored articles parsed by another geoparser version."""
-        rows = self.con().execute(
-            f"SELECT {ARTICLE_COLUMNS} FROM article WHERE geoparser != ?", (geoparser,)
-        )
-        return [_article(r) for r in rows]
+    def stale_articles(self, geoparser: str) -> Iterator[Article]:
+        """Stored articles parsed by another geoparser version, read one at a time.
+
+        Only their ids are held up front (the texts of a whole corpus may not fit in memory);
+        an article removed or re-parsed meanwhile is passed over.
+        """
+        ids = [
+            r[0]
+            for r in self.con().execute("SELECT id FROM article WHERE geoparser != ?", (geoparser,))
+        ]
+        for aid in ids:
+            row = (
+                self.con()
+                .execute(
+                    f"SELECT {ARTICLE_COLUMNS} FROM article WHERE id = ? AND geoparser != ?",
+                    (aid, geoparser),
+                )
+                .fetchone()
+            )
+            if row is not None:
+                yield _article(row)
 
     # -- watched feeds ---------------------------------------------------------------------
     def watch_feed(self, url: str, every_s: float) -> None:

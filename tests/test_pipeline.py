@@ -103,7 +103,7 @@ def test_new_geoparser_version_reparses_stale_articles(
     monkeypatch.setattr(pipeline, "GEOPARSER_VERSION", "next")
     report = ingest([articles_dir / "no_date.txt"], tmp_store, geoparser)
     assert report.updated == 1
-    assert tmp_store.stale_articles("next") == []
+    assert list(tmp_store.stale_articles("next")) == []
 
 
 def test_precomputed_results_are_used_and_match_a_fresh_parse(tmp_path, tmp_store, geoparser):

@@ -58,7 +58,7 @@ def test_same_text_or_url_is_not_duplicated(tmp_store):
     assert tmp_store.save(changed, mentions_for(changed), "v1", "t").status == "updated"
     assert tmp_store.counts()["articles"] == 1
     assert tmp_store.save(changed, mentions_for(changed), "v2", "t").status == "updated"
-    assert tmp_store.stale_articles("v3") == [changed]
+    assert list(tmp_store.stale_articles("v3")) == [changed]
 
 
 @pytest.fixture
