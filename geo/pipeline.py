@@ -27,6 +27,7 @@ from geo.language import detect
 from geo.models import Article, Failure, Mention, Notice, Place
 from geo.recognize import Span, load_model, recognize
 from geo.resolve import GazetteerGeocoder, Resolver
+from geo.store import REPARSE
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -392,6 +393,7 @@ class _Ingest:
         self.aborted = False
         self.pool: ProcessPoolExecutor | None = None
         self.columns: Mapping[str, str] | None = None
+        self.claimed: dict[str, tuple[str, str]] = {}  # id -> (origin, text hash) read this run
         self.fetch: Callable[[str], list[Article | Failure]] = fetch_url
 
     def progress(self) -> None:
@@ -432,7 +434,7 @@ class _Ingest:
     def discover_stale(self) -> Iterator[_Job]:
         """Stored articles parsed by another geoparser version."""
         for art in self.store.stale_articles(self.version):
-            yield from self._queue(art, "re-parse", None)
+            yield from self._queue(art, REPARSE, None)
 
     def _item(
         self, item: Article | Failure | Notice, origin: str, file: _File | None
@@ -443,10 +445,33 @@ class _Ingest:
                 file.ok = False
         elif isinstance(item, Notice):
             self.report.warnings.append(f"{item.source}: {item.message}")
-        elif self.store.is_current(item, self.version):
-            self.report.skipped += 1
         else:
-            yield from self._queue(item, origin, file)
+            if file is not None:
+                item = self._own_id(item, origin)
+            if self.store.is_current(item, self.version):
+                self.report.skipped += 1
+            else:
+                yield from self._queue(item, origin, file)
+
+    def _own_id(self, art: Article, origin: str) -> Article:
+        """`art` under an id of its own when another file's article, with another text, has its id.
+
+        Ids made from file names ("report", "export-3") repeat across folders: a second
+        "report.txt" must not overwrite the first. The new id ends in a hash of the text, so a
+        rerun finds it again. A file's own article keeps its id, and a new text updates it.
+        """
+        # Articles read in this run may not be stored yet: they count as stored.
+        stored = self.claimed.get(art.id) or self.store.origin_of(art.id)
+        if stored is None:
+            self.claimed[art.id] = (origin, text_id(art.text))
+            return art
+        stored_origin, stored_hash = stored
+        th = text_id(art.text)
+        if stored_origin == origin or stored_hash == th or not os.path.isabs(stored_origin):
+            return art
+        own = replace(art, id=f"{art.id}~{th[:8]}")
+        self.claimed[own.id] = (origin, th)
+        return own
 
     def _queue(self, art: Article, origin: str, file: _File | None) -> Iterator[_Job]:
         job = _Job(art, origin, file)

@@ -47,6 +47,7 @@ UNMARKED_VERSIONS = (1, 2)
 SQLITE_BUSY = 5
 BUSY_TIMEOUT_S = 5.0  # SQLite's own wait for a lock, per attempt
 BUSY_PATIENCE_S = 60.0  # total wait for the write lock before giving up with StoreError
+REPARSE = "re-parse"  # the origin the pipeline gives a stale article it parses again
 ARTICLE_COLUMNS = "id, url, title, published, source, language, text"
 
 T = TypeVar("T")
@@ -568,6 +569,15 @@ class Store:
         ).fetchone()
         return row is not None and row[0] == th
 
+    def origin_of(self, article_id: str) -> tuple[str, str] | None:
+        """(origin, text hash) of a stored article: the file path or URL it was read from."""
+        row = (
+            self.con()
+            .execute("SELECT origin, text_hash FROM article WHERE id=?", (article_id,))
+            .fetchone()
+        )
+        return (row[0], row[1]) if row else None
+
     def duplicate_of(self, article: Article) -> str | None:
         """The id of a stored article with exactly this text under another id, if any.
 
@@ -619,7 +629,8 @@ class Store:
                     return SaveResult("duplicate", other[0], aid, text_changed)
                 con.execute(
                     "UPDATE article SET url=?, canonical_url=?, title=?, published=?, source=?,"
-                    " language=?, text=?, text_hash=?, geoparser=?, origin=? WHERE id=?",
+                    " language=?, text=?, text_hash=?, geoparser=?, origin=COALESCE(?, origin)"
+                    " WHERE id=?",
                     (
                         article.url,
                         canon,
@@ -630,7 +641,7 @@ class Store:
                         article.text,
                         th,
                         geoparser,
-                        origin,
+                        None if origin == REPARSE else origin,  # keep where it came from
                         aid,
                     ),
                 )

@@ -445,3 +445,27 @@ def test_an_updated_record_says_which_text_it_replaced(tmp_path, tmp_store, geop
     assert report.updated == 1 and report.added == 0
     assert any(w.startswith("w-1: text replaced") for w in report.warnings), report.warnings
     assert "Lviv" in tmp_store.article("w-1").text
+
+
+def test_same_named_files_in_two_folders_are_two_articles(tmp_path, tmp_store, geoparser):
+    """Ids made from file names repeat across folders; neither text may overwrite the other."""
+    for folder, place in (("a", "Kharkiv"), ("b", "Odesa")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "report.txt").write_text(f"# Report\n\nShelling was heard in {place}.")
+    first = ingest([tmp_path / "a", tmp_path / "b"], tmp_store, geoparser, workers=1)
+    assert first.added == 2 and first.updated == 0
+    texts = sorted(a.text for a in map(tmp_store.article, ("report", first_other(tmp_store))))
+    assert texts == ["Shelling was heard in Kharkiv.", "Shelling was heard in Odesa."]
+    # A rerun finds both again; a fix to one file updates that file's article only.
+    again = ingest([tmp_path / "a", tmp_path / "b"], tmp_store, geoparser, workers=1)
+    assert again.added == again.updated == 0
+    (tmp_path / "a" / "report.txt").write_text("# Report\n\nShelling was heard in Kherson.")
+    fixed = ingest([tmp_path / "a", tmp_path / "b"], tmp_store, geoparser, workers=1)
+    assert fixed.updated == 1 and fixed.added == 0
+    assert tmp_store.article("report").text == "Shelling was heard in Kherson."
+    assert tmp_store.article(first_other(tmp_store)).text == "Shelling was heard in Odesa."
+
+
+def first_other(store) -> str:
+    (aid,) = [r[0] for r in store.con().execute("SELECT id FROM article WHERE id LIKE 'report~%'")]
+    return aid
