@@ -9,9 +9,10 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import export, gazetteer, mapview, render
-from geo.articles import SUFFIXES, save_upload
+from geo import export, gazetteer, mapview, render, watch
+from geo.articles import SUFFIXES, parse_columns, save_upload
 from geo.errors import GeoError
+from geo.fetch import fetch_url
 from geo.models import KINDS
 from geo.pipeline import (
     GEOPARSED_LANGUAGES,
@@ -19,6 +20,7 @@ from geo.pipeline import (
     Geoparser,
     db_path,
     ingest,
+    ingest_articles,
     load_precomputed,
     user_dir,
 )
@@ -28,6 +30,7 @@ from geo.store import Query, Store
 # The server is multi-threaded, and forking worker processes from it could copy a lock that
 # another thread holds; the app geoparses in its own process (the CLI uses every core).
 APP_WORKERS = 1
+FEED_INTERVAL_S = 15 * 60  # how often a feed watched from the app is due for a poll
 
 st.set_page_config(page_title="Conflict Map", page_icon="🗺️", layout="wide")
 
@@ -133,7 +136,7 @@ def run_ingest(store: Store) -> None:
         st.warning(render.md_escape(w))
 
 
-def add_url(store: Store, url: str) -> None:
+def add_url(store: Store, url: str, watch: bool = False) -> None:
     """Fetch one web page or feed into the database and say what happened.
 
     Only http(s) addresses: the box never reads files from the server's disk.
@@ -152,6 +155,15 @@ def add_url(store: Store, url: str) -> None:
             st.sidebar.error(render.md_escape(err))
     if report is None:
         return
+    if watch:
+        store.watch_feed(url, FEED_INTERVAL_S)
+        store.record_poll(
+            url,
+            report.added + report.updated,
+            report.failed[0].detail
+            if (report.failed and not (report.added or report.updated or report.skipped))
+            else "",
+        )
     for f in report.failed:
         st.sidebar.error(render.md_escape(f"{f.source}: {f.detail}"))
     if report.added or report.updated:
@@ -160,12 +172,17 @@ def add_url(store: Store, url: str) -> None:
         st.sidebar.info("Already in the database.")
 
 
-def add_uploads(store: Store, uploads) -> list[tuple[str, str]]:
+def add_uploads(store: Store, uploads, mapping: str = "") -> list[tuple[str, str]]:
     """Save and ingest uploaded files; returns (level, message) lines for the sidebar.
 
-    A file from which no article could be read is not kept in the articles folder.
+    `mapping` is "field=column, …" for CSV/JSON exports. A file from which no article could
+    be read is not kept in the articles folder.
     """
     messages: list[tuple[str, str]] = []
+    try:
+        columns = parse_columns([mapping]) or None
+    except GeoError as err:
+        return [("error", str(err))]
     for up in uploads:
         try:
             path = save_upload(user_dir(), up.name, up.getvalue())
@@ -174,7 +191,7 @@ def add_uploads(store: Store, uploads) -> list[tuple[str, str]]:
             continue
         with st.spinner(f"Geoparsing {render.md_escape(path.name, 120)}…"):
             try:
-                report = ingest([path], store, get_geoparser, workers=APP_WORKERS)
+                report = ingest([path], store, get_geoparser, workers=APP_WORKERS, columns=columns)
             except GeoError as err:
                 messages.append(("error", f"{up.name}: {err}"))
                 continue
@@ -190,6 +207,21 @@ def add_uploads(store: Store, uploads) -> list[tuple[str, str]]:
             path.unlink(missing_ok=True)  # nothing readable in it: don't keep it
             store.record_failures([], [str(path.resolve())])
     return messages
+
+
+def poll_feeds(store: Store, urls: list[str]) -> None:
+    """Fetch each watched feed once and ingest its unseen items, with a progress bar."""
+    bar = st.progress(0.0, text="Polling feeds…")
+
+    def ingest_items(articles, origin):
+        report = ingest_articles(articles, store, get_geoparser, origin, workers=APP_WORKERS)
+        return report.added + report.updated, report.failed
+
+    for n, url in enumerate(urls, 1):
+        res = watch.poll(url, store, ingest_items, fetch_url)
+        bar.progress(n / len(urls), text=f"Polled {n} of {len(urls)} feeds")
+        st.toast(render.md_escape(res.line(), 200))
+    bar.empty()
 
 
 def parse_date(value: str | None) -> date | None:
@@ -303,23 +335,38 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         ".rss .atom, or .gz/.zip archives of them",
         key=f"upload_{st.session_state.get('_upload_round', 0)}",
     )
+    mapping = sb.text_input(
+        "Columns of CSV/JSON exports",
+        key="columns",
+        placeholder="e.g. text=body, published=date",
+        help="Which column holds each field (id, title, published, url, source, text, "
+        "language) in uploaded CSV, TSV, JSON and JSONL files. Empty: the usual names.",
+    )
     for level, msg in st.session_state.pop("_upload_messages", []):
         getattr(sb, level)(render.md_escape(msg))
     if uploads:
-        st.session_state["_upload_messages"] = add_uploads(store, uploads)
+        st.session_state["_upload_messages"] = add_uploads(store, uploads, mapping)
         st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
         st.rerun()
     if sb.button("Rescan articles", help="Pick up new files in data/articles/"):
         st.session_state.pop("_ingested", None)
         st.rerun()
     with sb.form("add_url", clear_on_submit=True, border=False):
-        url = st.text_input(
-            "Add a web page",
-            placeholder="https://…",
-            help="Downloads the page or feed (this goes online) and geoparses its articles.",
+        typed = st.text_area(
+            "Add web pages or feeds",
+            placeholder="https://… (one address per line)",
+            help="Downloads each page or feed (this goes online) and geoparses its articles.",
+            height=80,
         )
-        if st.form_submit_button("Fetch and add") and url.strip():
-            add_url(store, url.strip())
+        keep = st.checkbox(
+            "Watch these feeds",
+            help="Remember them: “Poll feeds now” (above the map) or `python -m geo watch` "
+            "fetches their new items.",
+        )
+        if st.form_submit_button("Fetch and add") and typed.strip():
+            for line in typed.splitlines()[:50]:
+                if line.strip() and not line.strip().startswith("#"):
+                    add_url(store, line.strip(), watch=keep)
     return Query(
         start=start,
         end=end,
@@ -453,6 +500,8 @@ def main() -> None:
         label = f"📡 {len(feeds)} watched feed(s)" + (f", {broken} with errors" if broken else "")
         with st.expander(label, expanded=False):
             st.html(render.feeds_html(feeds))
+            if st.button("Poll feeds now", help="Fetch every watched feed's new items"):
+                poll_feeds(store, [f.url for f in feeds])
             st.caption(
                 "Polled by `python -m geo watch`; new items show up when the page next updates."
             )

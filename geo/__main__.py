@@ -60,19 +60,6 @@ def _geoparser(args):
     return Geoparser(gazetteer=gaz)
 
 
-def _columns(pairs: list[str]) -> dict[str, str]:
-    """--column FIELD=NAME options as a mapping (raises GeoError naming a bad one)."""
-    from geo.articles import check_columns
-
-    out: dict[str, str] = {}
-    for pair in pairs:
-        field, sep, name = pair.partition("=")
-        if not sep or not field.strip() or not name.strip():
-            raise ArticleError(f"--column {pair!r}: write FIELD=COLUMN, e.g. text=body")
-        out[field.strip()] = name.strip()
-    return check_columns(out)
-
-
 def _fetch_options(args) -> None:
     """--allow-private lets fetches reach this machine and the local network."""
     if getattr(args, "allow_private", False):
@@ -100,7 +87,9 @@ def cmd_ingest(args) -> int:
         paths.extend(read_url_list(Path(url_file)))
     if not paths:
         raise ArticleError("nothing to ingest: give files, folders, URLs or --urls FILE")
-    columns = _columns(args.column or [])
+    from geo.articles import parse_columns
+
+    columns = parse_columns(args.column or [])
     store = Store(db_path(args.db))
     bar = _Bar("ingesting")
     try:
@@ -132,13 +121,15 @@ def cmd_watch(args) -> int:
     urls = list(args.urls_pos)
     for url_file in args.urls or []:
         urls.extend(read_url_list(Path(url_file)))
+    store = Store(db_path(args.db))
+    if not urls:  # the feeds this database already watches (e.g. added in the app)
+        urls = [f.url for f in store.feeds()]
     if not urls:
         raise ArticleError("nothing to watch: give feed URLs or --urls FILE")
     try:
         every = parse_interval(args.every)
     except ValueError as err:
         raise ArticleError(f"--every: {err}") from err
-    store = Store(db_path(args.db))
     parser = None
 
     def ingest_items(articles, origin):
@@ -341,7 +332,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ingest)
 
     p = add("watch", "Poll feeds on a schedule and ingest their new items (until Ctrl-C).")
-    p.add_argument("urls_pos", nargs="*", metavar="FEED_OR_URL", help="feed or page addresses")
+    p.add_argument(
+        "urls_pos",
+        nargs="*",
+        metavar="FEED_OR_URL",
+        help="feed or page addresses (none: the feeds the database already watches)",
+    )
     p.add_argument("--urls", action="append", metavar="FILE", help="a file of feed URLs")
     p.add_argument("--every", default="15m", help="poll interval: 15m, 2h, 1d (default 15m)")
     p.add_argument("--rounds", type=int, help="stop after this many polls of every feed")

@@ -518,6 +518,22 @@ def parse_record(rec: object, default_id: str, columns: Mapping[str, str] | None
     return _record(rec, default_id, check_columns(columns))[0]
 
 
+def parse_columns(pairs: list[str]) -> dict[str, str]:
+    """["text=body", "published=date"] (or one "text=body, published=date") as a mapping.
+
+    Raises ArticleError naming a malformed pair or an unknown field.
+    """
+    out: dict[str, str] = {}
+    for pair in (p.strip() for item in pairs for p in item.split(",")):
+        if not pair:
+            continue
+        field, sep, name = pair.partition("=")
+        if not sep or not field.strip() or not name.strip():
+            raise ArticleError(f"column mapping {pair!r}: write FIELD=COLUMN, e.g. text=body")
+        out[field.strip()] = name.strip()
+    return check_columns(out)
+
+
 def check_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
     """A column mapping (field -> the input's column name) checked against FIELDS.
 

@@ -137,7 +137,7 @@ def test_country_filter_shows_names(at):
 
 
 def test_unreachable_url_gives_one_clear_line(at):
-    at.sidebar.text_input[1].set_value("http://127.0.0.1:9/gone.html")
+    at.sidebar.text_area[0].set_value("http://127.0.0.1:9/gone.html")
     at.sidebar.button[-1].click().run()
     assert not at.exception
     errors = [e.value for e in at.sidebar.error]
@@ -195,7 +195,7 @@ def test_failure_list_is_literal_text(at, app_db, tmp_path, gazetteer):
 def test_add_a_web_page_never_reads_local_files(at, app_db):
     before = Store(app_db).counts()["articles"]
     for typed in (str(DATA / "page.html"), str(DATA), "file:///etc/passwd", "/etc/passwd"):
-        at.sidebar.text_input[1].set_value(typed)
+        at.sidebar.text_area[0].set_value(typed)
         at.sidebar.button[-1].click().run()
         assert not at.exception
         errors = [e.value for e in at.sidebar.error]
@@ -212,7 +212,7 @@ def test_add_a_web_page_from_an_allowed_local_server(at, app_db, monkeypatch):
         srv.routes["/kharkiv.html"] = Reply(body=(DATA / "page.html").read_bytes())
         monkeypatch.setenv("CONFLICT_MAP_ALLOW_PRIVATE", srv.host_port)
         before = Store(app_db).counts()["articles"]
-        at.sidebar.text_input[1].set_value(srv.url("/kharkiv.html"))
+        at.sidebar.text_area[0].set_value(srv.url("/kharkiv.html"))
         at.sidebar.button[-1].click().run()
     assert not at.exception
     assert [e.value for e in at.sidebar.error] == []
@@ -274,3 +274,40 @@ def test_wire_copies_count_once_and_other_languages_are_named(at, app_db, tmp_pa
     wire = [c for c in cards if "Wire A" in c or "Wire B" in c]
     assert len(wire) == 2  # one copy stands for the story: its two Kharkiv mentions
     assert "also published by" in wire[0] and "Wire B" in wire[0]
+
+
+def test_several_pages_at_once_and_a_watched_feed_polled_from_the_app(at, app_db, monkeypatch):
+    from .httpserver import LocalServer, Reply
+
+    feed = (DATA / "feed.rss").read_bytes()
+    with LocalServer() as srv:
+        srv.routes["/kharkiv.html"] = Reply(body=(DATA / "page.html").read_bytes())
+        srv.routes["/feed.rss"] = Reply(body=feed, content_type="application/rss+xml")
+        monkeypatch.setenv("CONFLICT_MAP_ALLOW_PRIVATE", srv.host_port)
+        before = Store(app_db).counts()["articles"]
+        at.sidebar.text_area[0].set_value(
+            f"{srv.url('/kharkiv.html')}\n# a comment\n{srv.url('/feed.rss')}\n"
+        )
+        watch_box = next(c for c in at.sidebar.checkbox if c.label == "Watch these feeds")
+        watch_box.check()
+        at.sidebar.button[-1].click().run()
+        assert not at.exception
+        store = Store(app_db)
+        assert store.counts()["articles"] == before + 3  # the page and the feed's two entries
+        assert {f.url for f in store.feeds()} == {srv.url("/kharkiv.html"), srv.url("/feed.rss")}
+        # The feed gains an item; "Poll feeds now" fetches only that one.
+        srv.routes["/feed.rss"] = Reply(
+            body=feed.replace(
+                b"  </channel>",
+                b"<item><title>Mariupol</title><link>https://news.example.org/m</link>"
+                b"<description>Buses left Mariupol for Zaporizhzhia.</description></item>"
+                b"</channel>",
+            ),
+            content_type="application/rss+xml",
+        )
+        at.run()
+        next(b for b in at.button if b.label == "Poll feeds now").click().run()
+        assert not at.exception
+    assert Store(app_db).counts()["articles"] == before + 4
+    feeds = {f.url: f for f in Store(app_db).feeds()}
+    assert feeds[srv.url("/feed.rss")].added == 3

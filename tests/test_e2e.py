@@ -290,3 +290,25 @@ def test_upload_keeps_good_files_and_explains_bad_ones(articles_dir, page):
     wait_idle(pg)
     expect(pg.locator(".cm-quote mark", has_text="Kharkiv").first).to_be_visible(timeout=30_000)
     assert not outside, outside
+
+
+def test_upload_an_export_with_its_column_names(articles_dir, page):
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    wait_idle(pg)
+    box = pg.get_by_role("textbox", name="Columns of CSV/JSON exports")
+    box.fill("id=story_id, title=headline, published=pub_date, url=link, source=outlet, "
+             "text=story_text")  # fmt: skip
+    box.press("Enter")
+    wait_idle(pg)
+    pg.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        str(DATA / "export_columns.csv")
+    )
+    wait_idle(pg)
+    sidebar = pg.locator("[data-testid='stSidebar']")
+    expect(sidebar.get_by_text(re.compile(r"export_columns\.csv: \d+ added"))).to_be_visible(
+        timeout=60_000
+    )
+    assert (articles_dir / "export_columns.csv").exists()
+    assert not outside, outside
