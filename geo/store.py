@@ -242,6 +242,20 @@ class FeedState:
         return (now or datetime.now(UTC)) >= self.last_poll + timedelta(seconds=self.every_s)
 
 
+def _article_values(article: Article, canon: str | None, text_hash: str) -> tuple:
+    """url, canonical_url, title, published, source, language, text, text_hash: as stored."""
+    return (
+        article.url,
+        canon,
+        article.title,
+        article.published.isoformat() if article.published else None,
+        article.source,
+        article.language,
+        article.text,
+        text_hash,
+    )
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -632,14 +646,7 @@ class Store:
                     " language=?, text=?, text_hash=?, geoparser=?, origin=COALESCE(?, origin)"
                     " WHERE id=?",
                     (
-                        article.url,
-                        canon,
-                        article.title,
-                        article.published.isoformat() if article.published else None,
-                        article.source,
-                        article.language,
-                        article.text,
-                        th,
+                        *_article_values(article, canon, th),
                         geoparser,
                         None if origin == REPARSE else origin,  # keep where it came from
                         aid,
@@ -667,14 +674,7 @@ class Store:
                 " text, text_hash, geoparser, origin, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     aid,
-                    article.url,
-                    canon,
-                    article.title,
-                    article.published.isoformat() if article.published else None,
-                    article.source,
-                    article.language,
-                    article.text,
-                    th,
+                    *_article_values(article, canon, th),
                     geoparser,
                     origin,
                     _now(),
