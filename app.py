@@ -143,8 +143,8 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
     """
     if not is_web_address(url):
         st.sidebar.error(
-            "Only web addresses (http:// or https://) can be added here. "
-            "To add a file, use “Add articles” above."
+            f"“{render.md_escape(url, 80)}”: only web addresses (http:// or https://) can be "
+            "added here. To add a file, use “Add articles” above."
         )
         return
     with st.spinner(f"Fetching {render.md_escape(url, 120)}…"):
@@ -166,10 +166,12 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
         )
     for f in report.failed:
         st.sidebar.error(render.md_escape(f"{f.source}: {f.detail}"))
+    # Shown here, next to the box; a mistyped address is not an input to list above the map.
+    store.record_failures([], [url])
     if report.added or report.updated:
-        st.sidebar.success(f"Added: {report.summary()}")
+        st.sidebar.success(f"{render.md_escape(url, 80)}: {report.summary()}")
     elif report.skipped:
-        st.sidebar.info("Already in the database.")
+        st.sidebar.info(f"{render.md_escape(url, 80)}: already in the database.")
 
 
 def add_uploads(store: Store, uploads, mapping: str = "") -> list[tuple[str, str]]:
@@ -195,8 +197,14 @@ def add_uploads(store: Store, uploads, mapping: str = "") -> list[tuple[str, str
             except GeoError as err:
                 messages.append(("error", f"{up.name}: {err}"))
                 continue
+        hint = (
+            " (the “Columns of CSV/JSON exports” box is set: empty it for files with the usual "
+            "column names)"
+            if columns and report.failed
+            else ""
+        )
         for f in report.failed[:5]:
-            messages.append(("error", f"{f.source}: {f.detail}"))
+            messages.append(("error", f"{f.source}: {f.detail}{hint}"))
         if len(report.failed) > 5:
             messages.append(("error", f"{up.name}: {len(report.failed) - 5:,} more problems"))
         for w in report.warnings[:5]:
@@ -204,6 +212,7 @@ def add_uploads(store: Store, uploads, mapping: str = "") -> list[tuple[str, str
         if report.added or report.updated or report.skipped:
             messages.append(("success", f"{up.name}: {report.summary()}"))
         else:
+            messages.append(("error", f"{up.name}: nothing could be read from it; not kept"))
             path.unlink(missing_ok=True)  # nothing readable in it: don't keep it
             store.record_failures([], [str(path.resolve())])
     return messages
@@ -217,11 +226,14 @@ def poll_feeds(store: Store, urls: list[str]) -> None:
         report = ingest_articles(articles, store, get_geoparser, origin, workers=APP_WORKERS)
         return report.added + report.updated, report.failed
 
+    lines = []
     for n, url in enumerate(urls, 1):
         res = watch.poll(url, store, ingest_items, fetch_url)
         bar.progress(n / len(urls), text=f"Polled {n} of {len(urls)} feeds")
-        st.toast(render.md_escape(res.line(), 200))
+        lines.append(res.line())
     bar.empty()
+    st.session_state["_poll_messages"] = lines
+    st.rerun()  # the counts, the map and the feeds table show what the poll added
 
 
 def parse_date(value: str | None) -> date | None:
@@ -327,6 +339,13 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         value=False,
         help="Off by default: the offline base map needs no internet.",
     )
+    mapping = sb.text_input(
+        "Columns of CSV/JSON exports",
+        key="columns",
+        placeholder="e.g. text=body, published=date",
+        help="Which column holds each field (id, title, published, url, source, text, "
+        "language) in uploaded CSV, TSV, JSON and JSONL files. Empty: the usual names.",
+    )
     uploads = sb.file_uploader(
         "Add articles",
         type=[x.lstrip(".") for x in sorted(SUFFIXES)],
@@ -334,13 +353,6 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         help="Saved to data/articles/ and geoparsed at once: .txt .md .html .json .jsonl .csv .tsv "
         ".rss .atom, or .gz/.zip archives of them",
         key=f"upload_{st.session_state.get('_upload_round', 0)}",
-    )
-    mapping = sb.text_input(
-        "Columns of CSV/JSON exports",
-        key="columns",
-        placeholder="e.g. text=body, published=date",
-        help="Which column holds each field (id, title, published, url, source, text, "
-        "language) in uploaded CSV, TSV, JSON and JSONL files. Empty: the usual names.",
     )
     for level, msg in st.session_state.pop("_upload_messages", []):
         getattr(sb, level)(render.md_escape(msg))
@@ -497,9 +509,11 @@ def main() -> None:
     feeds = store.feeds()
     if feeds:
         broken = sum(1 for f in feeds if f.last_error)
-        label = f"📡 {len(feeds)} watched feed(s)" + (f", {broken} with errors" if broken else "")
-        with st.expander(label, expanded=False):
+        label = f"{len(feeds)} watched feed(s)" + (f", {broken} with errors" if broken else "")
+        with st.expander(label, expanded=bool(st.session_state.get("_poll_messages"))):
             st.html(render.feeds_html(feeds))
+            for line in st.session_state.pop("_poll_messages", []):
+                st.info(render.md_escape(line, 300))
             if st.button("Poll feeds now", help="Fetch every watched feed's new items"):
                 poll_feeds(store, [f.url for f in feeds])
             st.caption(

@@ -455,7 +455,7 @@ class Store:
     def _foreign_message(self, why: str) -> str:
         return (
             f"{self.path} belongs to another application ({why}); Conflict Map leaves it"
-            " untouched: use another --db"
+            " untouched: use another --db (or CONFLICT_MAP_DB)"
         )
 
     def _inspect(self, con: sqlite3.Connection) -> int:
@@ -481,7 +481,7 @@ class Store:
             raise StoreError(f"{self.path} is not a Conflict Map database: {err}") from err
         newer = StoreError(
             f"database {self.path} was written by a newer version (schema {version}, "
-            f"this code knows {len(SCHEMA_STEPS)}); upgrade Conflict Map or use another --db"
+            f"this code knows {len(SCHEMA_STEPS)}); upgrade Conflict Map or use another --db (or CONFLICT_MAP_DB)"
         )
         if app_id == APPLICATION_ID:
             if version > len(SCHEMA_STEPS):
