@@ -141,7 +141,10 @@ def cmd_watch(args) -> int:
             print(f"  warning: {w}")
         return report.added + report.updated, report.failed
 
+    polls: list[bool] = []  # per poll: the feed itself could not be read
+
     def on_poll(res) -> None:
+        polls.append(bool(res.error))
         stamp = time.strftime("%H:%M:%S")
         print(f"{stamp} {res.line()}", flush=True)
         for f in res.failed[:10]:
@@ -162,7 +165,7 @@ def cmd_watch(args) -> int:
         print("stopped")
         return 0
     print(f"{store.path}: {total} article(s) stored")
-    return 0
+    return 1 if polls and all(polls) else 0  # every feed unreadable: say so to scripts
 
 
 def cmd_geoparse(args) -> int:

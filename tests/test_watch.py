@@ -96,7 +96,8 @@ def test_watch_refuses_private_addresses_by_default(env, monkeypatch, capsys):
     srv, db = env
     monkeypatch.delenv("CONFLICT_MAP_ALLOW_PRIVATE")
     srv.routes["/feed.rss"] = Reply(body=FEED, content_type="application/rss+xml")
-    run_watch(srv.url("/feed.rss"), capsys)
+    code = main(["watch", srv.url("/feed.rss"), "--rounds", "1", "--workers", "1"])
+    assert code == 1  # every feed unreadable
     assert not srv.requests  # refused before connecting
     (feed,) = Store(db).feeds()
     assert "private address" in (feed.last_error or "")
