@@ -47,6 +47,7 @@ UNMARKED_VERSIONS = (1, 2)
 SQLITE_BUSY = 5
 BUSY_TIMEOUT_S = 5.0  # SQLite's own wait for a lock, per attempt
 BUSY_PATIENCE_S = 60.0  # total wait for the write lock before giving up with StoreError
+PROBE_ATTEMPTS = 25  # x 0.2 s: how long a file being created elsewhere may look broken
 REPARSE = "re-parse"  # the origin the pipeline gives a stale article it parses again
 ARTICLE_COLUMNS = "id, url, title, published, source, language, text"
 
@@ -441,16 +442,27 @@ class Store:
         if app_id != 0:
             raise StoreError(self._foreign_message(f"its application id is {app_id:#x}"))
         # An unmarked file: look at its tables. immutable=1 reads without locks and without
-        # creating -wal/-shm files beside someone else's database.
-        uri = self.path.resolve().as_uri() + "?immutable=1"
-        try:
-            ro = sqlite3.connect(uri, uri=True)
-        except sqlite3.DatabaseError as err:
-            raise StoreError(f"database {self.path} is unusable: {err}") from err
-        try:
-            self._inspect(ro)
-        finally:
-            ro.close()
+        # creating -wal/-shm files beside someone else's database. A file with a -wal beside it
+        # is open in a writer (perhaps another process laying out this very database): read it
+        # through SQLite's locks then, and give a file caught mid-creation a moment to settle.
+        for attempt in range(PROBE_ATTEMPTS):
+            live = self.path.with_name(self.path.name + "-wal").exists()
+            uri = self.path.resolve().as_uri() + ("?mode=ro" if live else "?immutable=1")
+            try:
+                ro = sqlite3.connect(uri, uri=True, timeout=5.0)
+            except sqlite3.DatabaseError as err:
+                raise StoreError(f"database {self.path} is unusable: {err}") from err
+            try:
+                self._inspect(ro)
+                return
+            except StoreError as err:
+                if not isinstance(err.__cause__, sqlite3.DatabaseError):
+                    raise
+                if attempt == PROBE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2)
+            finally:
+                ro.close()
 
     def _foreign_message(self, why: str) -> str:
         return (
