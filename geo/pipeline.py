@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import gzip
-import hashlib
 import json
 import logging
 import multiprocessing as mp
@@ -270,10 +269,6 @@ def default_workers() -> int:
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_WORKERS))
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(slots=True, eq=False)
