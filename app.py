@@ -9,7 +9,8 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import export, gazetteer, mapview, render, watch
+from geo import export, gazetteer, mapview, render
+from geo import watch as watch_mod
 from geo.articles import SUFFIXES, parse_columns, save_upload
 from geo.errors import GeoError
 from geo.fetch import fetch_url
@@ -147,6 +148,18 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
             "added here. To add a file, use “Add articles” above."
         )
         return
+    if watch:
+        # The first poll: fetches, ingests, and remembers the items seen and how it went.
+        store.watch_feed(url, FEED_INTERVAL_S)
+        with st.spinner(f"Fetching {render.md_escape(url, 120)}…"):
+            res = watch_mod.poll(url, store, feed_ingester(store), fetch_url)
+        for f in res.failed:
+            st.sidebar.error(render.md_escape(f"{f.source}: {f.detail}"))
+        if res.error:
+            st.sidebar.error(render.md_escape(res.line()))
+        else:
+            st.sidebar.success(render.md_escape(f"Watching {res.line()}", 300))
+        return
     with st.spinner(f"Fetching {render.md_escape(url, 120)}…"):
         try:
             report = ingest([url], store, get_geoparser, workers=APP_WORKERS)
@@ -155,15 +168,6 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
             st.sidebar.error(render.md_escape(err))
     if report is None:
         return
-    if watch:
-        store.watch_feed(url, FEED_INTERVAL_S)
-        store.record_poll(
-            url,
-            report.added + report.updated,
-            report.failed[0].detail
-            if (report.failed and not (report.added or report.updated or report.skipped))
-            else "",
-        )
     for f in report.failed:
         st.sidebar.error(render.md_escape(f"{f.source}: {f.detail}"))
     # Shown here, next to the box; a mistyped address is not an input to list above the map.
@@ -218,17 +222,22 @@ def add_uploads(store: Store, uploads, mapping: str = "") -> list[tuple[str, str
     return messages
 
 
-def poll_feeds(store: Store, urls: list[str]) -> None:
-    """Fetch each watched feed once and ingest its unseen items, with a progress bar."""
-    bar = st.progress(0.0, text="Polling feeds…")
+def feed_ingester(store: Store):
+    """`ingest_items(articles, origin) -> (stored, failures)` for `watch.poll`."""
 
     def ingest_items(articles, origin):
         report = ingest_articles(articles, store, get_geoparser, origin, workers=APP_WORKERS)
         return report.added + report.updated, report.failed
 
+    return ingest_items
+
+
+def poll_feeds(store: Store, urls: list[str]) -> None:
+    """Fetch each watched feed once and ingest its unseen items, with a progress bar."""
+    bar = st.progress(0.0, text="Polling feeds…")
     lines = []
     for n, url in enumerate(urls, 1):
-        res = watch.poll(url, store, ingest_items, fetch_url)
+        res = watch_mod.poll(url, store, feed_ingester(store), fetch_url)
         bar.progress(n / len(urls), text=f"Polled {n} of {len(urls)} feeds")
         lines.append(res.line())
     bar.empty()

@@ -311,6 +311,8 @@ def test_several_pages_at_once_and_a_watched_feed_polled_from_the_app(at, app_db
         at.run()
         next(b for b in at.button if b.label == "Poll feeds now").click().run()
         assert not at.exception
+        polled = " ".join(i.value for i in at.info)
+        assert "feed.rss: 1 new, 1 stored" in polled.replace("\\", ""), polled  # only the new item
     assert Store(app_db).counts()["articles"] == before + 4
     feeds = {f.url: f for f in Store(app_db).feeds()}
     assert feeds[srv.url("/feed.rss")].added == 3
