@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from geo.models import Passage, PlaceCount
 from geo.passages import quote
-from geo.store import Passage, PlaceCount
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -437,6 +437,30 @@ class Gazetteer:
         gid, nm, kind, lat, lon, cc, pop, adm, feat, _ = row
         return Candidate(Place(gid, nm, kind, lat, lon, cc), pop, adm, True, feat)
 
+    def search(
+        self, text: str, *, country: str | None = None, kind: str | None = None, limit: int = 25
+    ) -> list[Candidate]:
+        """Entries whose name starts with `text` (accent- and case-insensitive), exact names
+        first, then most populous; one row per entry. For a user picking a place by hand.
+        """
+        key = normalize(text)
+        if not key:
+            return []
+        cc = country.upper() if country else None
+        rows = self._rows(
+            "SELECT e.geonameid, e.name, e.kind, e.lat, e.lon, e.country, e.population,"
+            " e.admin1, MAX(n.is_primary), e.feature, MAX(n.norm = ?1) AS exact"
+            " FROM name n JOIN entry e ON e.id = n.entry"
+            " WHERE n.norm >= ?1 AND n.norm < ?1 || char(1114111)"
+            " AND (?2 IS NULL OR e.country = ?2) AND (?3 IS NULL OR e.kind = ?3)"
+            " GROUP BY e.id ORDER BY exact DESC, e.population DESC, e.name LIMIT ?4",
+            (key, cc, kind, limit),
+        )
+        return [
+            Candidate(Place(gid, nm, kd, lat, lon, cc), pop, adm, bool(prim), feat)
+            for gid, nm, kd, lat, lon, cc, pop, adm, prim, feat, _exact in rows
+        ]
+
     def country(self, iso2: str) -> Candidate | None:
         """The country entry for an ISO 3166-1 alpha-2 code."""
         row = self._rows(

@@ -19,8 +19,7 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.models import Place
-from geo.store import PlaceCount
+from geo.models import Place, PlaceCount
 
 STATIC_URL = "/app/static"
 BASEMAP_URL = f"{STATIC_URL}/basemap/countries-50m.geojson"

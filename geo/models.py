@@ -77,3 +77,23 @@ class Notice:
 
     source: str
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceCount:
+    """A place with how often the selection mentions it (near-duplicate groups counted once)."""
+
+    place: Place
+    mentions: int
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One mention with its article's metadata and stored text."""
+
+    article: Article
+    start: int
+    end: int
+    mention_type: str
+    reason: str

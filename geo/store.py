@@ -32,7 +32,7 @@ from typing import TypeVar
 from geo import dedup
 from geo.articles import text_id
 from geo.errors import StoreError
-from geo.models import Article, Failure, Mention, Place
+from geo.models import Article, Failure, Mention, Passage, Place, PlaceCount
 
 log = logging.getLogger(__name__)
 
@@ -186,26 +186,6 @@ class Query:
     countries: tuple[str, ...] = ()  # ISO2 of the place; empty: all
     text: str = ""  # substring of title or text, case-insensitive
     include_demonyms: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceCount:
-    """A place with how often the selection mentions it (near-duplicate groups counted once)."""
-
-    place: Place
-    mentions: int
-    articles: int
-
-
-@dataclass(frozen=True, slots=True)
-class Passage:
-    """One mention with its article's metadata and stored text."""
-
-    article: Article
-    start: int
-    end: int
-    mention_type: str
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from geo import mapview
-from geo.store import PlaceCount, Query, Store
+from geo.models import PlaceCount
+from geo.store import Query, Store
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 

@@ -3,8 +3,7 @@ import io
 from datetime import date
 
 from geo.export import passages_csv, places_csv
-from geo.models import Article, Place
-from geo.store import Passage, PlaceCount
+from geo.models import Article, Passage, Place, PlaceCount
 
 KYIV = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
 

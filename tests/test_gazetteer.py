@@ -97,3 +97,14 @@ def test_build_reports_progress(tmp_path):
 
 def test_formal_country_names_without_the(gazetteer):
     assert gazetteer.lookup("Democratic Republic of Congo")[0].place.country_code == "CD"
+
+
+def test_search_by_prefix_with_country_and_kind_filters(gazetteer):
+    names = [(c.place.name, c.place.country_code) for c in gazetteer.search("Odessa", limit=5)]
+    assert names[0] == ("Odesa", "UA")  # exact (alternate) names first, most populous first
+    assert ("Odessa", "US") in names
+    assert all(c.place.country_code == "UA" for c in gazetteer.search("odes", country="ua"))
+    admin = gazetteer.search("Odes", kind="admin1")
+    assert admin and {c.place.kind for c in admin} == {"admin1"}
+    assert [c.place.name for c in gazetteer.search("Mariu", country="UA")] == ["Mariupol"]
+    assert gazetteer.search("  ") == []

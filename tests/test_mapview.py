@@ -5,8 +5,7 @@ import pytest
 from streamlit_folium import _get_feature_group_string, _get_map_string
 
 from geo import mapview
-from geo.models import Place
-from geo.store import PlaceCount
+from geo.models import Place, PlaceCount
 
 KYIV = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
 LYPKY = Place(1, "Lypky", "city", 50.46, 30.53, "UA")
