@@ -1,19 +1,29 @@
-"""The current selection as CSV, for analysts who continue in a spreadsheet."""
+"""The current selection as CSV and GeoJSON, for analysts who continue in a spreadsheet or GIS."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import math
 
-from geo.models import Passage, PlaceCount
+from geo.models import Passage, Place, PlaceCount
 from geo.passages import quote
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: object) -> str:
-    """A spreadsheet-safe cell: text that would start a formula is prefixed with a quote."""
-    text = "" if value is None else str(value)
+    """A spreadsheet-safe cell: text that would start a formula is prefixed with a quote.
+
+    Numbers are written as they are, so a longitude of -98.5 stays a number; only text
+    (article titles, sources, names) is guarded.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -38,19 +48,92 @@ def places_csv(counts: list[PlaceCount]) -> str:
     )  # fmt: skip
 
 
+def _passage_text(r: Passage) -> str:
+    q = quote(r.article.text, r.start, r.end)
+    return (q.before + q.hit + q.after).replace("\n", " ")
+
+
 def passages_csv(place_name: str, rows: list[Passage]) -> str:
     """One row per passage: place, date, source, title, url, the quote, offsets, reason."""
     out = []
     for r in rows:
-        q = quote(r.article.text, r.start, r.end)
         a = r.article
         out.append(
             [place_name, a.published.isoformat() if a.published else "", a.source, a.title,
-             a.url or "", (q.before + q.hit + q.after).replace("\n", " "), r.start, r.end,
-             r.mention_type, r.reason]
+             a.url or "", _passage_text(r), r.start, r.end, r.mention_type, r.reason]
         )  # fmt: skip
     return _write(
         ["place", "published", "source", "title", "url", "passage", "start", "end",
          "mention_type", "reason"],
         out,
     )  # fmt: skip
+
+
+def _point(place: Place) -> dict | None:
+    """A GeoJSON Point ([lon, lat], RFC 7946 order), or None for a place with no finite point."""
+    if not (math.isfinite(place.lat) and math.isfinite(place.lon)):
+        return None
+    return {"type": "Point", "coordinates": [place.lon, place.lat]}
+
+
+def _collection(features: list[dict]) -> str:
+    # json.dumps escapes quotes, backslashes and control characters in untrusted text, so any
+    # article string round-trips; non-ASCII letters stay readable (the file is UTF-8).
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, allow_nan=False
+    )
+
+
+def places_geojson(counts: list[PlaceCount]) -> str:
+    """A FeatureCollection with one Point per place (name, kind, country, mentions, articles, key).
+
+    Countries and continents are points too (the gazetteer's point for them).
+    """
+    return _collection(
+        [
+            {
+                "type": "Feature",
+                "geometry": _point(c.place),
+                "properties": {
+                    "name": c.place.name,
+                    "kind": c.place.kind,
+                    "country": c.place.country_code,
+                    "mentions": c.mentions,
+                    "articles": c.articles,
+                    "key": c.place.key,
+                    "geonameid": c.place.geonameid,
+                },
+            }
+            for c in counts
+        ]
+    )
+
+
+def passages_geojson(place: Place, rows: list[Passage]) -> str:
+    """A FeatureCollection with one Point (at `place`) per passage that mentions it.
+
+    Properties: place name and key, the quote, article title, date (ISO or null), source,
+    url (or null), offsets and mention type.
+    """
+    geometry = _point(place)
+    return _collection(
+        [
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "place": place.name,
+                    "key": place.key,
+                    "passage": _passage_text(r),
+                    "title": r.article.title,
+                    "published": r.article.published.isoformat() if r.article.published else None,
+                    "source": r.article.source,
+                    "url": r.article.url,
+                    "start": r.start,
+                    "end": r.end,
+                    "mention_type": r.mention_type,
+                },
+            }
+            for r in rows
+        ]
+    )

@@ -1,11 +1,16 @@
 import csv
 import io
+import json
 from datetime import date
 
-from geo.export import passages_csv, places_csv
+import pytest
+
+from geo.export import passages_csv, passages_geojson, places_csv, places_geojson
 from geo.models import Article, Passage, Place, PlaceCount
 
 KYIV = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
+TEXAS = Place(4736286, "Texas", "admin1", 31.25, -98.5, "US")
+EVIL = Place(None, '=cmd|"/c calc"!A1 \\ </script>\n', "region", -16.5, -179.9, None)
 
 
 def rows(text: str) -> list[list[str]]:
@@ -18,6 +23,24 @@ def test_places_csv():
     assert out[1] == ["Kyiv", "city", "UA", "50.45", "30.52", "12", "3", "703448"]
 
 
+def test_places_csv_keeps_negative_numbers_numbers_and_guards_text():
+    out = rows(places_csv([PlaceCount(TEXAS, 5, 2), PlaceCount(EVIL, 1, 1)]))
+    texas = dict(zip(out[0], out[1], strict=True))
+    assert (texas["lat"], texas["lon"]) == ("31.25", "-98.5")  # not "'-98.5"
+    float(texas["lon"])
+    evil = dict(zip(out[0], out[2], strict=True))
+    assert evil["place"].startswith("'=") and evil["lat"] == "-16.5" and evil["lon"] == "-179.9"
+    assert evil["geonameid"] == ""
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "-98.5"])
+def test_text_cells_that_start_a_formula_are_guarded(text):
+    place = Place(1, text, "city", 0.0, -1.0, text)
+    row = rows(places_csv([PlaceCount(place, 1, 1)]))[1]
+    assert row[0] == "'" + text and row[2] == "'" + text
+    assert row[4] == "-1.0"
+
+
 def test_passages_csv_quotes_and_neutralises_formulas():
     text = 'Shelling hit Kyiv, "officials" said.\nMore later.'
     art = Article(
@@ -28,3 +51,44 @@ def test_passages_csv_quotes_and_neutralises_formulas():
     assert row["title"].startswith("'=") and row["source"] == "'@src"
     assert 'Shelling hit Kyiv, "officials" said.' in row["passage"]
     assert (row["start"], row["end"], row["published"]) == ("13", "17", "2022-03-01")
+    assert row["start"] == "13"  # numbers are not guarded
+
+
+def test_places_geojson_parses_back_with_lon_lat_order():
+    gj = json.loads(places_geojson([PlaceCount(TEXAS, 5, 2), PlaceCount(EVIL, 1, 1)]))
+    assert gj["type"] == "FeatureCollection" and len(gj["features"]) == 2
+    texas, evil = gj["features"]
+    assert texas["type"] == "Feature"
+    assert texas["geometry"] == {"type": "Point", "coordinates": [-98.5, 31.25]}
+    assert texas["properties"] == {
+        "name": "Texas", "kind": "admin1", "country": "US", "mentions": 5, "articles": 2,
+        "key": "gn:4736286", "geonameid": 4736286,
+    }  # fmt: skip
+    assert evil["properties"]["name"] == EVIL.name  # escaped in JSON, equal once parsed
+    assert evil["properties"]["key"] == EVIL.key and evil["properties"]["country"] is None
+    assert evil["geometry"]["coordinates"] == [-179.9, -16.5]
+
+
+def test_places_geojson_empty_selection():
+    assert json.loads(places_geojson([])) == {"type": "FeatureCollection", "features": []}
+
+
+def test_passages_geojson_one_point_per_passage():
+    text = 'Shelling hit Kyiv, "officials" said.\nMore later in Kyiv.'
+    art = Article("a", "https://x.org/1", 'Title "</script>', date(2022, 3, 1), "src", "en", text)
+    undated = Article("b", None, "Untitled \\ \u2028", None, "wire", "en", text)
+    raw = passages_geojson(
+        KYIV, [Passage(art, 13, 17, "name", ""), Passage(undated, 51, 55, "name", "")]
+    )
+    gj = json.loads(raw)
+    assert gj["type"] == "FeatureCollection"
+    first, second = gj["features"]
+    assert first["geometry"] == {"type": "Point", "coordinates": [30.52, 50.45]}
+    p = first["properties"]
+    assert p["place"] == "Kyiv" and p["key"] == "gn:703448"
+    assert p["title"] == 'Title "</script>' and p["published"] == "2022-03-01"
+    assert p["source"] == "src" and p["url"] == "https://x.org/1"
+    assert 'Shelling hit Kyiv, "officials" said.' in p["passage"] and "\n" not in p["passage"]
+    q = second["properties"]
+    assert q["published"] is None and q["url"] is None and q["title"] == "Untitled \\ \u2028"
+    assert text[q["start"] : q["end"]] == "Kyiv"
