@@ -96,4 +96,63 @@ class Passage:
     start: int
     end: int
     mention_type: str
-    reason: str
+    reason: str  # why the geoparser chose its place
+    correction_id: int | None = None  # the user's correction that set this mention's place
+    correction_note: str = ""  # the user's reason for it
+    geoparser_place: str | None = None  # when corrected: the geoparser's own choice (name)
+
+
+CORRECTION_ACTIONS = ("place", "not_place", "add")
+# From the narrowest scope to the widest; a narrower correction wins over a wider one.
+CORRECTION_SCOPES = ("mention", "article", "source", "everywhere")
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A user's fix of the geoparser's output.
+
+    action: "place" (this name means `place`), "not_place" (this name is no place here) or
+    "add" (a name the geoparser missed means `place`). scope: "mention" (the occurrence at
+    start:end of article_id), "article" (every occurrence of `name` in article_id), "source"
+    (in every article of `source`) or "everywhere" (a rule over the whole corpus, new
+    articles included). `name` is the words as written; "place"/"not_place" match the
+    mentions with that text in any letter case, "add" finds the words as written.
+    """
+
+    action: str
+    scope: str
+    name: str
+    place: Place | None = None
+    article_id: str | None = None
+    source: str | None = None
+    start: int | None = None
+    end: int | None = None
+    note: str = ""  # the user's reason
+    author: str = ""
+    created_at: str = ""  # ISO 8601, UTC
+    old_place: str | None = None  # the place the mention had when corrected (its name)
+    uid: str = ""  # stable identity, shared by export and import
+    id: int | None = None  # row id in the store
+    undone_at: str | None = None
+    orphaned: bool = False  # it matched nothing the last time it was applied
+
+    def describe(self) -> str:
+        """One line for the history list ("Odessa → Odesa (UA), in this article")."""
+        what = {
+            "place": f"{self.name!r} → {_place_label(self.place)}",
+            "not_place": f"{self.name!r} is not a place",
+            "add": f"added {self.name!r} → {_place_label(self.place)}",
+        }[self.action]
+        where = {
+            "mention": "this mention only",
+            "article": "in one article",
+            "source": f"in every article of {self.source}",
+            "everywhere": "everywhere",
+        }[self.scope]
+        return f"{what}, {where}"
+
+
+def _place_label(place: Place | None) -> str:
+    if place is None:
+        return "?"
+    return f"{place.name} ({place.country_code})" if place.country_code else place.name

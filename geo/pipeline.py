@@ -239,6 +239,8 @@ class IngestReport:
     files_unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
     duplicates: int = 0  # stored only as copies of articles with the same text
+    removed: int = 0  # articles the user removed earlier: not stored again
+    forgotten: int = 0  # articles of files deleted from a scanned folder, dropped
     # Stored without places because not in English: language code -> articles.
     other_languages: dict[str, int] = field(default_factory=dict)
 
@@ -254,6 +256,12 @@ class IngestReport:
             f"{len(self.failed)} failed"
             + (f" ({self.files_unchanged} files unchanged)" if self.files_unchanged else "")
             + (f"; {self.duplicates} copies of stored articles" if self.duplicates else "")
+            + (f"; {self.removed} removed earlier, left out" if self.removed else "")
+            + (
+                f"; {self.forgotten} from deleted files dropped from the map"
+                if self.forgotten
+                else ""
+            )
             + (
                 f"; {self.not_english} not in English, kept without places ({langs})"
                 if langs
@@ -361,6 +369,10 @@ def _run(run: _Ingest, streams: list[Iterator[_Job]]) -> IngestReport:
         run.close()
     run.progress()
     store.record_failures(run.report.failed, run.examined)
+    forget = getattr(store, "forget_missing_files", None)
+    if forget is not None and not run.aborted:
+        for folder in run.folders:
+            run.report.forgotten += forget(folder, run.examined)
     return run.report
 
 
@@ -390,6 +402,7 @@ class _Ingest:
         self.columns: Mapping[str, str] | None = None
         self.claimed: dict[str, tuple[str, str]] = {}  # id -> (origin, text hash) read this run
         self.fetch: Callable[[str], list[Article | Failure]] = fetch_url
+        self.folders: list[Path] = []  # folders scanned whole: a file gone from one is dropped
 
     def progress(self) -> None:
         if self.on_progress and self.total:
@@ -409,6 +422,7 @@ class _Ingest:
             for item in items:
                 yield from self._item(item, url, None)
         local = [Path(p) for p in paths if str(p) not in urls]
+        self.folders = [p for p in local if p.is_dir()]
         for path in iter_paths(local):
             key = str(path.resolve())
             self.examined.add(key)
@@ -514,6 +528,8 @@ class _Ingest:
                     )
             elif res.status == "duplicate":
                 self.report.duplicates += 1
+            elif res.status == "removed":
+                self.report.removed += 1
             else:
                 self.report.skipped += 1
         self.done += 1

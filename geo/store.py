@@ -17,22 +17,24 @@ representatives, and also_published names the other members.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from geo import dedup
+from geo import corrections, dedup
 from geo.articles import text_id
 from geo.errors import StoreError
-from geo.models import Article, Failure, Mention, Passage, Place, PlaceCount
+from geo.models import Article, Correction, Failure, Mention, Passage, Place, PlaceCount
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +173,29 @@ SCHEMA_STEPS: list[Step] = [
     """,
     # 7: fetched pages are identified by their canonical URL
     _rekey_fetched_pages,
+    # 8: users' corrections over the geoparser's choices (geo.corrections); removed articles
+    """
+    ALTER TABLE mention ADD COLUMN auto_place_key TEXT;
+    ALTER TABLE mention ADD COLUMN correction INTEGER;
+    ALTER TABLE mention ADD COLUMN added INTEGER NOT NULL DEFAULT 0;
+    UPDATE mention SET auto_place_key = place_key;
+    CREATE INDEX mention_text ON mention(text COLLATE NOCASE);
+    CREATE INDEX mention_correction ON mention(correction) WHERE correction IS NOT NULL;
+    CREATE TABLE correction(
+        id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE,
+        action TEXT NOT NULL CHECK(action IN ('place', 'not_place', 'add')),
+        scope TEXT NOT NULL CHECK(scope IN ('mention', 'article', 'source', 'everywhere')),
+        name TEXT NOT NULL, article_id TEXT, source TEXT, start INTEGER, "end" INTEGER,
+        place_key TEXT, geonameid INTEGER, place_name TEXT, kind TEXT, lat REAL, lon REAL,
+        country TEXT, old_place TEXT, note TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, undone_at TEXT,
+        orphaned INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX correction_article ON correction(article_id);
+    CREATE TABLE removed(
+        article_id TEXT PRIMARY KEY, batch INTEGER NOT NULL, origin TEXT NOT NULL,
+        source TEXT NOT NULL, title TEXT NOT NULL, data TEXT NOT NULL, removed_at TEXT NOT NULL);
+    CREATE INDEX removed_batch ON removed(batch);
+    """,
 ]
 
 
@@ -186,6 +211,7 @@ class Query:
     countries: tuple[str, ...] = ()  # ISO2 of the place; empty: all
     text: str = ""  # substring of title or text, case-insensitive
     include_demonyms: bool = False
+    article_ids: tuple[str, ...] = ()  # empty: all; else only these articles
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,8 +219,8 @@ class SaveResult:
     """What `Store.save` did with one article.
 
     status: "added" (a new article), "updated" (an article with this id was re-parsed or got
-    a new text), "skipped" (stored exactly so already) or "duplicate" (this text is stored
-    under another id: `article_id`).
+    a new text), "skipped" (stored exactly so already), "duplicate" (this text is stored
+    under another id: `article_id`) or "removed" (the user removed this article: not stored).
     """
 
     status: str
@@ -296,6 +322,11 @@ def _drop_aliases(con: sqlite3.Connection, aid: str) -> None:
     con.execute("DELETE FROM article_alias WHERE article_id=?", (aid,))
 
 
+# Database files this process has opened as stores (resolved paths): never read raw again.
+_OPENED: set[str] = set()
+_OPENED_LOCK = threading.Lock()
+
+
 class Store:
     """One SQLite file; hands out one connection per thread.
 
@@ -321,6 +352,10 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise StoreError(f"database {self.path} cannot be created: {err}") from err
+        try:
+            self._key = str(self.path.resolve())
+        except OSError as err:
+            raise StoreError(f"database {self.path} cannot be opened: {err}") from err
         self._probe()
         con = self._connect()
         try:
@@ -332,6 +367,8 @@ class Store:
                 raise
             raise StoreError(f"database {self.path} is unusable: {err}") from err
         self._local.con = con
+        with _OPENED_LOCK:
+            _OPENED.add(self._key)
         self._migrate()
         self._check_signatures()
 
@@ -406,7 +443,16 @@ class Store:
             raise
 
     def _probe(self) -> None:
-        """Refuse a file that is not SQLite or belongs to another application, without writing."""
+        """Refuse a file that is not SQLite or belongs to another application, without writing.
+
+        Skipped for a file this process has opened as a store before: closing any file
+        descriptor of a database drops every POSIX lock this process holds on it, including
+        those of SQLite connections open in other threads, and that corrupts the file
+        (sqlite.org/howtocorrupt.html, 2.2). Such a file is still checked through SQLite.
+        """
+        with _OPENED_LOCK:
+            if self._key in _OPENED:
+                return
         try:
             if not self.path.exists() or self.path.stat().st_size == 0:
                 return  # a new database
@@ -562,6 +608,8 @@ class Store:
         exact copy of a stored article that still has this text.
         """
         con = self.con()
+        if con.execute("SELECT 1 FROM removed WHERE article_id=?", (article.id,)).fetchone():
+            return True  # removed by the user: not stored again
         th = text_id(article.text)
         row = con.execute(
             "SELECT text_hash, geoparser FROM article WHERE id=?", (article.id,)
@@ -614,6 +662,8 @@ class Store:
         canon = dedup.canonical_url(article.url) if article.url else None
         sig = dedup.signature(article.text)  # before taking the lock: it is the slow part
         with self.transaction() as con:
+            if con.execute("SELECT 1 FROM removed WHERE article_id=?", (aid,)).fetchone():
+                return SaveResult("removed", aid)
             row = con.execute(
                 "SELECT text_hash, geoparser, dup_of FROM article WHERE id=?", (aid,)
             ).fetchone()
@@ -718,9 +768,10 @@ class Store:
                 )
             con.execute(
                 'INSERT INTO mention(article_id, start, "end", text, mention_type, place_key,'
-                " reason) VALUES (?,?,?,?,?,?,?)",
-                (aid, m.start, m.end, m.text, m.mention_type, key, m.reason),
+                " reason, auto_place_key) VALUES (?,?,?,?,?,?,?,?)",
+                (aid, m.start, m.end, m.text, m.mention_type, key, m.reason, key),
             )
+        corrections.apply(con, [aid])
 
     def file_is_current(self, path: str, sha: str, geoparser: str) -> bool:
         """True when `path` with this content was fully ingested by this geoparser."""
@@ -854,6 +905,243 @@ class Store:
             if cur.rowcount == 0:
                 raise StoreError(f"feed {url} is not watched")
 
+    # -- corrections -----------------------------------------------------------------------
+    def add_correction(self, c: Correction) -> Correction:
+        """Store a user's correction and apply it at once; returns it as stored.
+
+        Raises ValueError when it is incomplete (see geo.corrections.validate).
+        """
+        corrections.validate(c)
+        c = replace(c, created_at=c.created_at or _now(), note=c.note.strip())
+        c = replace(c, uid=c.uid or uuid.uuid4().hex)  # two users may make the same fix
+        with self.transaction() as con:
+            cid = corrections.insert(con, c)
+            if cid is None:
+                raise ValueError("this correction is stored already")
+            c = replace(c, id=cid)
+            corrections.apply(con, corrections.affected(con, c))
+            self._bump(con)
+            return corrections.read(con, "WHERE id = ?", (cid,))[0]
+
+    def undo_correction(self, correction_id: int) -> bool:
+        """Withdraw a correction (it stays in the history, marked undone); False if unknown
+        or undone already. The geoparser's choice, or an older correction, applies again.
+        """
+        with self.transaction() as con:
+            found = corrections.read(con, "WHERE id = ? AND undone_at IS NULL", (correction_id,))
+            if not found:
+                return False
+            con.execute("UPDATE correction SET undone_at = ? WHERE id = ?", (_now(), correction_id))
+            corrections.apply(con, corrections.affected(con, found[0]))
+            self._bump(con)
+            return True
+
+    def corrections(self, *, include_undone: bool = True) -> list[Correction]:
+        """The corrections, newest first."""
+        where = "" if include_undone else "WHERE undone_at IS NULL"
+        return corrections.read(self.con(), f"{where} ORDER BY id DESC")
+
+    def orphaned_corrections(self) -> list[Correction]:
+        """Active corrections that no longer match anything in their article (its text
+        changed, or the article was removed).
+        """
+        return corrections.read(
+            self.con(),
+            "WHERE undone_at IS NULL AND scope IN ('mention', 'article') AND (orphaned = 1"
+            " OR article_id NOT IN (SELECT id FROM article)) ORDER BY id",
+        )
+
+    def import_corrections(self, items: Iterable[Correction]) -> tuple[int, int]:
+        """Store corrections made elsewhere (e.g. `geo corrections import`), keeping their
+        uid; returns (new, already stored). Importing the same corrections twice changes
+        nothing.
+        """
+        new = known = 0
+        with self.transaction() as con:
+            touched: set[str] = set()
+            for c in items:
+                corrections.validate(c)
+                c = replace(
+                    c, uid=c.uid or corrections.make_uid(c), created_at=c.created_at or _now()
+                )
+                cid = corrections.insert(con, c)
+                if cid is None:
+                    known += 1
+                    continue
+                new += 1
+                touched |= corrections.affected(con, replace(c, id=cid))
+            if new:
+                corrections.apply(con, touched)
+                self._bump(con)
+        return new, known
+
+    # -- removing --------------------------------------------------------------------------
+    def articles_of(
+        self, *, article: str | None = None, source: str | None = None, origin: str | None = None
+    ) -> list[str]:
+        """Ids of the stored articles with this id, from this source, or read from this
+        file or URL (the origin an ingest gave them).
+        """
+        if article is not None:
+            sql, arg = "SELECT id FROM article WHERE id = ?", article
+        elif source is not None:
+            sql, arg = "SELECT id FROM article WHERE source = ? ORDER BY rowid", source
+        elif origin is not None:
+            sql, arg = "SELECT id FROM article WHERE origin = ? ORDER BY rowid", origin
+        else:
+            raise ValueError("name an article, a source or an input")
+        return [r[0] for r in self.con().execute(sql, (arg,))]
+
+    def origins(self) -> list[tuple[str, int]]:
+        """(file path or URL, articles) of the inputs the stored articles were read from."""
+        rows = self.con().execute(
+            "SELECT origin, COUNT(*) FROM article WHERE origin != ? GROUP BY origin"
+            " ORDER BY origin",
+            (REPARSE,),
+        )
+        return [(o, n) for o, n in rows]
+
+    def remove(self, article_ids: Iterable[str]) -> int:
+        """Remove these articles with their mentions, and keep them set aside so that a
+        rescan does not bring them back and `restore` can. Returns the batch number (0 when
+        nothing was removed); `removed_count(batch)` says how many.
+        """
+        ids = list(dict.fromkeys(article_ids))
+        with self.transaction() as con:
+            batch = con.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM removed").fetchone()[0]
+            n = 0
+            for aid in ids:
+                row = con.execute(
+                    "SELECT id, url, canonical_url, title, published, source, language, text,"
+                    " text_hash, geoparser, origin, added_at FROM article WHERE id = ?",
+                    (aid,),
+                ).fetchone()
+                if row is None:
+                    continue
+                mentions = con.execute(
+                    'SELECT start, "end", text, mention_type, auto_place_key, reason FROM mention'
+                    " WHERE article_id = ? AND added = 0 ORDER BY start",
+                    (aid,),
+                ).fetchall()
+                aliases = con.execute(
+                    "SELECT id, url, canonical_url, title, published, source, origin, added_at"
+                    " FROM article_alias WHERE article_id = ?",
+                    (aid,),
+                ).fetchall()
+                data = json.dumps({"article": row, "mentions": mentions, "aliases": aliases})
+                con.execute(
+                    "INSERT INTO removed VALUES (?,?,?,?,?,?,?) ON CONFLICT(article_id) DO UPDATE"
+                    " SET batch=excluded.batch, data=excluded.data, removed_at=excluded.removed_at",
+                    (aid, batch, row[10], row[5], row[3], data, _now()),
+                )
+                con.execute("DELETE FROM article_alias WHERE article_id = ?", (aid,))
+                _leave_group(con, aid)
+                con.execute("DELETE FROM article_band WHERE article_id = ?", (aid,))
+                con.execute("DELETE FROM mention WHERE article_id = ?", (aid,))
+                con.execute("DELETE FROM article WHERE id = ?", (aid,))
+                n += 1
+            if not n:
+                return 0
+            self._bump(con)
+            return batch
+
+    def removed_count(self, batch: int) -> int:
+        """How many articles a `remove` batch set aside (and still holds)."""
+        row = self.con().execute("SELECT COUNT(*) FROM removed WHERE batch = ?", (batch,))
+        return row.fetchone()[0]
+
+    def removed(self) -> list[tuple[int, str, str, str]]:
+        """(batch, article id, source, title) of the removed articles, newest batch first."""
+        rows = self.con().execute(
+            "SELECT batch, article_id, source, title FROM removed ORDER BY batch DESC, rowid"
+        )
+        return [tuple(r) for r in rows]
+
+    def restore(self, batch: int) -> int:
+        """Put back the articles of a `remove` batch, with their mentions and the
+        corrections that apply to them; returns how many.
+        """
+        with self.transaction() as con:
+            rows = con.execute(
+                "SELECT article_id, data FROM removed WHERE batch = ?", (batch,)
+            ).fetchall()
+            back = []
+            for aid, data in rows:
+                d = json.loads(data)
+                art = d["article"]
+                con.execute("DELETE FROM removed WHERE article_id = ?", (aid,))
+                if con.execute(
+                    "SELECT 1 FROM article WHERE id = ? OR text_hash = ?", (aid, art[8])
+                ).fetchone():
+                    continue  # stored again meanwhile
+                con.execute(
+                    "INSERT INTO article(id, url, canonical_url, title, published, source,"
+                    " language, text, text_hash, geoparser, origin, added_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    art,
+                )
+                con.executemany(
+                    'INSERT INTO mention(article_id, start, "end", text, mention_type,'
+                    " place_key, reason, auto_place_key) VALUES (?,?,?,?,?,?,?,?)",
+                    [(aid, s, e, t, mt, k, why, k) for s, e, t, mt, k, why in d["mentions"]],
+                )
+                con.executemany(
+                    "INSERT OR IGNORE INTO article_alias(id, article_id, url, canonical_url,"
+                    " title, published, source, origin, added_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    [(a[0], aid, *a[1:]) for a in d["aliases"]],
+                )
+                _join_group(con, aid, dedup.signature(art[7]))
+                back.append(aid)
+            corrections.apply(con, back)
+            if back:
+                self._bump(con)
+            return len(back)
+
+    def forget_missing_files(self, folder: Path | str, present: Iterable[str]) -> int:
+        """Drop what was read from files under `folder` that are no longer in `present`
+        (resolved paths): their articles, mentions, failures and file records. For a rescan
+        of a folder the user deleted files from; returns the number of articles dropped.
+        """
+        root = str(Path(folder).resolve())
+        prefix = root.rstrip("/") + "/"
+        keep = set(present)
+        with self.transaction() as con:
+            gone = [
+                o
+                for (o,) in con.execute(
+                    "SELECT origin FROM article WHERE substr(origin, 1, ?) = ?"
+                    " UNION SELECT path FROM source_file WHERE substr(path, 1, ?) = ?"
+                    " UNION SELECT origin FROM failure WHERE substr(origin, 1, ?) = ?",
+                    (len(prefix), prefix) * 3,
+                )
+                if o not in keep and not Path(o).exists()
+            ]
+            n = 0
+            for origin in gone:
+                for (aid,) in con.execute(
+                    "SELECT id FROM article WHERE origin = ?", (origin,)
+                ).fetchall():
+                    con.execute("DELETE FROM article_alias WHERE article_id = ?", (aid,))
+                    _leave_group(con, aid)
+                    con.execute("DELETE FROM article_band WHERE article_id = ?", (aid,))
+                    con.execute("DELETE FROM mention WHERE article_id = ?", (aid,))
+                    con.execute("DELETE FROM article WHERE id = ?", (aid,))
+                    n += 1
+                con.execute("DELETE FROM article_alias WHERE origin = ?", (origin,))
+                con.execute("DELETE FROM source_file WHERE path = ?", (origin,))
+                con.execute("DELETE FROM failure WHERE origin = ?", (origin,))
+            if gone:
+                self._bump(con)
+            return n
+
+    def clear_failures(self) -> int:
+        """Empty the list of inputs that could not be read; returns how many were listed."""
+        with self.transaction() as con:
+            n = con.execute("DELETE FROM failure").rowcount
+            if n:
+                self._bump(con)
+            return n
+
     # -- reading ---------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
         """Stored articles, mentions, mentioned places, undated articles and near-duplicates.
@@ -981,6 +1269,9 @@ class Store:
             args.extend(q.countries)
         if not q.include_demonyms:
             clauses.append("m.mention_type = 'name'")
+        if q.article_ids:
+            clauses.append(f"a.id IN ({','.join('?' * len(q.article_ids))})")
+            args.extend(q.article_ids)
         if q.text.strip():
             clauses.append("(instr(lower(a.title), ?) > 0 OR instr(lower(a.text), ?) > 0)")
             needle = q.text.strip().lower()
@@ -1068,26 +1359,44 @@ class Store:
             PlaceCount(Place(g, n, k, la, lo, c), cnt, na) for g, n, k, la, lo, c, cnt, na in rows
         ]
 
-    def passages(self, place_key: str, q: Query, limit: int = 500) -> list[Passage]:
-        """Mentions of one place in the selection, newest article first.
+    def passages(
+        self, place_key: str, q: Query, limit: int = 500, offset: int = 0
+    ) -> list[Passage]:
+        """Mentions of one place in the selection, newest article first (`limit` of them,
+        after skipping `offset`). A corrected mention carries its correction.
 
         Of a near-duplicate group only the representative's passages are listed.
         """
+        # Rows first, texts after: sorting the mentions with their articles' texts costs
+        # far more than reading the few texts the page shows.
         rows = self._select(
-            "a.id, a.url, a.title, a.published, a.source, a.language, a.text,"
-            ' m.start, m."end", m.mention_type, m.reason',
+            'a.id, m.start, m."end", m.mention_type, m.reason, m.correction, m.auto_place_key',
             q,
             place_key,
-            tail="ORDER BY a.published IS NULL, a.published DESC, a.id, m.start LIMIT ?",
-            extra=(limit,),
-        )
-        cache: dict[str, Article] = {}
+            tail="ORDER BY a.published IS NULL, a.published DESC, a.id, m.start LIMIT ? OFFSET ?",
+            extra=(limit, offset),
+        ).fetchall()
+        con = self.con()
+        arts: dict[str, Article] = {}
+        for aid in dict.fromkeys(r[0] for r in rows):
+            row = con.execute(f"SELECT {ARTICLE_COLUMNS} FROM article WHERE id=?", (aid,))
+            arts[aid] = _article(row.fetchone())
+        notes: dict[int, str] = {}
+        names: dict[str, str] = {}
         out = []
-        for aid, url, title, pub, src, lang, text, s, e, mt, why in rows:
-            art = cache.get(aid)
-            if art is None:
-                art = cache[aid] = _article((aid, url, title, pub, src, lang, text))
-            out.append(Passage(art, s, e, mt, why))
+        for aid, s, e, mt, why, cid, auto in rows:
+            note, auto_name = "", None
+            if cid is not None:
+                if cid not in notes:
+                    got = con.execute("SELECT note FROM correction WHERE id=?", (cid,)).fetchone()
+                    notes[cid] = got[0] if got else ""
+                note = notes[cid]
+                if auto is not None and auto != place_key:
+                    if auto not in names:
+                        got = con.execute("SELECT name FROM place WHERE key=?", (auto,)).fetchone()
+                        names[auto] = got[0] if got else auto
+                    auto_name = names[auto]
+            out.append(Passage(arts[aid], s, e, mt, why, cid, note, auto_name))
         return out
 
     def timeline(self, place_key: str, q: Query) -> list[tuple[date, int]]:

@@ -526,14 +526,28 @@ def test_feed_errors(tmp_store):
         tmp_store.record_poll("https://example.org/feed", 1, None)
 
 
+def back_to_schema_6(path: Path) -> None:
+    """Undo schema steps 7 and 8 as far as a test needs: the file looks as schema 6 left it."""
+    con = sqlite3.connect(path)
+    con.executescript(
+        """
+        DROP TABLE correction; DROP TABLE removed;
+        DROP INDEX mention_text; DROP INDEX mention_correction;
+        ALTER TABLE mention DROP COLUMN auto_place_key;
+        ALTER TABLE mention DROP COLUMN correction;
+        ALTER TABLE mention DROP COLUMN added;
+        PRAGMA user_version = 6;
+        """
+    )
+    con.close()
+
+
 def test_fetched_pages_take_the_id_of_their_canonical_url(tmp_path):
     from geo.dedup import url_id
 
     p = tmp_path / "v6.sqlite"
     Store(p).close()
-    con = sqlite3.connect(p)
-    con.execute("PRAGMA user_version = 6")  # as schema 6 left it
-    con.close()
+    back_to_schema_6(p)
     store = Store(p)
     url = "https://www.example.org/news/1/?utm_source=feed"
     a = Article(text_id(url), url, "Page", date(2022, 3, 1), "example.org", "en", "Kyiv today.")
@@ -541,9 +555,7 @@ def test_fetched_pages_take_the_id_of_their_canonical_url(tmp_path):
     for x in (a, b):
         store.save(x, mentions_for(x), "v1", "t")
     store.close()
-    con = sqlite3.connect(p)
-    con.execute("PRAGMA user_version = 6")
-    con.close()
+    back_to_schema_6(p)
     store = Store(p)
     new_id = url_id("https://example.org/news/1")
     assert url_id(url) == new_id != a.id

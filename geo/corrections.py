@@ -1,0 +1,385 @@
+"""Users' corrections of the geoparser, kept as data and applied over its output.
+
+Every stored mention keeps the geoparser's own choice (`mention.auto_place_key`); its
+`place_key` is that choice with the active corrections applied, and `mention.correction`
+names the correction that set it. Mentions a user added carry `added = 1`. Applying is
+idempotent: an article's mentions are reset to the geoparser's output, then every active
+correction that concerns the article is applied, the widest scope first and, within a scope,
+in the order they were made, so that the narrower and the later correction wins. The store
+applies them after every save (so they survive re-ingest and geoparser upgrades), after a
+correction is made or undone, and after an import.
+
+These functions work on an open SQLite connection inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+
+from geo.models import CORRECTION_ACTIONS, CORRECTION_SCOPES, Correction, Place
+
+COLUMNS = (
+    'id, uid, action, scope, name, article_id, source, start, "end", place_key, geonameid,'
+    " place_name, kind, lat, lon, country, old_place, note, author, created_at, undone_at,"
+    " orphaned"
+)
+_ORDER = "CASE scope WHEN 'everywhere' THEN 0 WHEN 'source' THEN 1 WHEN 'article' THEN 2 ELSE 3 END"
+MAX_NOTE = 1_000  # characters of a user's reason that are kept
+
+
+def validate(c: Correction) -> None:
+    """Raise ValueError when the correction cannot be applied as described."""
+    if c.action not in CORRECTION_ACTIONS:
+        raise ValueError(f"unknown correction action {c.action!r}")
+    if c.scope not in CORRECTION_SCOPES:
+        raise ValueError(f"unknown correction scope {c.scope!r}")
+    if not c.name.strip():
+        raise ValueError("a correction needs the name as written in the article")
+    if c.action != "not_place" and c.place is None:
+        raise ValueError("choose the place this name refers to")
+    if c.scope in ("mention", "article") and not c.article_id:
+        raise ValueError("a correction of one article needs that article")
+    if c.scope == "mention" and (c.start is None or c.end is None or c.end <= c.start):
+        raise ValueError("a correction of one mention needs its position in the text")
+    if c.scope == "source" and not c.source:
+        raise ValueError("a correction of one source needs that source")
+
+
+def make_uid(c: Correction) -> str:
+    """An identity from what the correction says and when it was made, for imported records
+    that carry none (a correction made here gets a random one).
+    """
+    p = c.place
+    body = json.dumps(
+        [
+            c.action,
+            c.scope,
+            c.name,
+            p.key if p else None,
+            c.article_id if c.scope in ("mention", "article") else None,
+            c.source if c.scope == "source" else None,
+            c.start if c.scope == "mention" else None,
+            c.created_at,
+        ]
+    )
+    return hashlib.sha256(body.encode()).hexdigest()[:24]
+
+
+def insert(con: sqlite3.Connection, c: Correction) -> int | None:
+    """Store a correction; returns its row id, or None when its uid is stored already."""
+    p = c.place
+    cur = con.execute(
+        'INSERT INTO correction(uid, action, scope, name, article_id, source, start, "end",'
+        " place_key, geonameid, place_name, kind, lat, lon, country, old_place, note, author,"
+        " created_at, undone_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT(uid) DO NOTHING",
+        (
+            c.uid,
+            c.action,
+            c.scope,
+            c.name,
+            c.article_id,
+            c.source,
+            c.start,
+            c.end,
+            p.key if p else None,
+            p.geonameid if p else None,
+            p.name if p else None,
+            p.kind if p else None,
+            p.lat if p else None,
+            p.lon if p else None,
+            p.country_code if p else None,
+            c.old_place,
+            c.note[:MAX_NOTE],
+            c.author,
+            c.created_at,
+            c.undone_at,
+        ),
+    )
+    return cur.lastrowid if cur.rowcount else None
+
+
+def from_row(row: tuple) -> Correction:
+    (cid, uid, action, scope, name, aid, source, start, end, _key, gid, pname, kind, lat, lon,
+     cc, old, note, author, created, undone, orphaned) = row  # fmt: skip
+    place = Place(gid, pname, kind, lat, lon, cc) if pname is not None else None
+    return Correction(
+        action, scope, name, place, aid, source, start, end, note, author, created, old, uid,
+        cid, undone, bool(orphaned),
+    )  # fmt: skip
+
+
+def read(con: sqlite3.Connection, where: str = "", args: tuple = ()) -> list[Correction]:
+    sql = f"SELECT {COLUMNS} FROM correction {where}"
+    return [from_row(r) for r in con.execute(sql, args)]
+
+
+def to_json(c: Correction) -> dict:
+    """A correction as one line of `geo corrections export`."""
+    p = c.place
+    return {
+        "uid": c.uid,
+        "action": c.action,
+        "scope": c.scope,
+        "name": c.name,
+        "place": None
+        if p is None
+        else {
+            "geonameid": p.geonameid,
+            "name": p.name,
+            "kind": p.kind,
+            "lat": p.lat,
+            "lon": p.lon,
+            "country_code": p.country_code,
+        },
+        "article_id": c.article_id,
+        "source": c.source,
+        "start": c.start,
+        "end": c.end,
+        "old_place": c.old_place,
+        "note": c.note,
+        "author": c.author,
+        "created_at": c.created_at,
+        "undone_at": c.undone_at,
+    }
+
+
+def from_json(rec: dict) -> Correction:
+    """Inverse of to_json; raises ValueError on a record that is not a valid correction."""
+    if not isinstance(rec, dict):
+        raise ValueError("not a JSON object")
+    try:
+        p = rec.get("place")
+        place = None
+        if p is not None:
+            place = Place(
+                int(p["geonameid"]) if p.get("geonameid") is not None else None,
+                str(p["name"]),
+                str(p["kind"]),
+                float(p["lat"]),
+                float(p["lon"]),
+                str(p["country_code"]) if p.get("country_code") else None,
+            )
+        c = Correction(
+            action=str(rec["action"]),
+            scope=str(rec["scope"]),
+            name=str(rec["name"]),
+            place=place,
+            article_id=rec.get("article_id"),
+            source=rec.get("source"),
+            start=int(rec["start"]) if rec.get("start") is not None else None,
+            end=int(rec["end"]) if rec.get("end") is not None else None,
+            old_place=rec.get("old_place"),
+            note=str(rec.get("note") or ""),
+            author=str(rec.get("author") or ""),
+            created_at=str(rec.get("created_at") or ""),
+            undone_at=rec.get("undone_at"),
+            uid=str(rec.get("uid") or ""),
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise ValueError(f"not a correction record: {err}") from err
+    validate(c)
+    if place is not None and not (-90 <= place.lat <= 90 and -180 <= place.lon <= 180):
+        raise ValueError("the place's coordinates are out of range")
+    return c
+
+
+# -- which articles a correction concerns -------------------------------------------------
+def affected(con: sqlite3.Connection, c: Correction) -> set[str]:
+    """Ids of the stored articles whose mentions this correction can change (or changed)."""
+    ids: set[str] = set()
+    if c.id is not None:
+        ids.update(
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT article_id FROM mention WHERE correction=?", (c.id,)
+            )
+        )
+    if c.scope in ("mention", "article"):
+        ids.add(c.article_id or "")
+        return ids
+    by_source = c.scope == "source"
+    extra = " AND a.source = ?" if by_source else ""
+    args: tuple = (c.name, c.source) if by_source else (c.name,)
+    ids.update(
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT m.article_id FROM mention m JOIN article a ON a.id = m.article_id"
+            f" WHERE m.text = ? COLLATE NOCASE{extra}",
+            args,
+        )
+    )
+    if c.action != "not_place":
+        ids.update(
+            r[0]
+            for r in con.execute(
+                f"SELECT a.id FROM article a WHERE instr(a.text, ?) > 0{extra}",
+                (c.name, c.source) if by_source else (c.name,),
+            )
+        )
+    return ids
+
+
+# -- applying ---------------------------------------------------------------------------
+def apply(con: sqlite3.Connection, article_ids: Iterable[str]) -> None:
+    """Reset these articles' mentions to the geoparser's output and apply every active
+    correction that concerns them. Marks mention/article corrections that match nothing.
+    """
+    ids = sorted(set(article_ids))
+    if not ids:
+        return
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS cm_target(id TEXT PRIMARY KEY)")
+    con.execute("DELETE FROM cm_target")
+    con.executemany(
+        "INSERT OR IGNORE INTO cm_target SELECT id FROM article WHERE id = ?", [(i,) for i in ids]
+    )
+    con.execute("DELETE FROM mention WHERE added = 1 AND article_id IN (SELECT id FROM cm_target)")
+    con.execute(
+        "UPDATE mention SET place_key = auto_place_key, correction = NULL"
+        " WHERE correction IS NOT NULL AND article_id IN (SELECT id FROM cm_target)"
+    )
+    rules = read(
+        con,
+        "WHERE undone_at IS NULL AND (scope = 'everywhere' OR (scope = 'source' AND source IN"
+        " (SELECT DISTINCT a.source FROM article a JOIN cm_target t ON t.id = a.id))"
+        " OR (scope IN ('mention', 'article') AND article_id IN (SELECT id FROM cm_target)))"
+        f" ORDER BY {_ORDER}, id",
+    )
+    for c in rules:
+        hits = _apply_one(con, c)
+        if c.scope in ("mention", "article"):
+            con.execute("UPDATE correction SET orphaned = ? WHERE id = ?", (int(hits == 0), c.id))
+    con.execute("DELETE FROM cm_target")
+
+
+def _save_place(con: sqlite3.Connection, p: Place) -> None:
+    con.execute(
+        "INSERT INTO place VALUES (?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING",
+        (p.key, p.geonameid, p.name, p.kind, p.lat, p.lon, p.country_code),
+    )
+
+
+def _targets(c: Correction) -> tuple[str, tuple]:
+    """SQL (and its arguments) for the ids of this correction's articles among the targets."""
+    if c.scope == "source":
+        return (
+            "SELECT t.id FROM cm_target t JOIN article a ON a.id = t.id WHERE a.source = ?",
+            (c.source,),
+        )
+    return "SELECT id FROM cm_target", ()
+
+
+def _apply_one(con: sqlite3.Connection, c: Correction) -> int:
+    """Apply one correction to the target articles; returns how many mentions it set."""
+    key = c.place.key if c.place is not None and c.action != "not_place" else None
+    if c.place is not None and key is not None:
+        _save_place(con, c.place)
+    if c.scope == "mention":
+        text = _text(con, c.article_id or "")
+        span = _locate(text, c.name, c.start or 0, c.end or 0) if text is not None else None
+        if span is None:
+            return 0
+        return _set_span(con, c, key, *span, suppress_overlaps=True)
+    if c.action in ("place", "not_place"):
+        if c.scope == "article":
+            where, args = "article_id = ?", (c.article_id,)
+        else:
+            sql, args = _targets(c)
+            where = f"article_id IN ({sql})"
+        cur = con.execute(
+            f"UPDATE mention SET place_key = ?, correction = ? WHERE {where}"
+            " AND text = ? COLLATE NOCASE",
+            (key, c.id, *args, c.name),
+        )
+        return cur.rowcount
+    # "add" over an article, a source or everywhere: every occurrence of the words.
+    if c.scope == "article":
+        rows: Iterator = iter([(c.article_id, _text(con, c.article_id or ""))])
+    else:
+        sql, args = _targets(c)
+        rows = con.execute(
+            f"SELECT a.id, a.text FROM article a WHERE a.id IN ({sql}) AND instr(a.text, ?) > 0",
+            (*args, c.name),
+        )
+    hits = 0
+    for aid, text in list(rows):
+        if text is None:
+            continue
+        one = Correction(c.action, "mention", c.name, c.place, aid, id=c.id)
+        for s, e in occurrences(text, c.name):
+            hits += _set_span(con, one, key, s, e, suppress_overlaps=False)
+    return hits
+
+
+def _text(con: sqlite3.Connection, article_id: str) -> str | None:
+    row = con.execute("SELECT text FROM article WHERE id = ?", (article_id,)).fetchone()
+    return row[0] if row else None
+
+
+def occurrences(text: str, name: str) -> list[tuple[int, int]]:
+    """Where `name` occurs in `text` as whole words (as written)."""
+    pattern = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)")
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _locate(text: str, name: str, start: int, end: int) -> tuple[int, int] | None:
+    """The occurrence of `name` a mention correction meant: at its offsets, or, when the text
+    changed since, the occurrence nearest to them (any letter case); None when it is gone.
+    """
+    if text[start:end] == name:
+        return start, end
+    spans = occurrences(text, name)
+    if not spans:
+        low = text.lower()
+        pattern = re.compile(r"(?<!\w)" + re.escape(name.lower()) + r"(?!\w)")
+        spans = [(m.start(), m.end()) for m in pattern.finditer(low)]
+    if not spans:
+        return None
+    return min(spans, key=lambda s: abs(s[0] - start))
+
+
+def _set_span(
+    con: sqlite3.Connection,
+    c: Correction,
+    key: str | None,
+    start: int,
+    end: int,
+    *,
+    suppress_overlaps: bool,
+) -> int:
+    """Make the text at start:end mean `key` (None: no place). Returns 1 when it did."""
+    aid = c.article_id
+    exact = con.execute(
+        'UPDATE mention SET place_key = ?, correction = ? WHERE article_id = ? AND start = ? AND "end" = ?',
+        (key, c.id, aid, start, end),
+    ).rowcount
+    if exact:
+        return 1
+    overlap = 'article_id = ? AND start < ? AND "end" > ?'
+    if key is None:
+        # "Not a place" on a mention whose span moved: the mention over these words goes.
+        return (
+            con.execute(
+                f"UPDATE mention SET place_key = NULL, correction = ? WHERE {overlap}",
+                (c.id, aid, end, start),
+            ).rowcount
+            and 1
+        )
+    if con.execute(f"SELECT 1 FROM mention WHERE {overlap}", (aid, end, start)).fetchone():
+        if not suppress_overlaps:
+            return 0  # a longer or other name the geoparser found there stays
+        con.execute(
+            f"UPDATE mention SET place_key = NULL, correction = ? WHERE {overlap}",
+            (c.id, aid, end, start),
+        )
+    text = _text(con, aid or "")
+    con.execute(
+        'INSERT INTO mention(article_id, start, "end", text, mention_type, place_key, reason,'
+        " auto_place_key, correction, added) VALUES (?,?,?,?,?,?,?,?,?,1)",
+        (aid, start, end, (text or "")[start:end], "name", key, "", None, c.id),
+    )
+    return 1
