@@ -1,4 +1,4 @@
-"""Command line: python -m geo {ingest,geoparse,evaluate,gazetteer,precompute,serve-sample}."""
+"""Command line: python -m geo {ingest,watch,geoparse,evaluate,gazetteer,precompute,corrections,remove}."""
 
 from __future__ import annotations
 
@@ -20,6 +20,13 @@ EPILOG = {
     "gazetteer": "example: python -m geo gazetteer --rebuild",
     "precompute": "example: python -m geo precompute",
     "watch": "example: python -m geo watch https://example.org/feed.rss --every 15m",
+    "corrections": "example: python -m geo corrections export fixes.jsonl\n"
+    "also:    python -m geo corrections import fixes.jsonl\n"
+    "         python -m geo corrections list\n         python -m geo corrections undo 12",
+    "remove": "example: python -m geo remove --source 'Kremlin'\n"
+    "also:    python -m geo remove --article 000_fa1a19d97a69d7e0\n"
+    "         python -m geo remove --file data/articles/bad.csv\n"
+    "         python -m geo remove --restore 3",
 }
 
 
@@ -274,6 +281,102 @@ def _online_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _open_store(args):
+    from geo.pipeline import db_path
+    from geo.store import Store
+
+    return Store(db_path(args.db))
+
+
+def cmd_corrections(args) -> int:
+    from geo import corrections
+
+    store = _open_store(args)
+    if args.action == "list":
+        items = store.corrections()
+        for c in items:
+            state = " (undone)" if c.undone_at else " (no longer matches)" if c.orphaned else ""
+            note = f" — {c.note}" if c.note else ""
+            print(f"{c.id:>5}  {c.created_at}  {c.describe()}{state}{note}")
+        if not items:
+            print("no corrections")
+        return 0
+    if args.action == "undo":
+        if args.file is None or not args.file.isdigit():
+            raise ArticleError("undo needs the number of a correction (see `corrections list`)")
+        if not store.undo_correction(int(args.file)):
+            print(f"error: no active correction number {args.file}", file=sys.stderr)
+            return 1
+        print(f"correction {args.file} undone")
+        return 0
+    if args.file is None:
+        raise ArticleError(f"corrections {args.action} needs a FILE")
+    path = Path(args.file)
+    if args.action == "export":
+        lines = [
+            json.dumps(corrections.to_json(c), ensure_ascii=False) for c in store.corrections()
+        ]
+        tmp = path.with_name(path.name + ".partial")
+        tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        os.replace(tmp, path)
+        print(f"{len(lines)} corrections written to {path}")
+        return 0
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ArticleError(f"cannot read {path}: {err}") from err
+    items, bad = [], []
+    for n, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            items.append(corrections.from_json(json.loads(line)))
+        except (ValueError, json.JSONDecodeError) as err:
+            bad.append(f"line {n}: {err}")
+    for b in bad[:10]:
+        print(f"  skipped {b}", file=sys.stderr)
+    new, known = store.import_corrections(items)
+    print(f"{new} corrections imported, {known} already there, {len(bad)} unreadable lines")
+    for c in store.orphaned_corrections():
+        print(f"  warning: correction {c.id} ({c.describe()}) matches nothing in its article")
+    return 1 if bad and not items else 0
+
+
+def cmd_remove(args) -> int:
+    store = _open_store(args)
+    if args.restore is not None:
+        n = store.restore(args.restore)
+        print(f"{n} articles restored" if n else f"nothing to restore in batch {args.restore}")
+        return 0 if n else 1
+    if args.list:
+        rows = store.removed()
+        for batch, aid, source, title in rows:
+            print(f"{batch:>4}  {aid}  [{source}] {title[:80]}")
+        if not rows:
+            print("no removed articles")
+        return 0
+    if args.article:
+        ids, what = store.articles_of(article=args.article), f"article {args.article}"
+    elif args.source:
+        ids, what = store.articles_of(source=args.source), f"source {args.source!r}"
+    elif args.file:
+        target = args.file
+        if not target.startswith(("http://", "https://")):
+            target = str(Path(target).resolve())
+        ids, what = store.articles_of(origin=target), f"input {args.file}"
+    else:
+        raise ArticleError("say what to remove: --article ID, --source NAME or --file PATH")
+    if not ids:
+        print(f"error: no stored articles for {what}", file=sys.stderr)
+        return 1
+    batch = store.remove(ids)
+    print(
+        f"{len(ids)} articles of {what} removed with their mentions; "
+        f"undo with: python -m geo remove --restore {batch}"
+    )
+    return 0
+
+
 def _fetch_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--follow-links",
@@ -374,6 +477,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--path", help="index file (default data/gazetteer.sqlite)")
     p.add_argument("--db", help="ignored")
     p.set_defaults(func=cmd_gazetteer)
+
+    p = add("corrections", "List, export, import or undo users' corrections of the geoparser.")
+    p.add_argument("action", choices=["list", "export", "import", "undo"])
+    p.add_argument("file", nargs="?", help="JSONL file (export/import) or correction number (undo)")
+    p.add_argument(
+        "--db", help="database file (default: $CONFLICT_MAP_DB or data/conflict_map.sqlite)"
+    )
+    p.set_defaults(func=cmd_corrections)
+
+    p = add("remove", "Remove an article, a source or one input's articles (undo with --restore).")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--article", metavar="ID", help="one article, by id")
+    g.add_argument("--source", metavar="NAME", help="every article of this source")
+    g.add_argument("--file", metavar="PATH_OR_URL", help="every article read from this input")
+    g.add_argument("--restore", type=int, metavar="BATCH", help="put back a removal")
+    g.add_argument("--list", action="store_true", help="list removed articles")
+    p.add_argument(
+        "--db", help="database file (default: $CONFLICT_MAP_DB or data/conflict_map.sqlite)"
+    )
+    p.set_defaults(func=cmd_remove)
 
     p = add(
         "precompute", "Geoparse the bundled sample and save the results for a fast first start."

@@ -119,3 +119,53 @@ def test_ingest_a_url_list_from_a_local_server(tmp_path, monkeypatch, capsys):
         assert main(["ingest", "--urls", str(urls), "--db", db, "--allow-private"]) == 0
     out = capsys.readouterr().out
     assert "1 added" in out and "404" in out
+
+
+def test_corrections_export_import_undo_and_remove(tmp_path, capsys):
+    from geo.models import Correction, Place
+    from geo.store import Store
+
+    db = tmp_path / "fix.sqlite"
+    assert main(["ingest", str(SEED), "--db", str(db), "--workers", "1"]) == 0
+    store = Store(db)
+    (aid,) = store.articles_of(source=store.sources()[0][0])
+    odesa = Place(698740, "Odesa", "city", 46.48, 30.73, "UA")
+    name = next(m.text for m in store.mentions_of(aid) if m.place)
+    store.add_correction(Correction("place", "article", name, odesa, aid, note="test"))
+    store.add_correction(Correction("not_place", "everywhere", "Kremlin"))
+    out = tmp_path / "fixes.jsonl"
+    capsys.readouterr()
+    assert main(["corrections", "export", str(out), "--db", str(db)]) == 0
+    assert len(out.read_text().splitlines()) == 2
+    other = tmp_path / "other.sqlite"
+    assert main(["ingest", str(SEED), "--db", str(other), "--workers", "1"]) == 0
+    assert main(["corrections", "import", str(out), "--db", str(other)]) == 0
+    assert "2 corrections imported" in capsys.readouterr().out
+    assert main(["corrections", "import", str(out), "--db", str(other)]) == 0
+    assert "0 corrections imported, 2 already there" in capsys.readouterr().out
+    moved = {m.text: m.place for m in Store(other).mentions_of(aid)}
+    assert moved[name] == odesa
+    assert main(["corrections", "list", "--db", str(other)]) == 0
+    listing = capsys.readouterr().out
+    assert "is not a place, everywhere" in listing and "— test" in listing
+    first = int(listing.split()[0])
+    assert main(["corrections", "undo", str(first), "--db", str(other)]) == 0
+    assert main(["corrections", "undo", str(first), "--db", str(other)]) == 1
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"action": "fly"}\nnot json\n')
+    assert main(["corrections", "import", str(bad), "--db", str(other)]) == 1
+    assert "line 1" in capsys.readouterr().err
+
+    assert main(["remove", "--file", str(SEED), "--db", str(db)]) == 0
+    said = capsys.readouterr().out
+    assert "1 articles of input" in said and "--restore 1" in said
+    assert Store(db).counts()["articles"] == 0
+    assert main(["remove", "--list", "--db", str(db)]) == 0
+    assert aid in capsys.readouterr().out
+    # Ingesting the same file again does not bring it back; restoring does.
+    assert main(["ingest", str(SEED), "--db", str(db), "--workers", "1"]) == 0
+    assert Store(db).counts()["articles"] == 0
+    assert main(["remove", "--restore", "1", "--db", str(db)]) == 0
+    assert Store(db).article(aid) is not None
+    assert {m.text: m.place for m in Store(db).mentions_of(aid)}[name] == odesa
+    assert main(["remove", "--source", "No Such Source", "--db", str(db)]) == 1
