@@ -8,6 +8,7 @@ admin-1 regions, regions and seas, demonyms, abbreviations), then opened read-on
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import os
 import re
@@ -381,6 +382,7 @@ class Gazetteer:
             )
         self.lookup = lru_cache(maxsize=50_000)(self._lookup)
         self.demonym = lru_cache(maxsize=5_000)(self._demonym)
+        self.lookup_variant = lru_cache(maxsize=20_000)(self._lookup_variant)
 
     @classmethod
     def open_or_build(cls, path: Path | None = None, on_progress: Progress | None = None):
@@ -424,6 +426,45 @@ class Gazetteer:
             place = Place(gid, nm, kind, lat, lon, cc)
             out.append(Candidate(place, pop, adm, bool(prim), feat))
         return tuple(out)
+
+    def _lookup_variant(self, name: str) -> tuple[Candidate, ...]:
+        """Entries carrying a romanisation variant of `name` ("Kharkov" -> Kharkiv).
+
+        For names `lookup` does not know. Variants come from `romanisation_variants`; the
+        closest variant (fewest changes) that names a town of 1,000 people, or a unit, region
+        or country, wins. Empty when none does.
+        """
+        if lookup_ok := self.lookup(name):
+            return lookup_ok
+        levels = romanisation_variants(name)
+        keys = [v for level in levels for v in level]
+        if not keys:
+            return ()
+        rows = self._rows(
+            "SELECT n.norm, e.geonameid, e.name, e.kind, e.lat, e.lon, e.country, e.population,"
+            " e.admin1, n.is_primary, e.feature FROM name n JOIN entry e ON e.id=n.entry"
+            " WHERE n.norm IN (SELECT value FROM json_each(?)) ORDER BY e.population DESC"
+            " LIMIT 400",
+            (json.dumps(keys),),
+        ).fetchall()
+        by_key: dict[str, list[Candidate]] = {}
+        for norm, gid, nm, kind, lat, lon, cc, pop, adm, prim, feat in rows:
+            if kind == "city" and pop < 1000:
+                continue
+            place = Place(gid, nm, kind, lat, lon, cc)
+            by_key.setdefault(norm, []).append(Candidate(place, pop, adm, bool(prim), feat))
+        for level in levels:
+            hits = [c for v in level for c in by_key.get(v, ())]
+            if hits:
+                seen: set[tuple] = set()
+                out = []
+                for c in sorted(hits, key=lambda c: -c.population):
+                    key = (c.place.geonameid, c.place.name, c.place.kind, c.place.lat)
+                    if key not in seen:
+                        seen.add(key)
+                        out.append(c)
+                return tuple(out)
+        return ()
 
     def _demonym(self, word: str) -> Candidate | None:
         row = self._rows(
@@ -472,6 +513,62 @@ class Gazetteer:
             return None
         gid, nm, kind, lat, lon, cc, pop, adm, feat = row
         return Candidate(Place(gid, nm, kind, lat, lon, cc), pop, adm, True, feat)
+
+
+# Romanisation table for Ukrainian and Russian names: each pair is one systematic
+# difference between transliteration schemes or between the Ukrainian and Russian forms
+# of a name (Kharkiv/Kharkov, Luhansk/Lugansk, Zaporizhzhia/Zaporozhye, Odesa/Odessa).
+# A variant applies one change at one place; two rounds give two changes.
+_ROMANISATION: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), r)
+    for p, r in [
+        (r"'", ""),  # soft sign and apostrophe: "Kam'yanske", "Bila Tserkva'"
+        (r"kh", "h"), (r"(?<![kzscg])h", "kh"),  # Kharkiv / Harkiv
+        (r"(?<![kzscg])h", "g"), (r"(?<![n])g", "h"),  # Luhansk / Lugansk (Ukr. h = Rus. g)
+        (r"yy\b", "y"), (r"yi\b", "y"), (r"iy\b", "y"), (r"ii\b", "i"), (r"y\b", "iy"),
+        (r"yi\b", "iy"), (r"iy\b", "yi"), (r"yy\b", "iy"), (r"y\b", "yi"), (r"i\b", "y"),
+        (r"i(?=[aeou])", "y"), (r"y(?=[aeiou])", "i"),  # ia/ya, iu/yu, ie/ye
+        (r"(?<=[bcdfghklmnprstvz])y", "i"), (r"(?<=[bcdfghklmnprstvz])i", "y"),
+        (r"\bye", "e"), (r"\be", "ye"), (r"ie", "e"), (r"ye", "e"),
+        (r"ivka\b", "ovka"), (r"ovka\b", "ivka"), (r"ivka\b", "evka"), (r"evka\b", "ivka"),
+        (r"iv\b", "ov"), (r"ov\b", "iv"), (r"iv\b", "ev"), (r"ev\b", "iv"),
+        (r"ivs", "ovs"), (r"ovs", "ivs"), (r"ivs", "evs"),
+        (r"(?<=[aeiouy])s(?=[aeiouy])", "ss"), (r"ss", "s"),  # Odesa / Odessa
+        (r"zhzh", "zh"), (r"zh(?=[iy]a\b)", "zhzh"), (r"izh", "ozh"), (r"ozh", "izh"),
+        (r"ia\b", "ya"), (r"ya\b", "ia"), (r"ia\b", "iya"), (r"iia\b", "ia"),
+        (r"ia\b", "ye"), (r"e\b", "ia"),  # Zaporizhzhia / Zaporozhye
+        (r"tz", "ts"), (r"ts", "tz"), (r"j", "y"), (r"y", "j"), (r"w", "v"), (r"v", "w"),
+    ]
+]  # fmt: skip
+MAX_VARIANTS = 120
+
+
+def romanisation_variants(name: str) -> list[list[str]]:
+    """Normalised variant spellings of `name`, by number of changes: [[one], [two]].
+
+    Generated from the transliteration table above, not from a list of names; the
+    original spelling itself is not included.
+    """
+    key = normalize(name)
+    if len(key) < 4 or not key.replace(" ", "").isalpha() and "'" not in key:
+        return []
+    seen = {key}
+    levels: list[list[str]] = []
+    frontier = [key]
+    for _ in range(2):
+        nxt: list[str] = []
+        for word in frontier:
+            for pat, rep in _ROMANISATION:
+                for m in pat.finditer(word):
+                    v = word[: m.start()] + rep + word[m.end() :]
+                    if v not in seen and len(v) >= 4:
+                        seen.add(v)
+                        nxt.append(v)
+                if len(seen) > MAX_VARIANTS:
+                    break
+        levels.append(nxt)
+        frontier = nxt
+    return levels
 
 
 def _case_compatible(text: str, surface: str) -> bool:

@@ -67,6 +67,9 @@ DISEASE_AFTER = {
     "virus", "viruses", "fever", "disease", "vaccine", "vaccines", "strain", "flu", "variant",
     "variants",
 }  # fmt: skip
+# Words that keep a bare name a place in an article that also uses it for a disease ("in
+# Lassa"); "from" and "of" do not ("died from Ebola", "a case of Marburg").
+DISEASE_SAFE_BEFORE = {"in", "near", "outside", "around", "across", "throughout", "inside"}
 # Population a town needs to count when only the gazetteer (no NER label) vouches for it.
 MIN_POP_GAZETTEER_ONLY = 15_000
 MIN_POP_EMBEDDED = 100_000
@@ -99,6 +102,41 @@ SITE_NOUNS = {
 }  # fmt: skip
 
 
+# Generic words after (or before, with "of") a name that make it an administrative unit:
+# "the Krasnoyarsk region", "Kharkivska oblast", "the Bakhmut district", "Region of Murcia".
+UNIT_WORDS = {
+    "region", "oblast", "raion", "rayon", "district", "krai", "kray", "province",
+    "governorate", "county", "okrug", "prefecture", "municipality", "voivodeship",
+}  # fmt: skip
+# Forms a unit's name takes in the gazetteer ("Kharkiv Oblast", "Krasnoyarsk Krai").
+UNIT_FORMS = (
+    "Oblast", "Region", "Krai", "Raion", "Rayon", "District", "Province", "Governorate",
+    "County", "Okrug", "Prefecture",
+)  # fmt: skip
+# Second-level units are mostly named after their seat: without a boundary entry the unit is
+# mapped at its namesake town ("the Bakhmut district" -> Bakhmut).
+SEAT_UNITS = {"raion", "rayon", "district", "county", "municipality", "okrug"}
+# A name followed by one of these names a body of water: never the town that shares it.
+WATER_WORDS = {"river", "lake", "sea", "reservoir", "strait", "lagoon"}
+UNIT = "unit"  # label of "X region", "Kharkivska oblast": the words make it a place
+ROUTE = "route"  # label of a member of "A – B – C" (an evacuation route, a list)
+DATELINE = "dateline"  # label of "MOSCOW —", "KYIV, March 3 (Reuters) –"
+# Adjectival unit names: "Kharkivska", "Donetskaya", "Moskovskiy" -> stem + ending guesses.
+_ADJECTIVAL = re.compile(
+    r"^(?P<stem>\w+?)(?P<sk>s'?k|c'?k|zk)(?:a|aya|aia|iy|yi|yy|y|ij|ii|oi|oy|ogo|iy)$", re.I
+)
+_STEM_ENDINGS = ("", "sk", "a", "sa", "ia", "sia", "y", "i", "e")
+# Dashes, arrows and slashes that join the stops of a route ("Mariupol – Zaporizhzhia").
+_ROUTE_SEP = re.compile(r"^(?:[–—]+|\s[-–—]{1,2}>?\s|[-–—]*>|→|⇒|/)$")
+_LIST_SEP = re.compile(r"^(?:,|and|or|&|, and|, or)$")
+# "MOSCOW —", "KYIV, March 3 (Reuters) –", "SPRINGFIELD, Ill. (AP) —" at a line start.
+_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?P<place>[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){0,3})"
+    r"(?=(?:,[ \t]*[A-Z][\w.]*(?:[ \t]+[\w.]+){0,3})?[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?"
+    r"(?:[—–]|--?)[ \t])"
+)
+
+
 def load_model(name: str = MODEL_NAME):
     """Load the spaCy pipeline (only the components recognition needs)."""
     import spacy
@@ -118,11 +156,12 @@ class Span:
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
     context_after: str = ""  # raw text right after the span (for "Kherson, Ukraine")
     kind_hint: str = ""  # "admin" ("Washington state"), "city" ("the city of X") or ""
+    note: str = ""  # said first in the reason ("seat of the Bakhmut district")
 
     @property
     def weak(self) -> bool:
-        """Found by the gazetteer alone, without NER calling this very span a place."""
-        return self.label not in PLACE_LABELS
+        """Found by the gazetteer alone, without NER or the words around calling it a place."""
+        return self.label not in PLACE_LABELS and self.label not in {UNIT, ROUTE, DATELINE}
 
 
 def _person_cue(doc, start_tok: int, end_tok: int) -> bool:
@@ -240,6 +279,42 @@ def _disease_names(doc) -> set[str]:
     return out
 
 
+def _disease_use(doc, sp: Span, diseases: set[str]) -> bool:
+    """True when this mention of a name is the disease ("Ebola virus", or a bare "Ebola"
+    in an article that calls it a virus, with no locative word or place label of its own).
+    """
+    if sp.text not in diseases or sp.mention_type != "name":
+        return False
+    span = doc.char_span(sp.start, sp.end)
+    if span is None:
+        return True
+    if span.end < len(doc) and doc[span.end].lower_ in DISEASE_AFTER:
+        return True
+    before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    return before not in DISEASE_SAFE_BEFORE and before not in PLACE_NOUNS
+
+
+def _inside_longer_name(doc, s: int, e: int, gazetteer: Gazetteer) -> bool:
+    """True when a hyphen or a capitalised word glues the span to a longer place or person
+    name: "Nova Kakhovka" (a name the tagger or the gazetteer knows whole), "Ivano-X".
+    """
+    if s > 0 and doc[s - 1].text in {"-", "–"} and not doc[s - 2 if s > 1 else 0].whitespace_:
+        return True
+    if e < len(doc) and doc[e].text == "-" and not doc[e - 1].whitespace_:
+        return True
+    if s == 0 or doc[s].is_sent_start:
+        return False
+    prev = doc[s - 1]
+    if not (prev.is_alpha and prev.text[:1].isupper()) or prev.is_stop:
+        return False
+    if prev.lower_ in DIRECTIONS | PERSON_TITLES | PLACE_NOUNS:
+        return False
+    if prev.ent_iob_ in {"B", "I"} and doc[s].ent_iob_ == "I":
+        if doc[s].ent_type_ in {"GPE", "LOC", "FAC", "PERSON"}:
+            return True  # one entity: "Nova Kakhovka" tagged whole
+    return bool(gazetteer.lookup(doc[s - 1 : e].text))
+
+
 def _preceded_by_the(doc, start_tok: int) -> bool:
     return start_tok > 0 and doc[start_tok - 1].lower_ == "the"
 
@@ -284,6 +359,29 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         for i in range(start_tok, end_tok):
             taken[i] = True
 
+    # 0. Words that make a run a place whatever the tagger says about it: datelines
+    # ("MOSCOW —"), unit phrases ("the Krasnoyarsk region", "Kharkivska oblast", "the Oka
+    # river") and the stops of dash-joined routes ("Mariupol – Zaporizhzhia – Dnipro").
+    for start_c, end_c, cands in _datelines(text, gazetteer):
+        span = doc.char_span(start_c, end_c)
+        if span is not None and not any(taken[span.start : span.end]):
+            add(span.start, span.end, "name", DATELINE, cands)
+    for s, e, cands, note, water in _unit_phrases(doc, gazetteer, table):
+        if any(taken[s:e]):
+            continue
+        if water and not any(c.place.kind != "city" for c in cands):
+            # A river named like a town: mapped at the town only where the article's other
+            # places are in its country; otherwise left unresolved, not sent to Japan.
+            add(s, e, "name", "", cands)
+            spans[-1].note = note
+            continue
+        add(s, e, "name", UNIT, cands)
+        spans[-1].kind_hint = "" if water else "admin"
+        spans[-1].note = note
+    for s, e, cands in _routes(doc, gazetteer, table):
+        if not any(taken[s:e]):
+            add(s, e, "name", ROUTE, cands)
+
     # 1. NER place entities, trimmed of a leading "the" and trailing possessive.
     for ent in ents:
         if ent.label_ not in PLACE_LABELS:
@@ -326,6 +424,8 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             and _name_token(doc[end - 1])  # not "Kingdom of", cut short by the tagger
         ):
             if not _person_cue(doc, start, end) and len(doc[start:end].text) > 2:
+                # Unknown as written: the resolver asks the geocoders, then tries other
+                # romanisations ("Zaporozhye", "Kharkov").
                 add(start, end, "name", ent.label_, ())
 
     # 2. Gazetteer scan over capitalised token runs that NER did not label as places.
@@ -418,6 +518,8 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
                 continue
             if _person_cue(doc, i, j):
                 continue
+            if _inside_longer_name(doc, i, j, gazetteer):
+                continue  # "Kakhovka" in "Nova Kakhovka" is not the town Kakhovka
             add(i, j, "name", first.label, first.candidates)
 
     # A small place whose name is also a person's name in this article ("Montalvo was
@@ -434,10 +536,228 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     ]
     diseases = _disease_names(doc)
     if diseases:
-        # One sense per discourse, the other way round: "Ebola virus" makes "Ebola" a disease.
-        spans = [sp for sp in spans if sp.text not in diseases]
+        # "Lassa fever" is a disease: that phrase, and other bare mentions that nothing marks
+        # as a place. "in Lassa" or a name the tagger calls a place stays a place.
+        spans = [sp for sp in spans if not _disease_use(doc, sp, diseases)]
     spans.sort(key=lambda sp: sp.start)
     return spans
+
+
+def _title(text: str) -> str:
+    """ "NEW YORK" -> "New York": capitals-only words looked up as a name is usually written."""
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0).capitalize(), text.lower())
+
+
+def _adjectival_stems(word: str) -> list[str]:
+    """Guesses at the noun an adjectival unit name comes from: "Kharkivska" -> "Kharkiv"."""
+    m = _ADJECTIVAL.match(word)
+    if not m:
+        return []
+    stem = m.group("stem")
+    return [stem + end for end in _STEM_ENDINGS if len(stem + end) >= 3]
+
+
+def _fits_unit(c: Candidate, unit: str) -> bool:
+    """Whether a candidate can be what "X <unit>" names: "the Houston region" is no county."""
+    kind = c.place.kind
+    if unit in WATER_WORDS:
+        return kind in {"water", "region", "admin1"}
+    if unit == "region":
+        return (
+            kind in {"admin1", "region", "water", "continent", "country"} or c.feature == "former"
+        )
+    return kind in {"admin1", "admin2", "region"} or c.feature == "former"
+
+
+def _unit_candidates(
+    gazetteer: Gazetteer, phrase: str, bases: list[str], unit: str
+) -> tuple[tuple[Candidate, ...], str]:
+    """(candidates, note) for a unit phrase such as "Kharkivska oblast" or "Oka river".
+
+    Tried in order: the phrase itself, each base name with a unit word ("Kharkiv Oblast"),
+    the base name's own units, its romanisation variants' units, and (for districts and the
+    like) the namesake town. Water never falls back to a town. ((), "") when nothing fits.
+    """
+    water = unit in WATER_WORDS
+    hits = tuple(c for c in gazetteer.lookup(phrase) if _fits_unit(c, unit))
+    if hits:
+        return hits, ""
+    forms = () if water else UNIT_FORMS
+    for base in bases:
+        for form in forms:
+            hits = tuple(c for c in gazetteer.lookup(f"{base} {form}") if _fits_unit(c, unit))
+            if hits:
+                return hits, ""
+    for base in bases:
+        hits = tuple(c for c in gazetteer.lookup(base) if _fits_unit(c, unit))
+        if hits:
+            return hits, ""
+    for base in bases:
+        hits = tuple(c for c in gazetteer.lookup_variant(base) if _fits_unit(c, unit))
+        if hits:
+            return hits, ""
+    if water:
+        # No such river or lake: its namesake town, only where the article's own places
+        # vouch for that country (the resolver checks: the span is left weak).
+        towns = tuple(c for c in gazetteer.lookup(bases[0]) if c.place.kind == "city")
+        return towns, f"no {unit} of this name in the gazetteer"
+    for base in bases:
+        towns = tuple(
+            c for c in gazetteer.lookup_variant(base) if c.place.kind == "city" and c.primary
+        )
+        if towns and (unit in SEAT_UNITS or max(c.population for c in towns) >= 15_000):
+            return towns, f"no boundary entry for this {unit}"
+    return (), ""
+
+
+def _unit_phrases(doc, gazetteer: Gazetteer, table: _TokenTable):
+    """(start, end, candidates, note, water) for "X region", "Region of X", "Oka river"."""
+    out = []
+    n = len(doc)
+    for u, tok in enumerate(doc):
+        word = tok.lower_
+        if word not in UNIT_WORDS and word not in WATER_WORDS:
+            continue
+        runs: list[tuple[int, int]] = []
+        if u + 2 < n and doc[u + 1].lower_ == "of" and tok.text[:1].isupper():
+            e = u + 2  # "Region of Murcia", "Province of Quebec"
+            while e < n and e - u < 6 and table.name[e]:
+                e += 1
+            if e > u + 2:
+                runs.append((u, e))
+        s = u
+        while s > 0 and u - s < 4 and (table.name[s - 1] or doc[s - 1].text == "-" and s - 1 > 0):
+            s -= 1
+        while s < u and not table.name[s]:
+            s += 1
+        nxt = doc[u + 1] if u + 1 < n else None
+        if (
+            nxt is not None
+            and nxt.is_alpha
+            and nxt.text[:1].isupper()
+            and not nxt.is_sent_start
+            and nxt.lower_ not in SITE_NOUNS
+        ):
+            continue  # "Wright County Eggs": a name that only starts with the unit
+        for start in range(s, u):  # longest name first: "Nizhny Novgorod region"
+            if doc[start].lower_ in DIRECTIONS and start == u - 1:
+                break  # "the Eastern region"
+            runs.append((start, u + 1))
+        for start, end in runs:
+            if start == u:
+                phrase = table.span_text(start, end)
+                base_words = table.span_text(u + 2, end)
+            else:
+                phrase = table.span_text(start, end)
+                base_words = table.span_text(start, u)
+            if base_words.isupper() or doc[start].lower_ in PERSON_TITLES:
+                continue
+            if start < u and u - start == 1 and not doc[start].is_alpha:
+                continue
+            if (
+                start < u
+                and u - start == 1
+                and _common_word(base_words)
+                and not gazetteer.lookup(base_words)
+            ):
+                continue
+            bases = [base_words]
+            if start < u and u - start == 1:
+                bases += _adjectival_stems(base_words)
+            cands, note = _unit_candidates(gazetteer, phrase, bases, word)
+            if cands or (note and word in WATER_WORDS and gazetteer.lookup(base_words)):
+                out.append((start, end, cands, note, word in WATER_WORDS))
+                break
+    return out
+
+
+def _name_runs(doc, table: _TokenTable) -> list[tuple[int, int]]:
+    """Maximal runs of capitalised tokens (with connectors inside): candidate list members."""
+    runs = []
+    i, n = 0, len(doc)
+    while i < n:
+        if not table.name[i] or not doc[i].is_alpha:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and (
+            table.name[j] or doc[j].lower_ in {"-", "of", "de", "la", "'s"} and j + 1 < n
+        ):
+            if doc[j].text == "-" and (doc[j - 1].whitespace_ or doc[j].whitespace_):
+                break  # "A - B" is a route, "Ivano-Frankivsk" a name
+            j += 1
+        while j > i + 1 and not table.name[j - 1]:
+            j -= 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _routes(doc, gazetteer: Gazetteer, table: _TokenTable):
+    """Members of dash-, arrow- or slash-joined chains: (start, end, candidates).
+
+    "Mariupol – Zaporizhzhia – Dnipro", "Kyiv/Kiev", "Sumy -> Poltava": each stop is a place
+    when the chain has two known places and one of them is a town of 15,000 or more, a
+    region or a country. Comma and "and" links count inside a chain that has a dash.
+    """
+    runs = _name_runs(doc, table)
+    chains: list[list[tuple[int, int]]] = []
+    dashed: list[bool] = []
+    text = doc.text
+    for k, run in enumerate(runs):
+        if k:
+            prev = runs[k - 1]
+            gap = text[doc[prev[1] - 1].idx + len(doc[prev[1] - 1]) : doc[run[0]].idx]
+            squeezed = " ".join(gap.split())
+            route = bool(_ROUTE_SEP.match(gap) or _ROUTE_SEP.match(squeezed))
+            if route or _LIST_SEP.match(squeezed):
+                chains[-1].append(run)
+                dashed[-1] = dashed[-1] or route
+                continue
+        chains.append([run])
+        dashed.append(False)
+    out = []
+    for chain, has_dash in zip(chains, dashed, strict=True):
+        if not has_dash or len(chain) < 2:
+            continue
+        members = []
+        for s, e in chain:
+            while s < e - 1 and doc[s].is_stop:
+                s += 1  # "The Berdiansk - Vasylivka" at a sentence start
+            hit = _longest_known(doc, s, e, gazetteer, anchor=True, table=table)
+            if hit is None:
+                name = table.span_text(s, e)
+                cands = gazetteer.lookup_variant(name) if e - s <= 3 else ()
+                hit = (s, e, cands) if cands else None
+            if hit is None or (hit[1] - hit[0] == 1 and gazetteer.demonym(doc[hit[0]].text)):
+                continue  # "KOLKATA, India – Indian police": a demonym is no stop
+            if any(c.primary or c.place.kind != "city" or c.population >= 15_000 for c in hit[2]):
+                members.append(hit)  # not an alternate spelling of a hamlet
+        clear = [
+            m for m in members if _best_population(m[2])[0] or _best_population(m[2])[1] >= 15_000
+        ]
+        if len(members) < 2 or not clear:
+            continue
+        for s, e, cands in members:
+            high, pop = _best_population(cands)
+            if _plain_word(doc, s, e, high, pop) or (not high and pop < MIN_POP_LISTED):
+                continue
+            out.append((s, e, cands))
+    return out
+
+
+def _datelines(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, tuple[Candidate, ...]]]:
+    """Dateline places: "MOSCOW —", "KYIV, March 3 (Reuters) –" (character offsets)."""
+    out = []
+    for m in _DATELINE.finditer(text[:20_000]):
+        name = m.group("place").strip(" .-'’")
+        if len(name) < 3:
+            continue
+        cands = gazetteer.lookup_variant(_title(name))
+        if cands:
+            start = m.start("place")
+            out.append((start, start + len(name), cands))
+    return out
 
 
 class _TokenTable:

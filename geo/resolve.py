@@ -22,7 +22,7 @@ from geopy.location import Location
 from geo.errors import ResolveError
 from geo.gazetteer import Candidate, Gazetteer
 from geo.models import Article, Mention
-from geo.recognize import EMBEDDED, EMBEDDED_HEAD, MODIFIER, Span
+from geo.recognize import DATELINE, EMBEDDED, EMBEDDED_HEAD, MODIFIER, Span
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +72,29 @@ def _named_admin1(cands: tuple[Candidate, ...]) -> Candidate | None:
     return admins[0]
 
 
-def _city_state(best: _Scored, cands: tuple[Candidate, ...]) -> _Scored:
-    """A region that is one big city (Moscow, Berlin, St Petersburg) is mapped as the city."""
+def _city_state(best: _Scored, cands: tuple[Candidate, ...], hint: str = "") -> _Scored:
+    """A region that is one big city (Moscow, Berlin, St Petersburg) is mapped as the city,
+    and so is a region named after a city of a million people in it ("New York", "São
+    Paulo"), unless the text calls it a state or province or lists it with others.
+    """
     p = best.cand.place
     if p.kind != "admin1":
         return best
     for c in cands:
-        if (
-            c.place.kind == "city"
-            and c.place.country_code == p.country_code
-            and c.population >= 100_000
-            and haversine_km(c.place.lat, c.place.lon, p.lat, p.lon) < 30
-        ):
+        if c.place.kind != "city" or c.place.country_code != p.country_code:
+            continue
+        near = c.population >= 100_000 and haversine_km(c.place.lat, c.place.lon, p.lat, p.lon) < 30
+        namesake = (
+            c.population >= 1_000_000
+            and c.admin1 is not None
+            and c.admin1 == best.cand.admin1
+            and hint != "admin"
+            and not any(w.startswith("listed with") for w in best.why)
+        )
+        if near or namesake:
             why = [w for w in best.why[1:] if w.startswith(("article mentions", "named with"))]
+            if namesake and not near:
+                why.append(f"the {p.name} that news means unless it says state or province")
             return _Scored(c, best.score, [f"city of {_human_pop(c.population)}", *why])
     return best
 
@@ -200,6 +210,10 @@ class Resolver:
                 )
         if failure is not None:
             raise ResolveError(f"geocoding {name!r} failed: {failure}") from failure
+        # No geocoder knows it as written: another romanisation may be in the gazetteer
+        # ("Zaporozhye" for Zaporizhzhia, "Kharkov" for Kharkiv).
+        if len(name.split()) <= 3:
+            return self.gazetteer.lookup_variant(name)
         return ()
 
     def resolve(self, article: Article, spans: list[Span]) -> list[Mention]:
@@ -211,6 +225,10 @@ class Resolver:
                 continue
             if sp.mention_type == "demonym":
                 cand_by_name[sp.text] = sp.candidates
+                continue
+            if sp.note and not sp.candidates:
+                cand_by_name[sp.text] = ()  # "the Oka river": not the town of Oka
+                failed[sp.text] = sp.note or "no gazetteer entry"
                 continue
             try:
                 cand_by_name[sp.text] = sp.candidates or self.candidates(sp.text)
@@ -240,6 +258,12 @@ class Resolver:
             elif (county := _named_county(cands)) is not None:
                 ev.countries[county.place.country_code] += 0.5  # Cornwall: somewhere in GB
             anchor = _dominant_city(cands)
+            if anchor is None and sp.label == DATELINE:
+                # The dateline says where the story was filed: its biggest town is the prior.
+                towns = [c for c in cands if c.place.kind == "city"]
+                anchor = max(towns, key=lambda c: c.population) if towns else None
+                if anchor is not None:
+                    ev.countries[anchor.place.country_code] += 1.0
             if anchor is not None:
                 ev.anchors.append(anchor)
                 ev.countries[anchor.place.country_code] += 0.5
@@ -313,11 +337,13 @@ class Resolver:
         for name, pick in list(chosen.items()):
             if pick is None or name in supported:
                 continue
-            p = pick.cand.place
+            p, cands = pick.cand.place, cand_by_name[name]
             doubtful = (
                 p.kind == "admin2"  # "Nord" (in "Nord Stream") is no French department here
                 or pick.cand.feature == "former"
                 or (p.kind == "city" and pick.cand.population < 100_000)
+                # "Monster" (a Dutch town's own name) is not an alternate one of Münster.
+                or (p.kind == "city" and not pick.cand.primary and _Flags.of(cands).primary_city)
                 or (p.kind == "admin1" and " " not in name and not name.isupper())
                 or (p.kind == "admin1" and _shared_by_countries(cand_by_name[name]))
             )
@@ -333,15 +359,19 @@ class Resolver:
 
         for name, pick in chosen.items():
             if pick is not None:
-                chosen[name] = _city_state(pick, cand_by_name[name])
+                chosen[name] = _city_state(pick, cand_by_name[name], hints.get(name, ""))
 
         mentions = []
         for sp in spans:
-            if sp.text in dropped:
+            if sp.text in dropped and not sp.note:
                 continue
             pick = chosen.get(sp.text)
             place = pick.cand.place if pick else None
             reason = "; ".join(pick.why) if pick else failed.get(sp.text, "no gazetteer entry")
+            if sp.note and place is None:
+                reason = f"{sp.note}; its namesake towns do not fit the article"
+            elif sp.note and place.kind == "city":
+                reason = f"{sp.note}: mapped at its namesake town; {reason}"
             mentions.append(
                 Mention(article.id, sp.start, sp.end, sp.text, sp.mention_type, place, reason)
             )
@@ -392,8 +422,10 @@ class Resolver:
             if p.kind != "city":
                 score -= 1.5
             else:
-                # Another town carrying the name as its main name weighs against this one.
-                score -= 2.0 if flags.primary_city else 0.5
+                # Another town carrying the name as its main name weighs against this one,
+                # unless this one is ten times larger ("Odessa": Odesa, not Odessa, Texas).
+                rival = flags.primary_city and flags.primary_city_pop * 10 > c.population
+                score -= 2.0 if rival else 0.5
             if flags.named_high:
                 # "Mexico" is the country's own name and only an alternate one of Mexico City.
                 score -= 3.0
@@ -457,6 +489,7 @@ class _Flags:
 
     named_high: bool  # some country/continent/admin1 carries it as its main name
     primary_city: bool  # some city carries it as its main name
+    primary_city_pop: int  # the largest such city's population
     rival_high: bool  # some candidate is not a city
     rival_country: bool  # the name is shared by two countries ("Congo")
     named_countries: frozenset[str]  # countries carrying the name as their main name
@@ -466,6 +499,7 @@ class _Flags:
         return cls(
             any(c.primary and c.place.kind in _HIGH_KINDS for c in cands),
             any(c.primary and c.place.kind == "city" for c in cands),
+            max((c.population for c in cands if c.primary and c.place.kind == "city"), default=0),
             any(c.place.kind != "city" for c in cands),
             len({c.place.country_code for c in cands if c.place.kind == "country"}) > 1,
             frozenset(

@@ -108,3 +108,27 @@ def test_search_by_prefix_with_country_and_kind_filters(gazetteer):
     assert admin and {c.place.kind for c in admin} == {"admin1"}
     assert [c.place.name for c in gazetteer.search("Mariu", country="UA")] == ["Mariupol"]
     assert gazetteer.search("  ") == []
+
+
+@pytest.mark.parametrize(
+    "written, main",
+    [
+        ("Kharkov", "Kharkiv"),  # Russian -ov for Ukrainian -iv
+        ("Harkiv", "Kharkiv"),  # kh / h
+        ("Avdeevka", "Avdiyivka"),  # ie / e, -ivka / -evka
+        ("Berdiansk", "Berdyansk"),  # ia / ya
+        ("Gostomel", "Hostomel"),  # Russian g for Ukrainian h
+        ("Dnepropetrovsk", "Dnipro"),  # an older name, as an alternate of today's
+    ],
+)
+def test_romanisation_variants_find_the_place(gazetteer, written, main):
+    cands = gazetteer.lookup_variant(written)
+    assert cands and cands[0].place.name == main and cands[0].place.country_code in {"UA"}
+
+
+def test_romanisation_variants_are_generated_not_listed():
+    from geo.gazetteer import romanisation_variants
+
+    one, two = romanisation_variants("Kharkov")
+    assert "harkov" in one and "kharkiv" in one and "harkiv" in two
+    assert romanisation_variants("Kyiv") and romanisation_variants("Ab") == []

@@ -208,3 +208,140 @@ def test_mentions_always_point_into_the_text(geoparser, words):
         assert text[m.start : m.end] == m.text and m.start < m.end
     spans = sorted((m.start, m.end) for m in mentions)
     assert all(a[1] <= b[0] for a, b in pairwise(spans))  # no overlapping mentions
+
+
+# -- second round: war texts, routes, units, variant spellings, datelines -----------------
+def _parse(geoparser, text, url=None):
+    from geo.models import Article
+
+    return geoparser.parse(Article("t", url, "t", None, "s", "en", text))
+
+
+def _places(geoparser, text, url=None):
+    return {m.text: m for m in _parse(geoparser, text, url) if m.place}
+
+
+@pytest.mark.parametrize(
+    "text, stops",
+    [
+        (
+            "The evacuation route Mariupol – Zaporizhzhia – Dnipro opened at dawn.",
+            ["Mariupol", "Zaporizhzhia", "Dnipro"],
+        ),
+        ("Buses ran on the corridor Sumy—Lokhvytsia—Poltava all day.", ["Sumy", "Poltava"]),
+        ("Trains go Kharkiv -> Lozova -> Pavlohrad twice a day.", ["Kharkiv", "Pavlohrad"]),
+        ("Aid reached Kyiv/Irpin and Bucha by road.", ["Kyiv", "Irpin", "Bucha"]),
+        ("The Berdiansk - Vasylivka - Zaporizhzhia corridor held.", ["Berdiansk", "Vasylivka"]),
+    ],
+)
+def test_route_stops_are_each_places(geoparser, text, stops):
+    got = _places(geoparser, text)
+    for stop in stops:
+        assert stop in got, (stop, sorted(got))
+        assert got[stop].place.country_code == "UA", got[stop].reason
+
+
+def test_route_does_not_take_a_demonym_after_a_dateline(geoparser):
+    got = {m.text: m for m in _parse(geoparser, "KOLKATA, India – Indian police made arrests.")}
+    assert got["Indian"].mention_type == "demonym"
+
+
+@pytest.mark.parametrize(
+    "text, span, name, kind",
+    [
+        # The unit, not the city 850 km away that shares its name.
+        ("Wildfires burned in the Krasnoyarsk region.", "Krasnoyarsk region", "Krasnoyarsk Krai", "admin1"),
+        ("Shelling hit the Kherson region overnight.", "Kherson region", "Kherson Oblast", "admin1"),
+        ("Strikes on Kharkivska oblast continued.", "Kharkivska oblast", "Kharkiv Oblast", "admin1"),
+        ("Donetskaya oblast was shelled again.", "Donetskaya oblast", "Donetsk Oblast", "admin1"),
+        ("Voters in the Region of Murcia went to the polls.", "Region of Murcia", "Murcia", "admin1"),
+        ("Teams reached Sichuan province on Friday.", "Sichuan province", "Sichuan", "admin1"),
+        ("Deputies in Cook County voted.", "Cook County", "Cook County", "admin2"),
+        ("The Belgorod Oblast governor spoke.", "Belgorod Oblast", "Belgorod Oblast", "admin1"),
+    ],
+)  # fmt: skip
+def test_unit_phrases_resolve_to_the_unit(geoparser, text, span, name, kind):
+    got = _places(geoparser, text)
+    assert span in got, sorted(got)
+    assert (got[span].place.name, got[span].place.kind) == (name, kind), got[span].reason
+
+
+def test_a_district_without_boundary_data_maps_at_its_seat(geoparser):
+    got = _places(geoparser, "Civilians left the Bakhmut district of Donetsk Oblast.")
+    m = got["Bakhmut district"]
+    assert m.place.name == "Bakhmut" and m.place.country_code == "UA"
+    assert "no boundary entry" in m.reason and "namesake town" in m.reason
+
+
+def test_region_word_after_a_city_or_sea_is_no_county(geoparser):
+    got = _places(geoparser, "Storms hit the Houston region and the Pacific region, the U.S. said.")
+    assert got["Houston region"].place.kind != "admin2"
+    assert got["Pacific region"].place.kind == "water"
+
+
+def test_a_company_named_after_a_county_is_not_the_county(geoparser):
+    got = _places(geoparser, "Eggs sold by Wright County Eggs were recalled in Iowa.")
+    assert "Wright County" not in got
+
+
+def test_a_river_is_not_its_namesake_town_abroad(geoparser):
+    ms = {m.text: m for m in _parse(geoparser, "Floods on the Oka river reached Kaluga, Russia.")}
+    assert ms["Oka river"].place is None
+    assert "no river" in ms["Oka river"].reason
+    got = _places(geoparser, "The Tijuana River flows north from Tijuana, Mexico.")
+    assert got["Tijuana River"].place.country_code == "MX"
+
+
+@pytest.mark.parametrize(
+    "text, name, resolved",
+    [
+        ("Russian troops shelled Kharkov and Zaporozhye on Monday.", "Kharkov", "Kharkiv"),
+        ("Russian troops shelled Kharkov and Zaporozhye on Monday.", "Zaporozhye", "Zaporizhzhya"),
+        ("Refugees from Avdeevka reached Dnipro.", "Avdeevka", "Avdiyivka"),
+        (
+            "The shelling of Sievierodonetsk in Luhansk Oblast went on.",
+            "Sievierodonetsk",
+            "Siverskodonetsk",
+        ),
+        ("Artillery struck Chernigov overnight.", "Chernigov", "Chernihiv"),
+    ],
+)
+def test_variant_romanisations(geoparser, text, name, resolved):
+    got = _places(geoparser, text)
+    assert name in got, sorted(got)
+    assert got[name].place.name == resolved and got[name].place.country_code == "UA"
+
+
+@pytest.mark.parametrize(
+    "text, name, country",
+    [
+        ("MOSCOW — Officials met on Monday to discuss grain.", "MOSCOW", "RU"),
+        ("KYIV, March 3 (Reuters) – Air raid sirens sounded.", "KYIV", "UA"),
+        ("SPRINGFIELD, Ill. (AP) — The governor signed the bill.", "SPRINGFIELD", "US"),
+        ("Headline\nLVIV — Trains left the station at noon.", "LVIV", "UA"),
+    ],
+)
+def test_datelines_are_places(geoparser, text, name, country):
+    got = _places(geoparser, text)
+    assert name in got, sorted(got)
+    assert got[name].place.country_code == country, got[name].reason
+
+
+def test_dateline_is_a_prior_for_small_namesakes(geoparser):
+    text = "PERTH, Scotland — Police in Perth said the road to Dundee reopened."
+    got = _places(geoparser, text)
+    assert got["Perth"].place.country_code == "GB", got["Perth"].reason
+
+
+def test_disease_phrase_removes_only_that_phrase(geoparser):
+    text = "Lassa fever spread quickly. Doctors in Lassa asked for help. Few survive Lassa fever."
+    ms = _parse(geoparser, text)
+    kept = [m for m in ms if m.text == "Lassa"]
+    assert len(kept) == 1 and text[kept[0].end : kept[0].end + 6] == " asked"
+
+
+def test_one_sense_per_discourse_stays_out_of_longer_names(geoparser):
+    text = "Troops left Kakhovka on Monday. Nova Kakhovka was shelled later."
+    ms = _parse(geoparser, text)
+    inner = text.index("Nova Kakhovka") + len("Nova ")
+    assert not any(m.start == inner and m.text == "Kakhovka" for m in ms)
