@@ -23,6 +23,8 @@ from geo.models import Place, PlaceCount
 
 STATIC_URL = "/app/static"
 BASEMAP_URL = f"{STATIC_URL}/basemap/countries-50m.geojson"
+LABELS_URL = f"{STATIC_URL}/basemap/labels.json"
+TOWN_LABELS_URL = f"{STATIC_URL}/basemap/labels-towns.json"
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
@@ -35,9 +37,21 @@ KIND_COLOURS = {
     "landmark": "#33a02c",
 }
 SELECTED_COLOUR = "#ffd21f"
-# Countries and continents are not drawn: their points are arbitrary interior points (Russia's
-# lies in Siberia) and their big circles would cover the cities inside them.
+# Countries and continents are not drawn as markers: their points are arbitrary interior points
+# (Russia's lies in Siberia) and their big circles would cover the cities inside them.
+# Countries are drawn as shaded areas instead (CountryAreas); continents are not drawn.
 NOT_DRAWN_KINDS = frozenset({"country", "continent"})
+# Country areas: fill colour by mentions, on a fixed scale (like the marker sizes) so that one
+# key serves every selection: 1-9, 10-99, 100-999, 1,000-9,999, 10,000 and more.
+AREA_STEPS = (1, 10, 100, 1_000, 10_000)
+AREA_COLOURS = ("#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f")
+AREA_STORAGE_KEY = "conflict-map:areas"
+# Pane z-indexes: base map 250 < country areas 350 < labels 380 < Leaflet's overlayPane (400,
+# the place markers) < markerPane (600, cluster badges) < selected place 640 < tooltips 650.
+AREAS_Z = 350
+LABELS_Z = 380
+# Labels drawn at once, at most: enough for a screen, few enough to redraw on every move.
+MAX_LABELS = 400
 MIN_ZOOM = 2
 MAX_ZOOM = 18
 
@@ -65,7 +79,11 @@ class OfflineMap(folium.Map):
 
 
 class OfflineBasemap(MacroElement):
-    """Country outlines (Natural Earth) fetched from the app's static files, drawn under markers."""
+    """Country outlines (Natural Earth) fetched from the app's static files, drawn under markers.
+
+    The outlines were split at the antimeridian by scripts/build_basemap.py, so no ring
+    crosses the whole map.
+    """
 
     _template = Template(
         """
@@ -75,7 +93,9 @@ class OfflineBasemap(MacroElement):
             map.getContainer().style.background = "#dbe9f4";
             map.createPane("basemap");
             map.getPane("basemap").style.zIndex = 250;
-            fetch({{ this.url|tojson }}).then(function(r) { return r.json(); }).then(function(gj) {
+            // The outlines are kept (map.cmCountries) for the country areas of the selection.
+            map.cmCountries = fetch({{ this.url|tojson }}).then(function(r) { return r.json(); });
+            map.cmCountries.then(function(gj) {
                 L.geoJSON(gj, {pane: "basemap", interactive: false, style: {
                     color: "#8a8f98", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1
                 }}).addTo(map);
@@ -179,8 +199,225 @@ class ViewKeeper(MacroElement):
         self.max_zoom = MAX_ZOOM
 
 
+class MapLabels(MacroElement):
+    """Country and city names from the app's static files, shown by zoom level; no tiles.
+
+    `labels.json` (countries, then cities of 50,000+) is fetched with the map and
+    `labels-towns.json` (15,000 to 50,000) only once the user zooms to 9 or deeper; each row
+    is [name, lat, lon, min_zoom] (scripts/build_basemap.py). On every move the names in
+    view whose min_zoom is reached are placed in priority order (countries, then the bigger
+    cities), skipping any that would overlap one already placed. Labels sit in a pane under
+    the markers that takes no mouse events, so they never take a click. Each label element
+    carries `data-label` (the name) and the class `cm-label-country` or `cm-label-city`.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .cm-label { white-space: nowrap; pointer-events: none; }
+        .cm-label span {
+            position: absolute; left: 0; top: 0; color: #333;
+            text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff;
+        }
+        .cm-label-country span {
+            transform: translate(-50%, -50%); font: 600 11px/1 sans-serif;
+            letter-spacing: 0.08em; text-transform: uppercase; color: #5b5f6a;
+        }
+        .cm-label-city span { transform: translate(5px, -50%); font: 11px/1 sans-serif; }
+        .cm-label-city::before {
+            content: ""; position: absolute; left: -2px; top: -2px; width: 4px; height: 4px;
+            border-radius: 50%; background: #555;
+        }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var pane = map.createPane("cmLabels");
+            pane.style.zIndex = {{ this.z }};
+            pane.style.pointerEvents = "none";
+            var layer = L.layerGroup().addTo(map);
+            var countries = [], cities = [], towns = null, asked = false;
+            var label = function(row, kind) {
+                var el = document.createElement("span");
+                el.textContent = row[0];
+                return L.marker([row[1], row[2]], {
+                    pane: "cmLabels", interactive: false, keyboard: false,
+                    icon: L.divIcon({className: "cm-label cm-label-" + kind, html: el,
+                                     iconSize: null})
+                });
+            };
+            var draw = function() {
+                var z = map.getZoom(), view = map.getBounds().pad(0.05), placed = [], n = 0;
+                if (z >= {{ this.town_zoom }} && !asked) {
+                    asked = true;
+                    fetch({{ this.towns_url|tojson }}).then(function(r) { return r.json(); })
+                        .then(function(rows) { towns = rows; draw(); });
+                }
+                layer.clearLayers();
+                var place = function(rows, kind) {
+                    for (var i = 0; i < rows.length && n < {{ this.max_labels }}; i++) {
+                        var row = rows[i];
+                        if (row[3] > z || !view.contains([row[1], row[2]])) { continue; }
+                        var p = map.latLngToContainerPoint([row[1], row[2]]);
+                        // Estimated text box (px), with a little room around it.
+                        var w = row[0].length * (kind === "country" ? 8.2 : 6.2) + 6, h = 15;
+                        var box = kind === "country"
+                            ? [p.x - w / 2, p.y - h / 2, p.x + w / 2, p.y + h / 2]
+                            : [p.x - 4, p.y - h / 2, p.x + w + 4, p.y + h / 2];
+                        var clash = placed.some(function(b) {
+                            return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3];
+                        });
+                        if (clash) { continue; }
+                        placed.push(box);
+                        n++;
+                        var m = label(row, kind).addTo(layer);
+                        var el = m.getElement();
+                        if (el) { el.setAttribute("data-label", row[0]); }
+                    }
+                };
+                place(countries, "country");
+                place(cities, "city");
+                if (towns && z >= {{ this.town_zoom }}) { place(towns, "city"); }
+                map.getContainer().setAttribute("data-labels", String(n));
+            };
+            fetch({{ this.url|tojson }}).then(function(r) { return r.json(); }).then(function(d) {
+                countries = d.countries;
+                cities = d.cities;
+                draw();
+            });
+            map.on("moveend", draw);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MapLabels"
+        self.url = LABELS_URL
+        self.towns_url = TOWN_LABELS_URL
+        self.town_zoom = 9
+        self.max_labels = MAX_LABELS
+        self.z = LABELS_Z
+
+
+class MapChrome(MacroElement):
+    """Tooltips kept inside the map, the country areas' pane, their key and their toggle.
+
+    Leaflet places a tooltip beside its marker whether or not it fits, so near the map's edge
+    the text was cut off; here every tooltip is flipped or moved to lie inside the map.
+    The country areas (CountryAreas, added per rerun) are drawn in their own pane under the
+    markers; the key's checkbox shows or hides that pane and is remembered in the iframe's
+    sessionStorage. The stacked panes' SVG roots take no mouse events, so a click reaches
+    whatever is drawn under the pointer (a marker above an area, an area elsewhere).
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .leaflet-pane > svg { pointer-events: none; }
+        .leaflet-tooltip { white-space: normal; width: max-content; max-width: 280px; }
+        .leaflet-tooltip.cm-moved::before { display: none; }
+        .cm-areas-key {
+            background: rgba(255, 255, 255, 0.92); padding: 4px 8px; border-radius: 4px;
+            font: 12px/1.3 sans-serif; color: #222; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3);
+        }
+        .cm-areas-key label { cursor: pointer; display: flex; align-items: center; gap: 4px; }
+        .cm-areas-key .cm-steps { display: flex; gap: 2px; margin-top: 3px; }
+        .cm-areas-key .cm-steps span { display: flex; flex-direction: column; font-size: 10px; }
+        .cm-areas-key .cm-steps i { display: block; width: 34px; height: 10px; }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            map.createPane("cmAreas").style.zIndex = {{ this.z }};
+            // Tooltips: after Leaflet positions one, flip it to the other side if it leaves
+            // the map at the top or bottom, then slide it inside the map's edges.
+            if (!L.Tooltip.prototype.cmFits) {
+                var place = L.Tooltip.prototype._setPosition;
+                L.Tooltip.prototype.cmFits = true;
+                L.Tooltip.prototype._setPosition = function(pos) {
+                    place.call(this, pos);
+                    var el = this._container, m = this._map;
+                    if (!el || !m) { return; }
+                    var pad = 4, size = m.getSize();
+                    var frame = m.getContainer().getBoundingClientRect();
+                    var r = el.getBoundingClientRect();
+                    var top = r.top - frame.top, bottom = r.bottom - frame.top;
+                    var dir = this.options.direction;
+                    if ((dir === "top" && top < pad) || (dir === "bottom" && bottom > size.y - pad)) {
+                        this.options.direction = dir === "top" ? "bottom" : "top";
+                        place.call(this, pos);
+                        this.options.direction = dir;
+                        r = el.getBoundingClientRect();
+                    }
+                    var left = r.left - frame.left, right = r.right - frame.left;
+                    top = r.top - frame.top;
+                    bottom = r.bottom - frame.top;
+                    var dx = left < pad ? pad - left : (right > size.x - pad ? size.x - pad - right : 0);
+                    var dy = top < pad ? pad - top : (bottom > size.y - pad ? size.y - pad - bottom : 0);
+                    L.DomUtil.removeClass(el, "cm-moved");
+                    if (dx || dy) {
+                        L.DomUtil.setPosition(el, L.DomUtil.getPosition(el).add([dx, dy]));
+                        L.DomUtil.addClass(el, "cm-moved");
+                    }
+                };
+            }
+            // The country areas' key, with the checkbox that shows or hides them.
+            var key = {{ this.storage_key|tojson }};
+            var on = true;
+            try { on = window.sessionStorage.getItem(key) !== "0"; } catch (e) {}
+            var show = function() {
+                map.getPane("cmAreas").style.display = on ? "" : "none";
+                map.getContainer().setAttribute("data-areas", on ? "on" : "off");
+            };
+            var Key = L.Control.extend({
+                options: {position: "bottomleft"},
+                onAdd: function() {
+                    var div = L.DomUtil.create("div", "cm-areas-key");
+                    var lab = L.DomUtil.create("label", "", div);
+                    var box = L.DomUtil.create("input", "", lab);
+                    box.type = "checkbox";
+                    box.checked = on;
+                    lab.appendChild(document.createTextNode({{ this.title|tojson }}));
+                    var steps = L.DomUtil.create("div", "cm-steps", div);
+                    {{ this.steps|tojson }}.forEach(function(s) {
+                        var span = L.DomUtil.create("span", "", steps);
+                        L.DomUtil.create("i", "", span).style.background = s[1];
+                        span.appendChild(document.createTextNode(s[0]));
+                    });
+                    L.DomEvent.disableClickPropagation(div);
+                    L.DomEvent.disableScrollPropagation(div);
+                    L.DomEvent.on(box, "change", function() {
+                        on = box.checked;
+                        try { window.sessionStorage.setItem(key, on ? "1" : "0"); } catch (e) {}
+                        show();
+                    });
+                    return div;
+                }
+            });
+            new Key().addTo(map);
+            show();
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MapChrome"
+        self.z = AREAS_Z
+        self.storage_key = AREA_STORAGE_KEY
+        self.title = "Countries shaded by mentions"
+        self.steps = [[f"{n:,}+", c] for n, c in zip(AREA_STEPS, AREA_COLOURS, strict=True)]
+
+
 def base_map(online_tiles: bool = False) -> folium.Map:
-    """The constant base map: offline country outlines, optional OpenStreetMap tiles on top."""
+    """The constant base map: offline country outlines and names, optional OpenStreetMap tiles."""
     m = OfflineMap(
         location=(48.5, 31.0),
         zoom_start=4,
@@ -191,6 +428,8 @@ def base_map(online_tiles: bool = False) -> folium.Map:
         attribution_control=True,
     )
     OfflineBasemap().add_to(m)
+    MapChrome().add_to(m)
+    MapLabels().add_to(m)
     ViewKeeper().add_to(m)
     if online_tiles:
         folium.TileLayer(
@@ -292,6 +531,110 @@ def marker_features(counts: list[PlaceCount], selected: str | None = None) -> li
             }
         )
     return features
+
+
+def area_colour(mentions: int) -> str:
+    """Fill colour of a country area with this many mentions (AREA_STEPS, fixed scale)."""
+    colour = AREA_COLOURS[0]
+    for step, c in zip(AREA_STEPS, AREA_COLOURS, strict=True):
+        if mentions >= step:
+            colour = c
+    return colour
+
+
+def area_properties(counts: list[PlaceCount], selected: str | None = None) -> dict[str, dict]:
+    """ISO alpha-2 code -> what its country area shows: key, name, label, mentions, colour.
+
+    From the PlaceCount rows of kind "country" with a country code; when two places share a
+    code, the most mentioned one has the area. Text properties are escaped (`safe_text`).
+    """
+    out: dict[str, dict] = {}
+    for pc in sorted(counts, key=lambda c: -c.mentions):
+        p = pc.place
+        if p.kind != "country" or not p.country_code or p.country_code in out:
+            continue
+        out[p.country_code] = {
+            "key": safe_text(p.key),
+            "name": safe_text(p.name),
+            "label": tooltip_label(pc),
+            "mentions": pc.mentions,
+            "colour": area_colour(pc.mentions),
+            "selected": p.key == selected,
+            "lat": p.lat,
+            "lon": p.lon,
+        }
+    return out
+
+
+class CountryAreas(MacroElement):
+    """The selection's countries as areas shaded by mentions, under the place markers.
+
+    The outlines come from the base map's file (already loaded by the browser); only the
+    countries' properties travel per rerun. A click on an area reaches streamlit-folium as
+    `last_active_drawing`: a small Point feature whose `properties.key` is the country's
+    place key, as for a marker (the outline itself is not sent back). Each area's SVG path
+    carries `data-area` (the key) and `aria-label`. The areas' pane is shown or hidden by
+    the map's "Countries shaded by mentions" checkbox (MapChrome).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var group = {{ this._parent.get_name() }};
+            var map = {{ this._parent._parent.get_name() }};
+            var areas = {{ this.areas|tojson }};
+            var text = function(s) {
+                return new DOMParser().parseFromString(s, "text/html").documentElement.textContent;
+            };
+            var style = function(a) {
+                return {
+                    pane: "cmAreas", fillColor: a.colour, fillOpacity: 0.62, opacity: 1,
+                    color: a.selected ? "#111111" : "#54278f", weight: a.selected ? 2.5 : 0.7
+                };
+            };
+            // Added to the group now (empty), so that streamlit-folium binds its click handler
+            // to it; the outlines arrive when the base map's file is read.
+            var layer = L.geoJSON(null, {
+                pane: "cmAreas",
+                style: function(f) { return style(f.properties); },
+                onEachFeature: function(f, area) {
+                    var a = f.properties;
+                    area.bindTooltip(a.label, {sticky: true, direction: "top", offset: [0, -8]});
+                    area.toGeoJSON = function() {
+                        return {type: "Feature", geometry: {type: "Point", coordinates: [a.lon, a.lat]},
+                                properties: {key: a.key, name: a.name, kind: "country"}};
+                    };
+                    area.on("add", function() {
+                        var el = area.getElement();
+                        if (!el) { return; }
+                        el.setAttribute("data-area", a.key);
+                        el.setAttribute("aria-label", text(a.label));
+                    });
+                    area.on("mouseover", function() { area.setStyle({weight: 2.5, color: "#111111"}); });
+                    area.on("mouseout", function() { area.setStyle(style(a)); });
+                }
+            });
+            layer.addTo(group);
+            if (map.cmCountries && Object.keys(areas).length) {
+                map.cmCountries.then(function(gj) {
+                    layer.addData(gj.features.filter(function(f) {
+                        return areas[f.properties.iso2];
+                    }).map(function(f) {
+                        return {type: "Feature", geometry: f.geometry,
+                                properties: areas[f.properties.iso2]};
+                    }));
+                });
+            }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, counts: list[PlaceCount], selected: str | None = None) -> None:
+        super().__init__()
+        self._name = "CountryAreas"
+        self.areas = area_properties(counts, selected)
 
 
 class PlacesLayer(MacroElement):
@@ -458,11 +801,12 @@ def markers_layer(
     selected: str | None = None,
     command: ViewCommand | None = None,
 ) -> folium.FeatureGroup:
-    """The dynamic part of the map: clustered place markers and the pending view command.
+    """The dynamic part of the map: country areas, clustered place markers, a view command.
 
     Pass it to `st_folium(feature_group_to_add=...)`; it must be added to a `base_map()`.
     """
     fg = folium.FeatureGroup(name="Places")
+    CountryAreas(counts, selected).add_to(fg)
     PlacesLayer(counts, selected, command).add_to(fg)
     return fg
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Re-create static/ (Leaflet, Leaflet.markercluster and the offline country basemap) from the
-# npm registry.
+# npm registry, then split the outlines at the antimeridian and write the label files
+# (scripts/build_basemap.py; needs requirements-dev.txt).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -22,4 +23,6 @@ const round = (a) => Array.isArray(a[0]) ? a.map(round) : [Math.round(a[0] * 100
 gj.features.forEach((f) => { f.geometry.coordinates = round(f.geometry.coordinates); f.properties = {name: f.properties.name}; });
 require('fs').writeFileSync('$root/static/basemap/countries-50m.geojson', JSON.stringify(gj));
 "
+cd "$root"
+python scripts/build_basemap.py
 echo "static/ refreshed"

@@ -156,3 +156,55 @@ def heading_text(pc: PlaceCount) -> str:
 def top_drawn(db: Path, n: int = 10) -> list[PlaceCount]:
     """The `n` most mentioned places the landing view draws as markers."""
     return mapview.drawn(default_counts(db))[:n]
+
+
+def map_document(pg):
+    """The map iframe's Frame, for reading its DOM (what is drawn where); never calls Leaflet."""
+    one_map(pg)
+    return pg.locator(MAP_IFRAME).element_handle().content_frame()
+
+
+def drawn_at(pg, point: tuple[float, float], attr: str) -> str | None:
+    """The `attr` of the topmost element the mouse would hit at page `point`, if any."""
+    iframe = pg.locator(MAP_IFRAME).bounding_box()
+    return map_document(pg).evaluate(
+        """([x, y, attr]) => {
+            const el = document.elementFromPoint(x, y);
+            return el ? el.getAttribute(attr) : null;
+        }""",
+        [point[0] - iframe["x"], point[1] - iframe["y"], attr],
+    )
+
+
+def visible_point_of(pg, selector: str, attr: str, value: str, grid: int = 15):
+    """A page point where the element matching `selector` is the topmost thing drawn.
+
+    Tries a grid over the element's box, nearest the box's centre first; None if nothing
+    else covers every point (e.g. markers and badges cover a small country).
+    """
+    box = map_frame(pg).locator(selector).bounding_box()
+    mbox = map_box(pg)
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    points = [
+        (box["x"] + box["width"] * (i + 0.5) / grid, box["y"] + box["height"] * (j + 0.5) / grid)
+        for i in range(grid)
+        for j in range(grid)
+    ]
+    points.sort(key=lambda p: (p[0] - cx) ** 2 + (p[1] - cy) ** 2)
+    for p in points:
+        if inside(p, mbox, margin=30) and drawn_at(pg, p, attr) == value:
+            return p
+    return None
+
+
+def drag_map(pg, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """Pan the map with the mouse: press at `start`, move to `end` in steps, rest, release.
+
+    The rest before releasing stops Leaflet's inertia from carrying the map further.
+    """
+    pg.mouse.move(*start)
+    pg.mouse.down()
+    pg.mouse.move(*end, steps=12)
+    pg.wait_for_timeout(300)
+    pg.mouse.up()
+    settle(pg)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -17,16 +18,22 @@ from geo import mapview
 from geo.store import Query
 
 from .e2e_fixtures import (
+    MAP_IFRAME,
+    centre,
     click_place,
     default_counts,
     degrees_per_pixel,
+    drag_map,
+    drawn_at,
     heading_text,
     inside,
+    map_box,
     map_frame,
     map_ready,
     settle,
     top_drawn,
     view,
+    visible_point_of,
 )
 from .test_e2e import page, server, set_date_range, wait_idle  # noqa: F401 (fixtures)
 
@@ -154,5 +161,128 @@ def test_fit_to_selection_reframes(page, server):  # noqa: F811
     wait_idle(pg)
     expect(pg.locator("h3.cm-place")).to_have_text("Ukraine", timeout=30_000)
     assert_same_view(view(pg), framed)
+    assert not outside, f"requests left the machine: {outside[:5]}"
+    assert not bad, bad
+
+
+UKRAINE_KEY = "gn:690791"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def test_country_area_click_selects_the_country_and_markers_stay_on_top(page, server):  # noqa: F811
+    """(d) Countries are shaded areas under the markers; a mouse click on one selects it.
+
+    A click where Ukraine's area is the topmost thing drawn opens Ukraine's passages; a
+    click on Kyiv's marker, which lies inside that area, still opens Kyiv. The areas'
+    checkbox in the map hides them, and the choice outlives a rerun.
+    """
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    _, db = server
+    wait_idle(pg)
+    map_ready(pg)
+    frame = map_frame(pg)
+    area = f"path[data-area='{UKRAINE_KEY}']"
+    expect(frame.locator(area)).to_have_count(1, timeout=30_000)
+    assert "Ukraine" in frame.locator(area).get_attribute("aria-label")
+    point = visible_point_of(pg, area, "data-area", UKRAINE_KEY)
+    assert point, "no point of Ukraine's area is free of markers, badges and labels"
+    pg.mouse.click(*point)
+    wait_idle(pg)
+    expect(pg.locator("h3.cm-place")).to_have_text("Ukraine", timeout=30_000)
+    assert f"place={UKRAINE_KEY.replace(':', '%3A')}" in pg.url or f"place={UKRAINE_KEY}" in pg.url
+
+    # Kyiv's marker is drawn above Ukraine's area: a click at its centre selects Kyiv.
+    kyiv = next(pc for pc in default_counts(db) if pc.place.name == "Kyiv")
+    map_ready(pg)
+    click_place(pg, kyiv.place.key)
+    wait_idle(pg)
+    expect(pg.locator("h3.cm-place")).to_have_text(heading_text(kyiv), timeout=30_000)
+
+    # The map's checkbox hides the areas; the choice is kept when the app reruns.
+    map_ready(pg)
+    box = frame.get_by_role("checkbox", name="Countries shaded by mentions")
+    expect(box).to_be_checked()
+    box.click()
+    expect(frame.locator("#map_div")).to_have_attribute("data-areas", "off")
+    expect(frame.locator(area)).to_be_hidden()
+    set_date_range(pg, *MARCH_WEEK)
+    wait_idle(pg)
+    map_ready(pg)
+    expect(frame.locator("#map_div")).to_have_attribute("data-areas", "off")
+    expect(frame.get_by_role("checkbox", name="Countries shaded by mentions")).not_to_be_checked()
+    assert not outside, f"requests left the machine: {outside[:5]}"
+    assert not bad, bad
+
+
+def test_labels_follow_the_zoom(page, server):  # noqa: F811
+    """(e) Country names show at the landing view; big cities from zoom 5, no tiles needed.
+
+    Also saves screenshots of the landing view and of Ukraine close up in tests/artifacts/.
+    """
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    wait_idle(pg)
+    map_ready(pg)
+    frame = map_frame(pg)
+    assert view(pg)[0] <= 4
+    for name in ("Russia", "Ukraine", "Kazakhstan"):
+        expect(frame.locator(f".cm-label-country[data-label='{name}']")).to_have_count(1)
+    expect(frame.locator(".cm-label-city[data-label='Kharkiv']")).to_have_count(0)
+    # Labels never take a click: the pane under the markers ignores the mouse.
+    label = frame.locator(".cm-label-country[data-label='Kazakhstan']")
+    assert drawn_at(pg, centre(label), "data-label") is None
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.locator(MAP_IFRAME).screenshot(path=str(ARTIFACTS / "map_landing.png"))
+    while view(pg)[0] < 5:
+        zoom_in(pg, 1)
+    expect(frame.locator(".cm-label-city[data-label='Kharkiv']")).to_have_count(1)
+    expect(frame.locator(".cm-label-city[data-label='Kyiv']")).to_have_count(1)
+    # Closer to Kyiv: the mouse wheel zooms around the pointer.
+    pg.mouse.move(*centre(frame.locator(".cm-label-city[data-label='Kyiv']")))
+    pg.mouse.wheel(0, -200)
+    settle(pg)
+    pg.wait_for_timeout(500)
+    assert view(pg)[0] >= 6
+    expect(frame.locator(".cm-label-city").first).to_be_attached()
+    pg.locator(MAP_IFRAME).screenshot(path=str(ARTIFACTS / "map_ukraine.png"))
+    assert not outside, f"requests left the machine: {outside[:5]}"
+    assert not bad, bad
+
+
+def test_tooltips_stay_inside_the_map(page, server):  # noqa: F811
+    """(f) A marker dragged to the map's top or bottom edge shows its whole tooltip."""
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    wait_idle(pg)
+    map_ready(pg)
+    frame = map_frame(pg)
+    box = map_box(pg)
+    mid_x = box["x"] + box["width"] / 2
+    for target in ((mid_x, box["y"] + 5), (mid_x + 20, box["y"] + box["height"] - 5)):
+        start, key = None, None
+        paths = frame.locator("path[data-place]")
+        for i in range(paths.count()):
+            c, k = centre(paths.nth(i)), paths.nth(i).get_attribute("data-place")
+            # A marker in the middle part of the map, not under the map's controls.
+            if inside(c, box, margin=80) and drawn_at(pg, c, "data-place") == k:
+                start, key = c, k
+                break
+        assert key, "no marker in the middle of the map"
+        drag_map(pg, start, target)
+        here = centre(frame.locator(f"path[data-place='{key}']"))
+        assert abs(here[1] - target[1]) < 3, (here, target)
+        pg.mouse.move(here[0] + 1, here[1])
+        pg.mouse.move(*here)
+        tip = frame.locator(".leaflet-tooltip").last
+        expect(tip).to_be_visible()
+        t = tip.bounding_box()
+        assert box["x"] <= t["x"] and t["x"] + t["width"] <= box["x"] + box["width"], (t, box)
+        assert box["y"] <= t["y"] and t["y"] + t["height"] <= box["y"] + box["height"], (t, box)
+        pg.mouse.move(box["x"] + box["width"] - 60, box["y"] + box["height"] / 2)
+        settle(pg)
     assert not outside, f"requests left the machine: {outside[:5]}"
     assert not bad, bad

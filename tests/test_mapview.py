@@ -1,5 +1,7 @@
+import itertools
 import json
 import re
+from pathlib import Path
 
 import pytest
 from streamlit_folium import _get_feature_group_string, _get_map_string
@@ -39,8 +41,6 @@ def test_base_map_uses_no_cdn_or_tiles():
 
 
 def test_vendored_assets_exist():
-    from pathlib import Path
-
     root = Path(__file__).resolve().parent.parent
     m = mapview.base_map()
     for _, url in [*m.default_js, *m.default_css]:
@@ -157,3 +157,99 @@ def test_view_frames_the_busy_places_not_country_points():
     center, zoom = mapview.view_for(counts)
     assert 49 < center[0] < 51 and 30 < center[1] < 37 and 4 <= zoom <= 9
     assert mapview.view_for([]) == ((48.5, 31.0), 4)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+BASEMAP = ROOT / "static" / "basemap" / "countries-50m.geojson"
+
+
+def rings(geometry: dict):
+    polys = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    for poly in polys:
+        yield from poly
+
+
+def test_no_country_ring_crosses_the_antimeridian():
+    """A ring segment spanning more than 180° of longitude is drawn as a band across the map."""
+    gj = json.loads(BASEMAP.read_text(encoding="utf-8"))
+    jumps = [
+        (f["properties"]["name"], a, b)
+        for f in gj["features"]
+        for ring in rings(f["geometry"])
+        for a, b in itertools.pairwise(ring)
+        if abs(a[0] - b[0]) > 180
+    ]
+    assert not jumps, jumps[:5]
+    names = {f["properties"]["name"] for f in gj["features"]}
+    assert {"Russia", "Fiji", "Antarctica", "Ukraine"} <= names
+
+
+def test_outlines_carry_country_codes_for_the_areas():
+    gj = json.loads(BASEMAP.read_text(encoding="utf-8"))
+    codes = {f["properties"]["name"]: f["properties"]["iso2"] for f in gj["features"]}
+    assert codes["Ukraine"] == "UA" and codes["Russia"] == "RU" and codes["Kosovo"] == "XK"
+    assert sum(1 for c in codes.values() if c) >= 230
+
+
+def test_label_files_have_countries_and_cities_by_zoom():
+    labels = json.loads((BASEMAP.parent / "labels.json").read_text(encoding="utf-8"))
+    countries = {r[0]: r for r in labels["countries"]}
+    cities = {r[0]: r for r in labels["cities"]}
+    assert countries["Ukraine"][3] == 3 and countries["Russia"][3] == 3
+    assert cities["Kyiv"][3] <= 5 and cities["Kharkiv"][3] == 5
+    assert 6 <= cities["Zhytomyr"][3] <= 8
+    assert "Sykhiv" not in cities  # a district of Lviv, not a city of its own
+    assert all(len(r) == 4 and -90 <= r[1] <= 90 and -180 <= r[2] <= 180 for r in cities.values())
+    towns = json.loads((BASEMAP.parent / "labels-towns.json").read_text(encoding="utf-8"))
+    assert {r[3] for r in towns} == {9} and "Bucha" in {r[0] for r in towns}
+    js = mapview.base_map().get_root().render()
+    assert mapview.LABELS_URL in js and mapview.TOWN_LABELS_URL in js
+
+
+def test_countries_become_areas_shaded_by_mentions():
+    russia = Place(2017370, "Russia", "country", 60.0, 100.0, "RU")
+    ua = Place(690791, "Ukraine", "country", 49.0, 32.0, "UA")
+    counts = [
+        PlaceCount(ua, 7922, 900),
+        PlaceCount(russia, 60, 9),
+        PlaceCount(EUROPE, 50, 5),
+        PlaceCount(KYIV, 10, 3),
+        PlaceCount(UKRAINE, 3, 1),  # no country code: no area
+    ]
+    fg = mapview.markers_layer(counts, selected=russia.key)
+    (areas,) = [c for c in fg._children.values() if isinstance(c, mapview.CountryAreas)]
+    assert set(areas.areas) == {"UA", "RU"}
+    assert areas.areas["UA"]["key"] == "gn:690791" and areas.areas["UA"]["mentions"] == 7922
+    assert areas.areas["UA"]["colour"] == mapview.AREA_COLOURS[3]
+    assert areas.areas["RU"]["colour"] == mapview.AREA_COLOURS[1]
+    assert areas.areas["RU"]["selected"] and not areas.areas["UA"]["selected"]
+    assert (areas.areas["UA"]["lat"], areas.areas["UA"]["lon"]) == (49.0, 32.0)
+    assert "7922 mentions in 900 articles" in areas.areas["UA"]["label"]
+    # Areas are drawn before (under) the markers, in their own pane.
+    kinds = [type(c) for c in fg._children.values()]
+    assert kinds.index(mapview.CountryAreas) < kinds.index(mapview.PlacesLayer)
+    _, js = st_folium_js(fg)
+    assert 'pane: "cmAreas"' in js and "area.toGeoJSON = function()" in js
+    assert "gn:690791" in js
+
+
+@pytest.mark.parametrize(
+    ("n", "i"), [(1, 0), (9, 0), (10, 1), (999, 2), (1000, 3), (10_000, 4), (10**6, 4)]
+)
+def test_area_colour_steps(n, i):
+    assert mapview.area_colour(n) == mapview.AREA_COLOURS[i]
+
+
+def test_area_names_are_escaped():
+    evil = Place(None, "<img src=x onerror=alert(1)>`${alert(2)}`", "country", 1.0, 2.0, "XX")
+    _, js = st_folium_js(mapview.markers_layer([PlaceCount(evil, 1, 1)]))
+    tail = js.split("var areas")[1]
+    assert "<img src=x" not in tail and "${alert(2)}" not in tail
+
+
+def test_base_map_has_the_area_key_and_keeps_tooltips_inside():
+    js, _ = st_folium_js(mapview.markers_layer([]))
+    assert "Countries shaded by mentions" in js and mapview.AREA_STORAGE_KEY in js
+    assert "L.Tooltip.prototype._setPosition" in js
+    html = mapview.base_map().get_root().render()
+    assert ".leaflet-pane > svg { pointer-events: none; }" in html
