@@ -554,6 +554,10 @@ def romanisation_variants(name: str) -> list[list[str]]:
         return []
     seen = {key}
     levels: list[list[str]] = []
+    # Arabic names with and without the article: "Qamishli" / "Al-Qamishli".
+    article = re.match(r"(?:al|el|ad|ar|as|ash|at|az|an) (?=\w{3})", key)
+    first = [key[article.end() :]] if article else [f"al {key}", f"el {key}"]
+    seen.update(first)
     frontier = [key]
     for _ in range(2):
         nxt: list[str] = []
@@ -566,6 +570,8 @@ def romanisation_variants(name: str) -> list[list[str]]:
                         nxt.append(v)
                 if len(seen) > MAX_VARIANTS:
                     break
+        if not levels:
+            nxt = first + nxt
         levels.append(nxt)
         frontier = nxt
     return levels

@@ -51,6 +51,13 @@ DIRECTIONS = {
 }  # fmt: skip
 # Labels under which a capitalised word is not a place however the gazetteer reads it.
 NOT_PLACE_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
+CALENDAR_WORDS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "easter", "christmas", "ramadan", "eid", "passover", "today",
+    "tomorrow", "yesterday", "tonight",
+}  # fmt: skip
 # Labels the small model often puts on places ("Calcutta" as PRODUCT): weak evidence either way.
 WEAK_LABELS = {"ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE"}
 # Words before or after a name that say "this is a place" ("in Nottingham", "the Glasgow area").
@@ -128,6 +135,7 @@ _ADJECTIVAL = re.compile(
 _STEM_ENDINGS = ("", "sk", "a", "sa", "ia", "sia", "y", "i", "e")
 # Dashes, arrows and slashes that join the stops of a route ("Mariupol – Zaporizhzhia").
 _ROUTE_SEP = re.compile(r"^(?:[–—]+|\s[-–—]{1,2}>?\s|[-–—]*>|→|⇒|/)$")
+_ANY_ROUTE_SEP = re.compile(r"[–—→⇒/>]|\s-\s")
 _LIST_SEP = re.compile(r"^(?:,|and|or|&|, and|, or)$")
 # "MOSCOW —", "KYIV, March 3 (Reuters) –", "SPRINGFIELD, Ill. (AP) —" at a line start.
 _DATELINE = re.compile(
@@ -439,11 +447,18 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         hit = _longest_known(
             doc, i, min(len(doc), i + MAX_SPAN_TOKENS), gazetteer, anchor=True, table=table
         )
+        if hit is None and tok.pos_ == "PROPN" and _locative(doc, i, i + 1):
+            # "in Qamishli": unknown as written, maybe known in another romanisation.
+            if not _common_word(tok.text) and tok.is_alpha and len(tok.text) >= 4:
+                variants = gazetteer.lookup_variant(tok.text)
+                hit = (i, i + 1, variants) if variants else None
         if hit is None:
             i += 1
             continue
         s, e, cands = hit
         label = ent_label[s]
+        if _misdated(doc, s, e, label):
+            label = ""  # "in Manbij near the border" tagged DATE
         if e - s == 1 and gazetteer.demonym(doc[s].text) is not None:
             i = e  # "Indian" is a demonym first, not the Indian Ocean
             continue
@@ -614,10 +629,10 @@ def _unit_phrases(doc, gazetteer: Gazetteer, table: _TokenTable):
     """(start, end, candidates, note, water) for "X region", "Region of X", "Oka river"."""
     out = []
     n = len(doc)
-    for u, tok in enumerate(doc):
-        word = tok.lower_
+    for u, word in enumerate(table.lower):
         if word not in UNIT_WORDS and word not in WATER_WORDS:
             continue
+        tok = doc[u]
         runs: list[tuple[int, int]] = []
         if u + 2 < n and doc[u + 1].lower_ == "of" and tok.text[:1].isupper():
             e = u + 2  # "Region of Murcia", "Province of Quebec"
@@ -676,14 +691,14 @@ def _name_runs(doc, table: _TokenTable) -> list[tuple[int, int]]:
     runs = []
     i, n = 0, len(doc)
     while i < n:
-        if not table.name[i] or not doc[i].is_alpha:
+        if not table.name[i] or not table.words[i].isalpha():
             i += 1
             continue
         j = i + 1
         while j < n and (
-            table.name[j] or doc[j].lower_ in {"-", "of", "de", "la", "'s"} and j + 1 < n
+            table.name[j] or table.lower[j] in {"-", "of", "de", "la", "'s"} and j + 1 < n
         ):
-            if doc[j].text == "-" and (doc[j - 1].whitespace_ or doc[j].whitespace_):
+            if table.words[j] == "-" and (doc[j - 1].whitespace_ or doc[j].whitespace_):
                 break  # "A - B" is a route, "Ivano-Frankivsk" a name
             j += 1
         while j > i + 1 and not table.name[j - 1]:
@@ -700,6 +715,8 @@ def _routes(doc, gazetteer: Gazetteer, table: _TokenTable):
     when the chain has two known places and one of them is a town of 15,000 or more, a
     region or a country. Comma and "and" links count inside a chain that has a dash.
     """
+    if not _ANY_ROUTE_SEP.search(doc.text):
+        return []
     runs = _name_runs(doc, table)
     chains: list[list[tuple[int, int]]] = []
     dashed: list[bool] = []
@@ -763,15 +780,23 @@ def _datelines(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, tuple[Ca
 class _TokenTable:
     """Per-token facts `_longest_known` asks for again and again, read from the Doc once."""
 
-    __slots__ = ("text", "words", "starts", "name", "joinable")
+    __slots__ = ("text", "words", "starts", "name", "joinable", "lower")
 
     def __init__(self, doc) -> None:
         self.text: str = doc.text
-        self.words: list[str] = [t.text for t in doc]
-        self.starts: list[int] = [t.idx for t in doc]
-        self.name: list[bool] = [_name_token(t) for t in doc]
+        # One pass: every `for t in doc` makes a Python object per token.
+        self.words: list[str] = []
+        self.starts: list[int] = []
+        self.lower: list[str] = []
+        for t in doc:
+            self.words.append(t.text)
+            self.starts.append(t.idx)
+            self.lower.append(t.lower_)
+        self.name: list[bool] = [
+            w[:1].isupper() or bool(_ELIDED.match(w)) and w[2:3].isupper() for w in self.words
+        ]
         self.joinable: list[bool] = [
-            n or t.lower_ in CONNECTORS for n, t in zip(self.name, doc, strict=True)
+            n or w in CONNECTORS for n, w in zip(self.name, self.lower, strict=True)
         ]
 
     def span_text(self, s: int, e: int) -> str:
@@ -817,8 +842,22 @@ def _longest_known(
     return best
 
 
+def _misdated(doc, s: int, e: int, label: str) -> bool:
+    """A proper noun tagged DATE or TIME that no calendar word backs ("in Manbij near")."""
+    if label not in {"DATE", "TIME"} or e - s != 1:
+        return False
+    tok = doc[s]
+    if tok.pos_ != "PROPN" or any(ch.isdigit() for ch in tok.text):
+        return False
+    if tok.lower_ in CALENDAR_WORDS or tok.lower_.rstrip(".") in CALENDAR_WORDS:
+        return False
+    return _locative(doc, s, e)
+
+
 def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bool:
     """Decide whether a gazetteer-matched span is a place here."""
+    if _misdated(doc, s, e, label):
+        label = ""
     if label in NOT_PLACE_LABELS:
         return False
     if (

@@ -345,3 +345,15 @@ def test_one_sense_per_discourse_stays_out_of_longer_names(geoparser):
     ms = _parse(geoparser, text)
     inner = text.index("Nova Kakhovka") + len("Nova ")
     assert not any(m.start == inner and m.text == "Kakhovka" for m in ms)
+
+
+def test_a_proper_noun_tagged_date_after_in_is_a_place(geoparser):
+    text = "Troops in Syria were embedded with US Special Forces in Manbij near the border."
+    got = _places(geoparser, text)
+    assert got["Manbij"].place.country_code == "SY"
+    assert "March" not in _places(geoparser, "They met in March in Kyiv.")
+
+
+def test_arabic_article_variants(geoparser):
+    got = _places(geoparser, "Shelling in Qamishli, Syria, went on.")
+    assert got["Qamishli"].place.country_code == "SY"
