@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import getpass
 import html
 import re
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import export, gazetteer, mapview, render
+from geo import corrections, export, gazetteer, mapview, render
 from geo import watch as watch_mod
 from geo.articles import SUFFIXES, parse_columns, save_upload
 from geo.errors import GeoError
 from geo.fetch import fetch_url
-from geo.models import KINDS
+from geo.models import KINDS, Correction, Passage, Place
 from geo.pipeline import (
     GEOPARSED_LANGUAGES,
     SAMPLE_DIR,
@@ -32,6 +34,8 @@ from geo.store import Query, Store
 # another thread holds; the app geoparses in its own process (the CLI uses every core).
 APP_WORKERS = 1
 FEED_INTERVAL_S = 15 * 60  # how often a feed watched from the app is due for a poll
+PAGE = 20  # passages per page of the panel
+HISTORY_SHOWN = 30  # corrections listed in the sidebar
 
 st.set_page_config(page_title="Conflict Map", page_icon="🗺️", layout="wide")
 
@@ -77,6 +81,11 @@ def get_store() -> Store:
 @st.cache_resource(show_spinner="Loading the geoparser (spaCy model and gazetteer)…")
 def get_geoparser() -> Geoparser:
     return Geoparser()
+
+
+@st.cache_resource(show_spinner="Opening the gazetteer…")
+def get_gazetteer() -> gazetteer.Gazetteer:
+    return gazetteer.Gazetteer.open_or_build()
 
 
 @st.cache_data(show_spinner=False)
@@ -159,6 +168,7 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
             st.sidebar.error(render.md_escape(res.line()))
         else:
             st.sidebar.success(render.md_escape(f"Watching {res.line()}", 300))
+            remember_added(store, url)
         return
     with st.spinner(f"Fetching {render.md_escape(url, 120)}…"):
         try:
@@ -172,10 +182,44 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
         st.sidebar.error(render.md_escape(f"{f.source}: {f.detail}"))
     # Shown here, next to the box; a mistyped address is not an input to list above the map.
     store.record_failures([], [url])
+    if report.added or report.updated or report.skipped:
+        remember_added(store, url)
     if report.added or report.updated:
         st.sidebar.success(f"{render.md_escape(url, 80)}: {report.summary()}")
     elif report.skipped:
         st.sidebar.info(f"{render.md_escape(url, 80)}: already in the database.")
+
+
+def remember_added(store: Store, origin: str) -> None:
+    """Offer the articles just read from `origin` (see `just_added`)."""
+    ids = store.articles_of(origin=origin)
+    if ids:
+        st.session_state["_just_added"] = (
+            ids + [i for i in st.session_state.get("_just_added", []) if i not in ids]
+        )[:50]
+
+
+def just_added(store: Store) -> None:
+    """After an upload or an added page: "Show this article's places" for each new article."""
+    ids = [i for i in st.session_state.get("_just_added", []) if store.article(i)]
+    if not ids:
+        return
+    sb = st.sidebar
+    sb.caption(f"Just added: {len(ids):,} article(s)")
+    for aid in ids[:5]:
+        art = store.article(aid)
+        if sb.button(
+            f"Show this article's places: {render.md_escape(art.title, 60)}",
+            key=f"show_{aid}",
+            type="tertiary",
+            icon="📍",
+        ):
+            st.session_state["article_filter"] = aid
+            st.session_state["reader"] = aid
+            st.rerun()
+    if sb.button("Dismiss", key="dismiss_added", type="tertiary"):
+        st.session_state.pop("_just_added", None)
+        st.rerun()
 
 
 def add_uploads(store: Store, uploads, mapping: str = "") -> list[tuple[str, str]]:
@@ -215,6 +259,7 @@ def add_uploads(store: Store, uploads, mapping: str = "") -> list[tuple[str, str
             messages.append(("warning", w))
         if report.added or report.updated or report.skipped:
             messages.append(("success", f"{up.name}: {report.summary()}"))
+            remember_added(store, str(path.resolve()))
         else:
             messages.append(("error", f"{up.name}: nothing could be read from it; not kept"))
             path.unlink(missing_ok=True)  # nothing readable in it: don't keep it
@@ -304,6 +349,17 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
     sb.header("Filters")
     start = end = None
     if bounds:
+        # Removing or adding articles moves the corpus' bounds: keep the range inside them.
+        # A range that was the whole corpus stays the whole corpus.
+        held = st.session_state.get("dates")
+        if isinstance(held, tuple | list) and held:
+            if tuple(held) == st.session_state.get("_bounds"):
+                held = bounds
+            lo = min(max(held[0], bounds[0]), bounds[1])
+            hi = max(min(held[-1], bounds[1]), lo)
+            if (lo, hi) != tuple(held) or tuple(held) == bounds:
+                st.session_state["dates"] = (lo, hi)
+        st.session_state["_bounds"] = tuple(bounds)
         picked = sb.date_input(
             "Date range",
             min_value=bounds[0],
@@ -335,7 +391,13 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         placeholder="All countries",
         format_func=lambda code: f"{gazetteer.country_names().get(code, code)} ({code})",
     )
-    text = sb.text_input("Text contains", key="text", placeholder="e.g. grain, shelling")
+    text = sb.text_input(
+        "Text contains (filters articles)",
+        key="text",
+        placeholder="e.g. grain, shelling",
+        help="Keeps the articles whose title or text contains these words (any letter case); "
+        "the map counts all their places, and the panel marks the words in its passages.",
+    )
     demonyms = sb.checkbox(
         "Count demonyms (“Russian forces” → Russia)",
         key="demonyms",
@@ -369,6 +431,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         st.session_state["_upload_messages"] = add_uploads(store, uploads, mapping)
         st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
         st.rerun()
+    just_added(store)
     if sb.button("Rescan articles", help="Pick up new files in data/articles/"):
         st.session_state.pop("_ingested", None)
         st.rerun()
@@ -411,8 +474,9 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     if not rows:
         st.info("No passages in the current selection: widen the date range or filters.")
         return
-    if rows[0].reason:
-        st.caption(f"Why this place: {render.md_escape(rows[0].reason)}")
+    auto = next((r.reason for r in rows if r.reason and r.correction_id is None), "")
+    if auto:
+        st.caption(f"Why this place: {render.md_escape(auto)}")
     if len(timeline) > 1:
         st.bar_chart(
             {"date": [d for d, _ in timeline], "mentions": [n for _, n in timeline]},
@@ -420,20 +484,342 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
             y="mentions",
             height=120,
         )
-    if total > len(rows):
-        st.caption(
-            f"Showing the newest {len(rows):,} of {total:,} passages; narrow the filters to see others."
-        )
     st.download_button(
-        "Download these passages (CSV)",
+        "Download these passages (CSV)" + (f", newest {len(rows):,}" if total > len(rows) else ""),
         export.passages_csv(place.name, rows),
         file_name=f"conflict_map_{re.sub(r'[^A-Za-z0-9]+', '_', place.key)}.csv",
         mime="text/csv",
     )
+    pages = max(1, -(-total // PAGE))
+    page_key = f"page_{key}"
+    page = min(st.session_state.get(page_key, 0), pages - 1)
+    shown = rows[page * PAGE : (page + 1) * PAGE]
+    if page * PAGE >= len(rows):  # past the newest 500: read this page from the store
+        shown = store.passages(key, query, limit=PAGE, offset=page * PAGE)
+    if pages > 1:
+        prev, info, nxt = st.columns([1, 3, 1])
+        if prev.button("◀ Newer", disabled=page == 0, key="newer", use_container_width=True):
+            st.session_state[page_key] = page - 1
+            st.rerun()
+        info.caption(
+            f"Passages {page * PAGE + 1:,}–{min(total, (page + 1) * PAGE):,} of {total:,} "
+            f"(page {page + 1:,} of {pages:,}), newest first"
+        )
+        if nxt.button("Older ▶", disabled=page >= pages - 1, key="older", use_container_width=True):
+            st.session_state[page_key] = page + 1
+            st.rerun()
+    if query.text:
+        st.caption(
+            f"Only articles containing “{render.md_escape(query.text, 60)}” (the words are "
+            "marked in the passages)."
+        )
+    copies = story_copies(store, tuple(dict.fromkeys(r.article.id for r in shown)), version)
     box = st.container(height=640, key="passages")
-    copies = story_copies(store, tuple(dict.fromkeys(r.article.id for r in rows)), version)
-    for r in rows:
-        box.html(render.passage_html(r.article, r.start, r.end, copies.get(r.article.id, [])))
+    for r in shown:
+        mark = (
+            render.correction_html(r.correction_note, r.geoparser_place, r.reason)
+            if r.correction_id is not None
+            else None
+        )
+        box.html(
+            render.passage_html(
+                r.article, r.start, r.end, copies.get(r.article.id, []), query.text, mark
+            )
+        )
+        fix, read = box.columns(2)
+        if fix.button("Correct…", key=f"fix_{r.article.id}_{r.start}", type="tertiary", icon="✏️"):
+            correct_dialog(store, r, place)
+        if read.button(
+            "Read article", key=f"read_{r.article.id}_{r.start}", type="tertiary", icon="📄"
+        ):
+            st.session_state["reader"] = r.article.id
+            st.rerun()
+
+
+def author() -> str:
+    """Who makes corrections in this session (the name box under "Corrections")."""
+    name = st.session_state.get("author", "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local user"
+
+
+def pick_place(prefix: str, name: str, current: Place | None) -> Place | None:
+    """The right place for `name`: one of its gazetteer candidates (with why each lost), a
+    gazetteer search, or a point typed in. None until the user has chosen.
+    """
+    gaz = get_gazetteer()
+    alts = [a for a in corrections.alternatives(gaz.lookup(name), current) if not a.chosen]
+    how = st.radio(
+        "The right place",
+        ["Pick from the candidates", "Search the gazetteer", "Enter a point by hand"],
+        key=f"{prefix}_how",
+        index=0 if alts else 1,
+        horizontal=True,
+    )
+    if how == "Pick from the candidates":
+        if not alts:
+            st.info("The gazetteer knows no other place of this name: search, or enter a point.")
+            return None
+        pick = st.radio(
+            "Other places called this (why the geoparser did not choose each)",
+            range(len(alts)),
+            format_func=lambda i: alts[i].label(),
+            key=f"{prefix}_alt",
+        )
+        return alts[pick].place if pick is not None else None
+    if how == "Search the gazetteer":
+        c1, c2, c3 = st.columns([3, 2, 2])
+        typed = c1.text_input("Name starts with", value=name, key=f"{prefix}_q")
+        names = gazetteer.country_names()
+        cc = c2.selectbox(
+            "Country",
+            [None, *sorted(names, key=names.get)],
+            format_func=lambda c: "any" if c is None else f"{names[c]} ({c})",
+            key=f"{prefix}_cc",
+        )
+        kind = c3.selectbox(
+            "Kind", [None, *KINDS], format_func=lambda k: k or "any", key=f"{prefix}_kind"
+        )
+        found = gaz.search(typed, country=cc, kind=kind) if typed.strip() else []
+        if not found:
+            st.caption("Nothing found: try fewer letters, another country, or enter a point.")
+            return None
+        opts = corrections.alternatives(found, None, limit=len(found))
+        pick = st.radio(
+            "Results",
+            range(len(opts)),
+            format_func=lambda i: opts[i].label().split(" — ")[0],
+            key=f"{prefix}_found",
+        )
+        return opts[pick].place if pick is not None else None
+    c1, c2 = st.columns(2)
+    label = c1.text_input("Place name", value=name, key=f"{prefix}_name")
+    kind = c2.selectbox("Kind", KINDS, index=KINDS.index("city"), key=f"{prefix}_pkind")
+    c3, c4, c5 = st.columns(3)
+    lat = c3.number_input("Latitude", -90.0, 90.0, value=None, format="%.5f", key=f"{prefix}_lat")
+    lon = c4.number_input(
+        "Longitude", -180.0, 180.0, value=None, format="%.5f", key=f"{prefix}_lon"
+    )
+    cc = c5.text_input("Country code (2 letters)", max_chars=2, key=f"{prefix}_pcc").upper()
+    if lat is None or lon is None or not label.strip():
+        st.caption("Give a name, a latitude and a longitude.")
+        return None
+    return Place(None, label.strip()[:120], kind, lat, lon, cc or None)
+
+
+def scope_choice(prefix: str, name: str, source: str, mention: bool) -> str:
+    labels = {
+        "mention": "This mention only",
+        "article": f"“{name}” everywhere in this article",
+        "source": f"“{name}” in every article of {source}",
+        "everywhere": f"“{name}” in every article, new ones too (a rule)",
+    }
+    options = list(labels) if mention else ["article", "source", "everywhere"]
+    return st.radio(
+        "Apply to",
+        options,
+        format_func=lambda k: render.md_escape(labels[k], 200),
+        key=f"{prefix}_scope",
+    )
+
+
+def save_correction(store: Store, c: Correction) -> None:
+    try:
+        store.add_correction(c)
+    except (ValueError, GeoError) as err:
+        st.error(render.md_escape(err))
+        return
+    st.session_state["_toast"] = f"Saved: {c.describe()}"
+    st.rerun()
+
+
+@st.dialog("Correct this mention", width="large")
+def correct_dialog(store: Store, p: Passage, place: Place) -> None:
+    name = p.article.text[p.start : p.end]
+    st.html(
+        f"<blockquote class='cm-quote'>{render.quote_html(p.article.text, p.start, p.end)}"
+        "</blockquote>"
+    )
+    st.markdown(
+        f"**{render.md_escape(name)}** is on the map as **{render.md_escape(place.name)}**"
+        f" ({render.md_escape(place.kind)}, {render.md_escape(place.country_code or '—')})."
+    )
+    if p.correction_id is not None:
+        st.caption("A user set this place. " + render.md_escape(p.correction_note or ""))
+        if st.button("Undo that correction", key="dlg_undo"):
+            store.undo_correction(p.correction_id)
+            st.session_state["_toast"] = "Correction undone"
+            st.rerun()
+    elif p.reason:
+        st.caption(f"The geoparser's reason: {render.md_escape(p.reason)}")
+    what = st.radio(
+        "What is wrong?", ["Wrong place", "Not a place"], key="dlg_what", horizontal=True
+    )
+    chosen = pick_place("dlg", name, place) if what == "Wrong place" else None
+    scope = scope_choice("dlg", name, p.article.source, mention=True)
+    note = st.text_input(
+        "Your reason (optional, shown next to the geoparser's)", key="dlg_note", max_chars=500
+    )
+    if st.button(
+        "Save correction",
+        type="primary",
+        key="dlg_save",
+        disabled=what == "Wrong place" and chosen is None,
+    ):
+        save_correction(
+            store,
+            Correction(
+                "place" if what == "Wrong place" else "not_place",
+                scope,
+                name,
+                chosen,
+                p.article.id,
+                p.article.source,
+                p.start,
+                p.end,
+                note,
+                author(),
+                old_place=place.name,
+            ),
+        )
+
+
+def reader_panel(store: Store, aid: str, version: int) -> None:
+    """One article, its places marked; add a missed place, show its places, remove it."""
+    art = store.article(aid)
+    top = st.columns([3, 1])
+    if top[1].button("Close", key="reader_close", icon="✖️", use_container_width=True):
+        st.session_state.pop("reader", None)
+        st.rerun()
+    if art is None:
+        st.info("This article is no longer in the database.")
+        return
+    mentions = store.mentions_of(aid)
+    if top[0].button("Show this article's places", key="reader_only", icon="📍"):
+        st.session_state["article_filter"] = aid
+        st.rerun()
+    st.html(render.article_html(art, mentions, st.session_state.get("selected_place")))
+    placed = {m.place.key: m.place for m in mentions if m.place}
+    unplaced = sorted({m.text for m in mentions if m.place is None})
+    st.caption(
+        f"{len(placed):,} places marked"
+        + (
+            f"; recognised but not placed: {render.md_escape(', '.join(unplaced), 300)}"
+            if unplaced
+            else ""
+        )
+    )
+    with st.expander("Add a missed place"):
+        words = st.text_input(
+            "The words in the article (as written)", key="add_words", placeholder="e.g. Yahidne"
+        ).strip()
+        if words:
+            hits = corrections.occurrences(art.text, words)
+            if not hits:
+                st.warning(
+                    f"“{render.md_escape(words, 80)}” does not occur in this article as written."
+                )
+            else:
+                st.caption(f"Found {len(hits):,} time(s) in this article.")
+                chosen = pick_place("add", words, None)
+                scope = scope_choice("add", words, art.source, mention=False)
+                note = st.text_input("Your reason (optional)", key="add_note", max_chars=500)
+                if st.button(
+                    "Add this place", type="primary", key="add_save", disabled=chosen is None
+                ):
+                    save_correction(
+                        store,
+                        Correction(
+                            "add", scope, words, chosen, aid, art.source, note=note, author=author()
+                        ),
+                    )
+    with st.expander("Remove this article"):
+        st.caption("Removes it and its mentions from the map (nothing else); undo in the sidebar.")
+        sure = st.checkbox("Yes, remove this article", key="reader_sure")
+        if st.button("Remove", key="reader_remove", disabled=not sure, type="primary"):
+            remove_articles(store, [aid], f"article “{art.title[:60]}”")
+
+
+def remove_articles(store: Store, ids: list[str], what: str) -> None:
+    batch = store.remove(ids)
+    if batch:
+        st.session_state.setdefault("_removals", []).append((batch, f"{len(ids):,} from {what}"))
+        st.session_state["_toast"] = f"Removed {len(ids):,} article(s): {what}"
+    if st.session_state.get("reader") in ids:
+        st.session_state.pop("reader", None)
+    if st.session_state.get("article_filter") in ids:
+        st.session_state.pop("article_filter", None)
+    st.rerun()
+
+
+def corrections_box(store: Store) -> None:
+    items = store.corrections()
+    active = [c for c in items if not c.undone_at]
+    with st.sidebar.expander(f"Corrections ({len(active):,} active)"):
+        st.text_input("Your name (saved with your corrections)", key="author", placeholder=author())
+        if not items:
+            st.caption(
+                "None yet: use “Correct…” under a passage, or “Add a missed place” in the reader."
+            )
+        orphans = {c.id for c in store.orphaned_corrections()}
+        for c in items[:HISTORY_SHOWN]:
+            state = (
+                " · undone"
+                if c.undone_at
+                else " · ⚠️ matches nothing in its article now"
+                if c.id in orphans
+                else ""
+            )
+            note = f" — “{c.note}”" if c.note else ""
+            st.markdown(
+                render.md_escape(
+                    f"{c.created_at[:16]} {c.author}: {c.describe()}{note}{state}", 400
+                )
+            )
+            if not c.undone_at and st.button("Undo", key=f"undo_{c.id}", type="tertiary"):
+                store.undo_correction(c.id)
+                st.session_state["_toast"] = f"Undone: {c.describe()}"
+                st.rerun()
+        if len(items) > HISTORY_SHOWN:
+            st.caption(f"{len(items) - HISTORY_SHOWN:,} older: `python -m geo corrections list`")
+
+
+def manage_box(store: Store) -> None:
+    with st.sidebar.expander("Manage the corpus"):
+        for n, (batch, label) in enumerate(st.session_state.get("_removals", [])):
+            if store.removed_count(batch) and st.button(
+                f"Undo removal: {render.md_escape(label, 80)}", key=f"restore_{batch}_{n}"
+            ):
+                store.restore(batch)
+                st.session_state["_toast"] = f"Restored {label}"
+                st.rerun()
+        sources = store.sources()
+        src = st.selectbox(
+            "Remove every article of a source",
+            [None, *[s for s, _ in sources]],
+            format_func=lambda s: "—" if s is None else f"{s} ({dict(sources)[s]:,})",
+            key="rm_source",
+        )
+        origins = store.origins()
+        org = st.selectbox(
+            "…or every article read from one file or address",
+            [None, *[o for o, _ in origins]],
+            format_func=lambda o: (
+                "—" if o is None else f"{o.rsplit('/', 1)[-1][:60]} ({dict(origins)[o]:,})"
+            ),
+            key="rm_origin",
+        )
+        if src or org:
+            sure = st.checkbox("Yes, remove them from the map", key="rm_sure")
+            if st.button("Remove", key="rm_go", disabled=not sure, type="primary"):
+                if src:
+                    remove_articles(store, store.articles_of(source=src), f"source {src}")
+                else:
+                    remove_articles(store, store.articles_of(origin=org), org.rsplit("/", 1)[-1])
 
 
 LEGEND = (
@@ -462,6 +848,12 @@ CSS = """
 .cm-quote mark {background: #ffe066; padding: 0 2px;}
 .cm-also {font-size: 0.8rem; color: #555; margin-top: 0.2rem;}
 .cm-lang {background: #fde8c8; border-radius: 4px; padding: 0 4px;}
+.cm-quote mark.cm-hit {background: #b8e0ff;}
+.cm-corrected {font-size: 0.8rem; color: #1b5e20; margin-top: 0.2rem;}
+.cm-reader .cm-text {white-space: pre-wrap; font-size: 0.9rem; max-height: 520px; overflow-y: auto;
+  border: 1px solid #ddd; border-radius: 4px; padding: 0.5rem; margin-top: 0.3rem;}
+.cm-reader mark.cm-place {background: #ffe9a8;} .cm-reader mark.cm-here {background: #ffb74d;}
+.cm-reader u.cm-unplaced {text-decoration: underline dotted #888;}
 .cm-feeds {font-size: 0.8rem;} .cm-feeds td, .cm-feeds th {padding: 2px 6px;}
 .cm-legend {font-size: 0.8rem; color: #444; margin-bottom: 0.2rem;}
 .cm-legend span {margin-right: 0.8rem;}
@@ -489,6 +881,13 @@ def main() -> None:
     bounds = store.date_bounds()
     init_state_from_url(bounds)
     query = sidebar(store, bounds)
+    corrections_box(store)
+    manage_box(store)
+    if toast := st.session_state.pop("_toast", None):
+        st.toast(render.md_escape(toast, 300))
+    one = st.session_state.get("article_filter")
+    if one:
+        query = replace(query, article_ids=(one,))
     version = store.revision()  # after the sidebar, which may have added an article
 
     st.title("Conflict Map")
@@ -515,6 +914,19 @@ def main() -> None:
     if failures:
         with st.expander(f"⚠️ {len(failures)} input(s) could not be read", expanded=False):
             st.html(render.failures_html(failures))
+            st.caption("An input leaves this list once it is read successfully, or removed.")
+            if st.button("Clear this list", key="clear_failures"):
+                store.clear_failures()
+                st.rerun()
+    if one:
+        art = store.article(one)
+        c1, c2 = st.columns([4, 1])
+        c1.info(
+            "Showing the places of one article: " + render.md_escape(art.title if art else one, 150)
+        )
+        if c2.button("Show all articles", key="all_articles", use_container_width=True):
+            st.session_state.pop("article_filter", None)
+            st.rerun()
     feeds = store.feeds()
     if feeds:
         broken = sum(1 for f in feeds if f.last_error)
@@ -565,6 +977,7 @@ def main() -> None:
             # before the next run, so the line below cannot overwrite the user's pick.
             def pick_not_drawn() -> None:
                 st.session_state["selected_place"] = st.session_state["not_drawn"]
+                st.session_state.pop("reader", None)
 
             options = list(not_drawn)[:8]
             if selected in not_drawn and selected not in options:
@@ -590,11 +1003,14 @@ def main() -> None:
             st.session_state["_last_click"] = key
             if key != selected:
                 st.session_state["selected_place"] = key
+                st.session_state.pop("reader", None)
                 write_url(query, key)
                 st.rerun()
     with right:
         selected = st.session_state.get("selected_place")
-        if selected:
+        if st.session_state.get("reader"):
+            reader_panel(store, st.session_state["reader"], version)
+        elif selected:
             passage_panel(store, selected, query, version)
         else:
             st.info("Click a marker to read the passages that mention that place.")
@@ -604,6 +1020,7 @@ def main() -> None:
                     label = f"{render.md_escape(c.place.name)} — {c.mentions:,} mentions"
                     if st.button(label, key=f"top_{c.place.key}", type="tertiary"):
                         st.session_state["selected_place"] = c.place.key
+                        st.session_state.pop("reader", None)
                         st.rerun()
     write_url(query, st.session_state.get("selected_place"))
     with st.expander("About the data"):

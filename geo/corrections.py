@@ -18,9 +18,14 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from geo.models import CORRECTION_ACTIONS, CORRECTION_SCOPES, Correction, Place
+
+if TYPE_CHECKING:
+    from geo.gazetteer import Candidate
 
 COLUMNS = (
     'id, uid, action, scope, name, article_id, source, start, "end", place_key, geonameid,'
@@ -383,3 +388,67 @@ def _set_span(
         (aid, start, end, (text or "")[start:end], "name", key, "", None, c.id),
     )
     return 1
+
+
+# -- choosing the right place -----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """A place a name can mean, as offered to a user correcting the geoparser."""
+
+    place: Place
+    population: int
+    feature: str
+    chosen: bool  # the geoparser's (or the current) choice
+    why_not: str  # why it lost; "" for the chosen one
+
+    def label(self) -> str:
+        """ "Odessa — city, US, 114k people (smaller than …)"."""
+        p = self.place
+        bits = [
+            p.kind if not self.feature or self.feature == p.kind else f"{p.kind} ({self.feature})"
+        ]
+        if p.country_code:
+            bits.append(p.country_code)
+        if self.population:
+            bits.append(f"{human(self.population)} people")
+        tail = " — current choice" if self.chosen else f" — {self.why_not}" if self.why_not else ""
+        return f"{p.name}: {', '.join(bits)}{tail}"
+
+
+def human(n: int) -> str:
+    """1234567 -> "1.2M", 45000 -> "45k"."""
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M"
+    if n >= 1_000:
+        return f"{n / 1_000:.0f}k"
+    return str(n)
+
+
+def alternatives(
+    candidates: Sequence[Candidate], chosen: Place | None, limit: int = 15
+) -> list[Alternative]:
+    """The candidates for a name (gazetteer order), each with why it lost to `chosen`."""
+    by_key = {c.place.key: c for c in candidates}
+    top = by_key.get(chosen.key) if chosen is not None else None
+    out = []
+    for c in list(candidates)[:limit]:
+        p = c.place
+        if chosen is not None and p.key == chosen.key:
+            out.append(Alternative(p, c.population, c.feature, True, ""))
+            continue
+        if chosen is None:
+            why = "the geoparser placed this name nowhere"
+        elif not c.primary and (top is None or top.primary):
+            why = "carries the name only as an alternate name"
+        elif p.kind != chosen.kind:
+            why = f"a {p.kind}; the geoparser preferred a {chosen.kind} here"
+        elif top is not None and c.population < top.population:
+            why = f"fewer people than {chosen.name} ({human(top.population)})"
+        elif p.country_code != chosen.country_code:
+            why = "the article's other places pointed to another country"
+        else:
+            why = "ranked lower by the geoparser"
+        out.append(Alternative(p, c.population, c.feature, False, why))
+    if chosen is not None and top is None:
+        out.insert(0, Alternative(chosen, 0, chosen.kind, True, ""))
+    return out

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from geo import passages
-from geo.models import Article, Failure, Place
+from geo.models import Article, Failure, Mention, Place
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all
 # also defeats GFM autolinks ("https\://…"), KaTeX ("\$…"), emoji and colour codes (":red[…]").
@@ -44,14 +44,30 @@ def web_link(url: str | None, label_html: str) -> str:
     return label_html
 
 
-def quote_html(text: str, start: int, end: int) -> str:
-    """The sentence around text[start:end], escaped, the mention in <mark>."""
+def marked(text: str, needle: str = "") -> str:
+    """`text` escaped, with every case-insensitive occurrence of `needle` in <mark class=cm-hit>."""
+    needle = needle.strip()
+    if not needle:
+        return esc(text)
+    out, pos = [], 0
+    for m in re.finditer(re.escape(needle), text, flags=re.IGNORECASE):
+        out.append(esc(text[pos : m.start()]))
+        out.append(f'<mark class="cm-hit">{esc(m.group(0))}</mark>')
+        pos = m.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def quote_html(text: str, start: int, end: int, highlight: str = "") -> str:
+    """The sentence around text[start:end], escaped, the mention in <mark>; the words of
+    `highlight` (the text filter) marked too.
+    """
     q = passages.quote(text, start, end)
     return (
         ("… " if q.cut_before else "")
-        + esc(q.before)
+        + marked(q.before, highlight)
         + f"<mark>{esc(q.hit)}</mark>"
-        + esc(q.after)
+        + marked(q.after, highlight)
         + (" …" if q.cut_after else "")
     )
 
@@ -65,10 +81,29 @@ def also_published_html(copies: list[tuple[str, str | None, str]], limit: int = 
     return f'<div class="cm-also">also published by {", ".join(shown)}{more}</div>'
 
 
+def correction_html(note: str, geoparser_place: str | None, reason: str) -> str:
+    """The mark on a corrected passage: the user's reason next to the geoparser's."""
+    user = f"corrected by a user{': ' + esc(note) if note else ''}"
+    machine = ""
+    if geoparser_place:
+        why = f" ({esc(reason)})" if reason else ""
+        machine = f" · the geoparser had chosen {esc(geoparser_place)}{why}"
+    elif not reason:
+        machine = " · added by hand (the geoparser had missed it)"
+    return f'<div class="cm-corrected">✔ {user}{machine}</div>'
+
+
 def passage_html(
-    article: Article, start: int, end: int, copies: list[tuple[str, str | None, str]] = ()
+    article: Article,
+    start: int,
+    end: int,
+    copies: list[tuple[str, str | None, str]] = (),
+    highlight: str = "",
+    correction: str | None = None,
 ) -> str:
-    """One passage card: source, date, linked title, the quote, and the story's other copies."""
+    """One passage card: source, date, linked title, the quote (with the text filter's words
+    marked), the story's other copies, and `correction` (correction_html) when corrected.
+    """
     when = article.published.isoformat() if article.published else "undated"
     lang = (
         f' · <span class="cm-lang">{esc(article.language)}</span>'
@@ -79,8 +114,8 @@ def passage_html(
         '<div class="cm-passage"><div class="cm-meta"><span class="cm-source">'
         f"{esc(article.source)}</span> · {when}{lang}</div>"
         f'<div class="cm-title">{web_link(article.url, esc(article.title))}</div>'
-        f'<blockquote class="cm-quote">{quote_html(article.text, start, end)}</blockquote>'
-        f"{also_published_html(list(copies))}</div>"
+        f'<blockquote class="cm-quote">{quote_html(article.text, start, end, highlight)}'
+        f"</blockquote>{correction or ''}{also_published_html(list(copies))}</div>"
     )
 
 
@@ -130,4 +165,42 @@ def feeds_html(feeds: Iterable) -> str:
     return (
         '<table class="cm-feeds"><thead><tr><th>feed</th><th>every</th><th>last poll</th>'
         "<th>added</th><th>last error</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+READER_CHARS = 200_000  # characters of an article the reader shows
+
+
+def article_html(article: Article, mentions: Iterable[Mention], selected: str | None = None) -> str:
+    """The article reader: metadata, linked title, and the text with every mention marked
+    (a place: highlighted, its name on hover; recognised but not placed: underlined). The
+    mentions of `selected` (a place key) are marked more strongly.
+    """
+    when = article.published.isoformat() if article.published else "undated"
+    text = article.text[:READER_CHARS]
+    out, pos = [], 0
+    for m in sorted(mentions, key=lambda m: m.start):
+        if m.start < pos or m.end > len(text):
+            continue
+        out.append(esc(text[pos : m.start]))
+        if m.place is None:
+            out.append(f'<u class="cm-unplaced" title="not placed">{esc(m.text)}</u>')
+        else:
+            p = m.place
+            label = f"{p.name}, {p.country_code}" if p.country_code else p.name
+            cls = "cm-here" if selected and p.key == selected else "cm-place"
+            out.append(f'<mark class="{cls}" title="{esc(label)}">{esc(m.text)}</mark>')
+        pos = m.end
+    out.append(esc(text[pos:]))
+    cut = (
+        f'<p class="cm-meta">… the text goes on for {len(article.text) - READER_CHARS:,} more '
+        "characters</p>"
+        if len(article.text) > READER_CHARS
+        else ""
+    )
+    return (
+        '<div class="cm-reader"><div class="cm-meta"><span class="cm-source">'
+        f"{esc(article.source)}</span> · {when} · id {esc(article.id)}</div>"
+        f'<div class="cm-title">{web_link(article.url, esc(article.title))}</div>'
+        f'<div class="cm-text">{"".join(out)}</div>{cut}</div>'
     )

@@ -1391,7 +1391,7 @@ class Store:
                     got = con.execute("SELECT note FROM correction WHERE id=?", (cid,)).fetchone()
                     notes[cid] = got[0] if got else ""
                 note = notes[cid]
-                if auto is not None and auto != place_key:
+                if auto is not None:
                     if auto not in names:
                         got = con.execute("SELECT name FROM place WHERE key=?", (auto,)).fetchone()
                         names[auto] = got[0] if got else auto

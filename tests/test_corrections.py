@@ -321,3 +321,31 @@ def test_real_ingest_keeps_corrections_across_reingest_and_version_bump(
     report = pipeline.ingest([folder], store, geoparser, workers=1)
     assert report.forgotten == 1 and store.counts()["articles"] == 0
     store.close()
+
+
+def test_panel_html_escapes_reasons_articles_and_marks_filter_words():
+    from geo import render
+
+    mark = render.correction_html("<img src=x onerror=alert(1)>", "<b>Odessa</b>", "city of 114k")
+    assert "<img" not in mark and "&lt;img" in mark and "&lt;b&gt;Odessa" in mark
+    assert "city of 114k" in mark
+    assert "added by hand" in render.correction_html("", None, "")
+    a = article("x", "Grain <script>x</script> left Odessa; GRAIN again.")
+    m = [Mention("x", a.text.find("Odessa"), a.text.find("Odessa") + 6, "Odessa", "name", ODESA)]
+    html = render.passage_html(a, m[0].start, m[0].end, highlight="grain")
+    assert html.count('class="cm-hit"') == 2 and "<script>" not in html
+    reader = render.article_html(a, m + [Mention("x", 0, 5, "Grain", "name", None)], ODESA.key)
+    assert 'class="cm-here" title="Odesa, UA"' in reader and "cm-unplaced" in reader
+    assert "<script>" not in reader and "&lt;script&gt;" in reader
+
+
+def test_alternatives_say_why_each_lost(gazetteer):
+    cands = gazetteer.lookup("Odessa")
+    texas = next(c.place for c in cands if c.place.country_code == "US")
+    alts = corrections.alternatives(cands, texas)
+    assert [a.chosen for a in alts].count(True) == 1
+    ua = next(a for a in alts if a.place.country_code == "UA")
+    assert ua.why_not and "1.0M people" in ua.label()
+    small = next(a for a in alts if a.place.country_code == "US" and not a.chosen)
+    assert small.why_not.startswith("fewer people than Odessa")
+    assert all(a.why_not for a in corrections.alternatives(cands, None))

@@ -1,0 +1,255 @@
+"""Correcting the machine and managing the corpus in a real browser, as a user does it.
+
+The app runs with `streamlit run` in Debian's headless Chromium, every non-local request
+blocked (fixtures from test_e2e). Everything is done with mouse clicks and typing; what was
+stored is then read back from the SQLite file the app wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+
+from geo.models import Article
+from geo.store import Query, Store
+
+from .e2e_fixtures import click_place
+from .test_e2e import ARTIFACTS, beacon, page, server, wait_idle  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.slow
+
+ODESSA_TX = "gn:5527554"
+ODESA = "gn:698740"
+
+
+def mentions(db, key: str) -> int:
+    counts = {c.place.key: c.mentions for c in Store(db).place_counts(Query())}
+    return counts.get(key, 0)
+
+
+def sidebar_expander(pg, label: str):
+    sb = pg.locator("[data-testid='stSidebar']")
+    sb.get_by_text(label).first.click()
+    return sb
+
+
+def test_wrong_place_everywhere_then_undo(page, server, beacon):  # noqa: F811
+    """The Kremlin's "Odessa" sits in Texas: fix it for every article, read the fix in the
+    panel (with a hostile reason that must stay text), then undo it from the history."""
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    _, db = server
+    b, hits = beacon
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    assert mentions(db, ODESSA_TX) == 7
+    before = mentions(db, ODESA)
+    pg.goto(f"{url}/?place={ODESSA_TX}")  # a copied link to the wrong marker
+    wait_idle(pg)
+    expect(pg.get_by_role("heading", name="Odessa, US")).to_be_visible(timeout=60_000)
+    pg.get_by_role("button", name="Correct…").first.click()
+    dlg = pg.get_by_role("dialog")
+    expect(dlg).to_be_visible(timeout=30_000)
+    expect(dlg).to_contain_text("The geoparser's reason")
+    dlg.get_by_text(re.compile(r"^Odesa: city, UA, 1\.0M people")).click()
+    dlg.get_by_text("“Odessa” in every article, new ones too (a rule)").click()
+    reason = f"Kremlin means the port <img src={b}/why.png onerror=alert(1)> ![x]({b}/md.png)"
+    dlg.get_by_role("textbox", name=re.compile("Your reason")).fill(reason)
+    dlg.get_by_role("textbox", name=re.compile("Your reason")).press("Enter")
+    wait_idle(pg)
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "correct_dialog.png"))
+    dlg.get_by_role("button", name="Save correction").click()
+    wait_idle(pg)
+    expect(pg.get_by_text("No passages in the current selection")).to_be_visible(timeout=30_000)
+    assert mentions(db, ODESSA_TX) == 0 and mentions(db, ODESA) == before + 7
+    (fix,) = Store(db).corrections()
+    assert (fix.scope, fix.action, fix.place.key, fix.note) == (
+        "everywhere",
+        "place",
+        ODESA,
+        reason,
+    )
+    assert fix.author  # who made it is kept
+
+    # The right marker now holds the passages, each corrected one marked with both reasons.
+    pg.goto(url)
+    wait_idle(pg)
+    click_place(pg, ODESA)
+    wait_idle(pg)
+    expect(pg.get_by_role("heading", name="Odesa, UA")).to_be_visible(timeout=30_000)
+    marks = pg.locator(".cm-corrected")
+    expect(marks.first).to_contain_text(
+        "corrected by a user: Kremlin means the port <img", timeout=30_000
+    )
+    # The geoparser's own choice and reason stay next to the user's.
+    expect(
+        marks.filter(has_text=re.compile(r"the geoparser had chosen Odessa \(.+\)"))
+    ).to_have_count(1)
+    # The history in the sidebar shows the reason as text, too; undo it there.
+    sb = sidebar_expander(pg, "Corrections (1 active)")
+    expect(sb.get_by_text(re.compile(r"Odessa.*→ Odesa \(UA\), everywhere"))).to_be_visible()
+    pg.wait_for_timeout(1500)  # give any injected image or script time to fire
+    assert pg.locator(".cm-corrected img, [data-testid='stSidebar'] img").count() == 0
+    assert not dialogs and not hits, (dialogs, hits)
+    sb.get_by_role("button", name="Undo").first.click()
+    wait_idle(pg)
+    assert mentions(db, ODESSA_TX) == 7 and mentions(db, ODESA) == before
+    assert Store(db).corrections()[0].undone_at is not None
+    expect(sb.get_by_text("Corrections (0 active)")).to_be_visible(timeout=30_000)
+    assert not outside, outside
+
+
+def test_add_a_missed_village_remove_the_article_and_a_source(page, server):  # noqa: F811
+    """Yahidne is missed: find its article with the text filter, add the village by hand in
+    the reader, then remove that article and undo; remove a whole source and undo."""
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    _, db = server
+    store = Store(db)
+    (aid,) = [a for a, _ in _ids_with(store, "Yahidne")]
+    articles = store.counts()["articles"]
+    wait_idle(pg)
+    box = pg.get_by_role("textbox", name=re.compile("Text contains"))
+    box.fill("Yahidne")
+    box.press("Enter")
+    wait_idle(pg)
+    pg.get_by_role("button", name=re.compile(r" — \d+ mentions")).first.click()
+    wait_idle(pg)
+    pg.get_by_role("button", name="Read article").first.click()
+    wait_idle(pg)
+    reader = pg.locator(".cm-reader")
+    expect(reader).to_contain_text("Parliament of Portugal", timeout=30_000)
+    main = pg.get_by_test_id("stMainBlockContainer")
+    main.get_by_text("Add a missed place", exact=True).click()
+    words = pg.get_by_role("textbox", name="The words in the article (as written)")
+    words.fill("Yahidne")
+    words.press("Enter")
+    wait_idle(pg)
+    expect(pg.get_by_text("Found 1 time(s) in this article.")).to_be_visible(timeout=30_000)
+    pg.get_by_text("Enter a point by hand").click()
+    wait_idle(pg)
+    for name, value in (("Latitude", "51.4286"), ("Longitude", "31.2418")):
+        field = pg.get_by_role("spinbutton", name=name)
+        field.fill(value)
+        field.press("Enter")
+        wait_idle(pg)
+    pg.get_by_role("textbox", name="Country code (2 letters)").fill("UA")
+    pg.get_by_role("textbox", name="Country code (2 letters)").press("Enter")
+    wait_idle(pg)
+    pg.get_by_role("button", name="Add this place").click()
+    wait_idle(pg)
+    expect(reader.locator("mark[title='Yahidne, UA']")).to_have_count(1, timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "reader_added_place.png"))
+    yahidne = [c for c in Store(db).place_counts(Query()) if c.place.name == "Yahidne"]
+    assert len(yahidne) == 1 and yahidne[0].mentions == 1
+    assert abs(yahidne[0].place.lat - 51.4286) < 1e-3
+
+    # Remove this article, then undo while the page is open.
+    main.get_by_text("Remove this article", exact=True).click()
+    main.get_by_text("Yes, remove this article").click()
+    wait_idle(pg)
+    pg.get_by_role("button", name="Remove", exact=True).click()
+    wait_idle(pg)
+    assert Store(db).article(aid) is None
+    assert Store(db).counts()["articles"] == articles - 1
+    sb = sidebar_expander(pg, "Manage the corpus")
+    sb.get_by_role("button", name=re.compile("Undo removal")).click()
+    wait_idle(pg)
+    assert Store(db).article(aid) is not None
+    assert [c.mentions for c in Store(db).place_counts(Query()) if c.place.name == "Yahidne"] == [1]
+
+    # Remove a whole source through the sidebar, with its confirmation; then undo.
+    sb = pg.locator("[data-testid='stSidebar']")
+    wiki = [s for s, _ in Store(db).sources() if "Wikinews" in s]
+    assert wiki, Store(db).sources()
+    sb.get_by_text("Remove every article of a source").click()
+    sb.locator("[data-testid='stSelectbox']").filter(
+        has_text="Remove every article of a source"
+    ).click()
+    pg.get_by_role("option", name=re.compile(re.escape(wiki[0]))).click()
+    wait_idle(pg)
+    sb.get_by_text("Yes, remove them from the map").click()
+    wait_idle(pg)
+    sb.get_by_role("button", name="Remove", exact=True).click()
+    wait_idle(pg)
+    assert wiki[0] not in {s for s, _ in Store(db).sources()}
+    sb.get_by_role("button", name=re.compile("Undo removal: .*source")).click()
+    wait_idle(pg)
+    assert Store(db).counts()["articles"] == articles
+    assert not outside, outside
+
+
+def _ids_with(store: Store, words: str):
+    rows = (
+        store.con()
+        .execute("SELECT id, title FROM article WHERE instr(text, ?) > 0", (words,))
+        .fetchall()
+    )
+    return rows
+
+
+def test_two_sessions_correct_one_article_while_an_ingest_runs(page, server):  # noqa: F811
+    """Two browser sessions fix the same article at the same time as an ingest writes."""
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    _, db = server
+    second = pg.context.browser.new_page(viewport={"width": 1500, "height": 1000})
+    second.route(
+        "**/*",
+        lambda r: (
+            r.continue_()
+            if r.request.url.startswith(
+                ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+            )
+            else r.abort()
+        ),
+    )
+    stop = threading.Event()
+    wrote: list[int] = []
+
+    def ingest() -> None:
+        s = Store(db)
+        n = 0
+        while not stop.is_set():
+            a = Article(
+                f"bulk-{n}", None, f"Bulk {n}", None, "Bulk", "en", f"Report {n} of Odessa."
+            )
+            s.save(a, [], "bulk", "/bulk")
+            n += 1
+            stop.wait(0.02)  # an ingest spends its time geoparsing, not holding the lock
+        wrote.append(n)
+
+    t = threading.Thread(target=ingest)
+    t.start()
+    try:
+        for p in (pg, second):
+            p.goto(f"{url}/?place={ODESSA_TX}")
+        for p in (pg, second):
+            wait_idle(p)
+            expect(p.get_by_role("heading", name="Odessa, US")).to_be_visible(timeout=60_000)
+            p.get_by_role("button", name="Correct…").first.click()
+            expect(p.get_by_role("dialog")).to_be_visible(timeout=30_000)
+        pg.get_by_role("dialog").get_by_text("Not a place", exact=True).click()
+        second.get_by_role("dialog").get_by_text(re.compile(r"^Odesa: city, UA")).click()
+        wait_idle(pg)
+        wait_idle(second)
+        pg.get_by_role("dialog").get_by_role("button", name="Save correction").click()
+        second.get_by_role("dialog").get_by_role("button", name="Save correction").click()
+        wait_idle(pg)
+        wait_idle(second)
+    finally:
+        stop.set()
+        t.join()
+        second.close()
+    fixes = Store(db).corrections()
+    assert sorted(c.action for c in fixes) == ["not_place", "place"]
+    assert wrote and Store(db).counts()["articles"] >= wrote[0]
+    assert Store(db).con().execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert not outside, outside
