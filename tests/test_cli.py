@@ -121,7 +121,7 @@ def test_ingest_a_url_list_from_a_local_server(tmp_path, monkeypatch, capsys):
     assert "1 added" in out and "404" in out
 
 
-def test_corrections_export_import_undo_and_remove(tmp_path, capsys):
+def test_corrections_export_import_undo_and_remove(tmp_path, capsys, monkeypatch):
     from geo.models import Correction, Place
     from geo.store import Store
 
@@ -155,6 +155,18 @@ def test_corrections_export_import_undo_and_remove(tmp_path, capsys):
     bad.write_text('{"action": "fly"}\nnot json\n')
     assert main(["corrections", "import", str(bad), "--db", str(other)]) == 1
     assert "line 1" in capsys.readouterr().err
+
+    # The fixes survive `geo ingest` of the same file and a geoparser version bump.
+    import geo.pipeline
+
+    fixed = {m.text: m.place for m in Store(db).mentions_of(aid)}
+    assert main(["ingest", str(SEED), "--db", str(db), "--workers", "1"]) == 0
+    monkeypatch.setattr(geo.pipeline, "GEOPARSER_VERSION", "a-newer-version")
+    assert main(["ingest", str(SEED), "--db", str(db), "--workers", "1"]) == 0
+    assert "1 updated" in capsys.readouterr().out
+    after = {m.text: m.place for m in Store(db).mentions_of(aid)}
+    assert after[name] == fixed[name] == odesa and after.get("Kremlin") is None
+    assert Store(db).orphaned_corrections() == []
 
     assert main(["remove", "--file", str(SEED), "--db", str(db)]) == 0
     said = capsys.readouterr().out
