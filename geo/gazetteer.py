@@ -36,7 +36,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 10
+INDEX_VERSION = 11
 
 Progress = Callable[[int, int], None]
 
@@ -290,9 +290,18 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
     b.flush()
     tick()
     city_entry: dict[tuple[str, str], tuple[int, int]] = {}
-    for c in gc.get_cities().values():
+    cities = gc.get_cities().values()
+    # The capital is the country's most populous town of that name, not every namesake
+    # (Washington, D.C., not the 6,000-people Washington in New Jersey).
+    capital_ids: dict[tuple[str, str], tuple[int, int]] = {}
+    for c in cities:
+        key = (c["countrycode"], c["name"])
+        if key in capitals and c["population"] > capital_ids.get(key, (0, -1))[1]:
+            capital_ids[key] = (c["geonameid"], c["population"])
+    capital_gids = {gid for gid, _ in capital_ids.values()}
+    for c in cities:
         alternates = [a for a in c.get("alternatenames", []) if _usable_alternate(a)]
-        feature = "capital" if (c["countrycode"], c["name"]) in capitals else "city"
+        feature = "capital" if c["geonameid"] in capital_gids else "city"
         eid = b.add(
             c["geonameid"],
             c["name"],

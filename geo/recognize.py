@@ -377,9 +377,10 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     for s, e, cands, note, water in _unit_phrases(doc, gazetteer, table):
         if any(taken[s:e]):
             continue
-        if water and not any(c.place.kind != "city" for c in cands):
-            # A river named like a town: mapped at the town only where the article's other
-            # places are in its country; otherwise left unresolved, not sent to Japan.
+        if not any(c.place.kind != "city" for c in cands):
+            # A river or a district known only by its namesake town: mapped at the town
+            # only where the article's other places are in its country; otherwise left
+            # unresolved ("the Oka river" is not sent to Japan, nor Nyanza Province to Rwanda).
             add(s, e, "name", "", cands)
             spans[-1].note = note
             continue
@@ -654,10 +655,22 @@ def _unit_phrases(doc, gazetteer: Gazetteer, table: _TokenTable):
             and nxt.lower_ not in SITE_NOUNS
         ):
             continue  # "Wright County Eggs": a name that only starts with the unit
-        for start in range(s, u):  # longest name first: "Nizhny Novgorod region"
-            if doc[start].lower_ in DIRECTIONS and start == u - 1:
+        # The whole name ("Nizhny Novgorod region", "Rift Valley Province": never "Valley
+        # Province"), or without a leading word that only qualifies it ("The", "Ukraine's
+        # eastern", "Ukrainian Donetsk region").
+        start = s
+        while start < u:
+            if start == u - 1 and table.lower[start] in DIRECTIONS:
                 break  # "the Eastern region"
             runs.append((start, u + 1))
+            first = table.words[start]
+            if not (
+                doc[start].is_stop
+                or table.lower[start] in DIRECTIONS
+                or gazetteer.demonym(first) is not None
+            ):
+                break
+            start += 1
         for start, end in runs:
             if start == u:
                 phrase = table.span_text(start, end)

@@ -7,6 +7,7 @@ mentions, "Kherson, Ukraine", nearby places) lives in `Resolver`.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import math
 import re
@@ -20,7 +21,7 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 
 from geo.errors import ResolveError
-from geo.gazetteer import Candidate, Gazetteer
+from geo.gazetteer import Candidate, Gazetteer, normalize
 from geo.models import Article, Mention
 from geo.recognize import DATELINE, EMBEDDED, EMBEDDED_HEAD, MODIFIER, Span
 
@@ -161,7 +162,7 @@ class _Evidence:
 
     countries: Counter = field(default_factory=Counter)
     admin1s: set = field(default_factory=set)
-    anchors: list = field(default_factory=list)
+    anchors: list = field(default_factory=list)  # (name in the article, Candidate)
     anchor_admin1s: set = field(default_factory=set)
 
     @classmethod
@@ -265,13 +266,14 @@ class Resolver:
                 if anchor is not None:
                     ev.countries[anchor.place.country_code] += 1.0
             if anchor is not None:
-                ev.anchors.append(anchor)
+                ev.anchors.append((sp.text, anchor))
                 ev.countries[anchor.place.country_code] += 0.5
                 if anchor.admin1:
                     ev.anchor_admin1s.add((anchor.place.country_code, anchor.admin1))
         host = urlparse(article.url or "").hostname or ""
         tld = host.rsplit(".", 1)[-1].lower() if "." in host else ""
         tld_country = _TLD_COUNTRY.get(tld, tld.upper()) if len(tld) == 2 else None
+        home = self.source_home(article)
 
         hints: dict[str, str] = {}
         for sp in spans:
@@ -283,7 +285,11 @@ class Resolver:
         by_containment: set[str] = set()
         dropped: set[str] = set()
 
-        def pick(sp: Span, bias: tuple[str, str | None] | None = None) -> _Scored | None:
+        def pick(
+            sp: Span,
+            bias: tuple[str, str | None] | None = None,
+            ctx: _Evidence | None = None,
+        ) -> _Scored | None:
             cands = cand_by_name.get(sp.text, ())
             if not cands:
                 return None
@@ -294,9 +300,13 @@ class Resolver:
             contained = self._containment(sp.context_after)
             if contained and _sibling(cands, contained):
                 contained = None  # "Mexico, China, Japan" and "Georgia, Oklahoma" are lists
-            ctx, flags, hint = context_for[sp.text], _Flags.of(cands), hints.get(sp.text, "")
+            ctx = ctx or context_for[sp.text]
+            flags, hint = _Flags.of(cands), hints.get(sp.text, "")
             return max(
-                (self._score(c, ctx, contained, tld_country, flags, hint, bias) for c in cands),
+                (
+                    self._score(c, ctx, contained, tld_country, flags, hint, bias, home)
+                    for c in cands
+                ),
                 key=lambda s: s.score,
             )
 
@@ -327,6 +337,51 @@ class Resolver:
             best = pick(sp, (kind, cc if kind == "admin1" else None))
             if best is not None:
                 chosen[sp.text] = best
+
+        # Coherence: a name several towns carry is read again next to the towns and counties
+        # the article's other names were given ("Perth" near Dundee and Stirling).
+        # First every plausible reading of the other names counts (so that three Scottish
+        # towns can find each other although each alone would go abroad), then, to settle
+        # and to give truthful reasons, only the readings the other names were given.
+        first_span: dict[str, Span] = {}
+        for sp in spans:
+            first_span.setdefault(sp.text, sp)
+        readings = {
+            n: [
+                c
+                for c in cands
+                if c.place.kind == "admin2" or c.place.kind == "city" and c.population >= 5_000
+            ][:5]
+            for n, cands in cand_by_name.items()
+            if n in chosen and first_span[n].mention_type == "name"
+        }
+        for sweep in ("readings", "picks"):
+            if sweep == "readings":
+                others = [(n, c) for n, cs in readings.items() for c in cs]
+            else:
+                others = [
+                    (n, p.cand)
+                    for n, p in chosen.items()
+                    if p is not None and p.cand.place.kind in {"city", "admin2"}
+                ]
+            for name, prev in list(chosen.items()):
+                if prev is None or name in by_containment or name not in context_for:
+                    continue
+                if any(w.startswith("listed with") for w in prev.why):
+                    continue
+                if sum(c.place.kind == "city" for c in cand_by_name.get(name, ())) < 2:
+                    continue
+                base = context_for[name]
+                known = {n for n, _ in base.anchors}
+                extra = [(n, c) for n, c in others if n != name and n not in known]
+                if not extra:
+                    continue
+                ctx = _Evidence(
+                    base.countries, base.admin1s, base.anchors + extra, base.anchor_admin1s
+                )
+                best = pick(first_span[name], ctx=ctx)
+                if best is not None:
+                    chosen[name] = best
 
         # A name only the gazetteer vouches for must fit the article's geography: "Nord" (in
         # "Nord Stream") is no region of Burkina Faso in an article that never mentions it.
@@ -377,6 +432,31 @@ class Resolver:
             )
         return mentions
 
+    def source_home(self, article: Article) -> Candidate | None:
+        """The place a source is at home in, when its name or web address says so.
+
+        "The Dundee Courier", "tulsaworld.com", "timesofoman.com": a town that dominates its
+        name, a region or a country. None when nothing, or nothing unambiguous, is found.
+        """
+        tried: list[str] = []
+        for run in re.findall(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*", article.source or ""):
+            words = run.split()[:6]
+            subs = [words[i:j] for i in range(len(words)) for j in range(i + 1, len(words) + 1)]
+            tried += [" ".join(w) for w in sorted(subs, key=len, reverse=True)]
+        host = (urlparse(article.url or "").hostname or "").lower()
+        labels = [x for x in host.split(".")[:-1] if x not in _HOST_NOISE]
+        if labels:
+            label = re.sub(r"[^a-z]", "", labels[0])
+            # Longest first: "bostonglobe" -> "boston", "timesofoman" -> "oman".
+            parts = [label[:i] for i in range(len(label), 4, -1)]
+            parts += [label[i:] for i in range(1, len(label) - 3)]
+            tried += sorted((x.capitalize() for x in parts), key=len, reverse=True)
+        for name in tried:
+            home = _unambiguous_home(self.gazetteer.lookup(name))
+            if home is not None:
+                return home
+        return None
+
     def _containment(self, after: str) -> tuple[str, str | None] | None:
         """("UA", None) for ", Ukraine"; ("US", "IL") for ", Ill."; None when absent."""
         m = _CONTAIN_RE.match(after)
@@ -401,6 +481,7 @@ class Resolver:
         flags: _Flags,
         hint: str = "",
         bias: tuple[str, str | None] | None = None,
+        home: Candidate | None = None,
     ) -> _Scored:
         p = c.place
         why: list[str] = []
@@ -423,8 +504,11 @@ class Resolver:
                 score -= 1.5
             else:
                 # Another town carrying the name as its main name weighs against this one,
-                # unless this one is ten times larger ("Odessa": Odesa, not Odessa, Texas).
-                rival = flags.primary_city and flags.primary_city_pop * 10 > c.population
+                # unless this one is five times larger and the name is a spelling of its own
+                # ("Odessa": Odesa, not Odessa, Texas; but "Garden City" is no Singapore).
+                rival = flags.primary_city and (
+                    flags.primary_city_pop * 5 > c.population or not _same_name(flags.name, p.name)
+                )
                 score -= 2.0 if rival else 0.5
             if flags.named_high:
                 # "Mexico" is the country's own name and only an alternate one of Mexico City.
@@ -461,19 +545,36 @@ class Resolver:
         if p.kind == "admin1" and (p.country_code, c.admin1 or "") in ctx.anchor_admin1s:
             score += 3.0
             why.append("a city in it is mentioned")
-        if ctx.anchors and p.kind == "city":
-            near = min(haversine_km(p.lat, p.lon, a.place.lat, a.place.lon) for a in ctx.anchors)
-            if near < 1:
-                pass  # the anchor is this very place
-            elif near < 150:
-                score += 1.0
-                why.append("near other places in the article")
+        if ctx.anchors and p.kind in {"city", "admin2"}:
+            near: list[str] = []
+            for name, a in ctx.anchors:
+                d = haversine_km(p.lat, p.lon, a.place.lat, a.place.lon)
+                if 1 <= d < 150 and name not in near:
+                    near.append(name)  # under 1 km the anchor is this very place
+            if near:
+                score += 1.0 + 0.5 * min(len(near) - 1, 2)
+                why.append(f"near other places in the article: {', '.join(near[:3])}")
         if hint == "admin" and p.kind in _ADMIN_KINDS:
             score += 3.0
             why.append("called a state/province/county")
         elif hint == "city" and p.kind == "city":
             score += 2.0
             why.append("called a town or city")
+        if home is not None and p.kind != "country" and p.country_code == home.place.country_code:
+            # A local paper's town, state and country are a prior for its namesakes.
+            h = home.place
+            if h.kind == "country":
+                score += 0.75
+                why.append(f"the source is from {h.name}")
+            elif p.kind in {"city", "admin2"} and haversine_km(p.lat, p.lon, h.lat, h.lon) < 150:
+                score += 1.5
+                why.append(f"near the source's home, {h.name}")
+            elif home.admin1 and c.admin1 == home.admin1:
+                score += 1.0
+                why.append(f"in the source's home region ({h.name})")
+            else:
+                score += 0.5
+                why.append(f"in the source's country ({h.name})")
         if bias and p.kind == bias[0] and (bias[1] is None or p.country_code == bias[1]):
             score += 4.0
             why.append("listed with others like it")
@@ -481,6 +582,24 @@ class Resolver:
 
 
 _ADMIN_KINDS = {"admin1", "admin2"}
+_HOST_NOISE = {"www", "m", "amp", "mobile", "edition", "en", "news", "www2", "eu", "uk", "us"}
+
+
+def _unambiguous_home(cands: tuple[Candidate, ...]) -> Candidate | None:
+    """A source's home among a name's candidates: its country, its only region, or a town
+    that dominates the name (and 20,000 people) with no region of the same name."""
+    primary = [c for c in cands if c.primary]
+    countries = [c for c in primary if c.place.kind == "country"]
+    if countries:
+        return countries[0]
+    admins = [c for c in primary if c.place.kind == "admin1"]
+    town = _dominant_city(cands)
+    if admins:
+        big_town = any(c.place.kind == "city" and c.population >= 100_000 for c in cands)
+        return admins[0] if len(admins) == 1 and not big_town else None  # not "washingtonpost"
+    if town is not None and town.primary and town.population >= 20_000:
+        return town
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,9 +612,11 @@ class _Flags:
     rival_high: bool  # some candidate is not a city
     rival_country: bool  # the name is shared by two countries ("Congo")
     named_countries: frozenset[str]  # countries carrying the name as their main name
+    name: str  # the main name of the most populous town that carries it as such
 
     @classmethod
     def of(cls, cands: tuple[Candidate, ...]) -> _Flags:
+        towns = [c for c in cands if c.primary and c.place.kind == "city"]
         return cls(
             any(c.primary and c.place.kind in _HIGH_KINDS for c in cands),
             any(c.primary and c.place.kind == "city" for c in cands),
@@ -505,7 +626,14 @@ class _Flags:
             frozenset(
                 c.place.country_code for c in cands if c.place.kind == "country" and c.primary
             ),
+            max(towns, key=lambda c: c.population).place.name if towns else "",
         )
+
+
+def _same_name(a: str, b: str) -> bool:
+    """True when two names are spellings of one name ("Odessa", "Odesa"), not a nickname."""
+    x, y = normalize(a), normalize(b)
+    return bool(x and y) and difflib.SequenceMatcher(None, x, y).ratio() >= 0.7
 
 
 def _sibling(cands: tuple[Candidate, ...], contained: tuple[str, str | None]) -> bool:

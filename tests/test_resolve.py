@@ -57,3 +57,60 @@ def test_georgia_follows_its_context(geoparser):
     pick = lambda a: next(m for m in geoparser.parse(a) if m.text == "Georgia").place  # noqa: E731
     assert pick(us).kind == "admin1" and pick(us).country_code == "US"
     assert pick(ge).kind == "country" and pick(ge).country_code == "GE"
+
+
+def _parse(geoparser, text, url=None, source=""):
+    art = Article("t", url, "t", None, source, "en", text)
+    return {m.text: m for m in geoparser.parse(art) if m.place}
+
+
+def test_a_million_city_is_what_its_states_name_means(geoparser):
+    got = _parse(geoparser, "Flights from New York to Chicago were cancelled.")
+    assert got["New York"].place.kind == "city"
+    got = _parse(geoparser, "Farmers in New York state asked for rain.")
+    assert got["New York"].place.kind == "admin1"
+
+
+def test_a_much_larger_town_beats_a_namesake_whose_own_name_it_is(geoparser):
+    got = _parse(geoparser, "The Kremlin said talks in Odessa would go on.")
+    assert got["Odessa"].place.country_code == "UA"
+
+
+def test_a_nickname_does_not_beat_a_town_of_that_name(geoparser):
+    got = _parse(geoparser, "Garden City officials in Kansas met on Monday.")
+    assert got["Garden City"].place.country_code == "US"
+
+
+def test_only_the_real_capital_is_a_capital(geoparser):
+    got = _parse(geoparser, "The governor of New Jersey visited Washington, D.C. and Trenton.")
+    assert abs(got["Washington"].place.lat - 38.9) < 0.2, got["Washington"].reason
+
+
+def test_nearby_places_decide_and_are_named_in_the_reason(geoparser):
+    text = "LaFayette police and the Walker County sheriff met near Chattanooga."
+    got = _parse(geoparser, text)
+    m = got["LaFayette"]
+    assert m.place.country_code == "US" and m.place.lat < 35.5, m.reason
+    assert "near other places in the article: " in m.reason and "Chattanooga" in m.reason
+
+
+@pytest.mark.parametrize(
+    "url, source, home",
+    [
+        ("https://www.tulsaworld.com/news/x", "", "Tulsa"),
+        ("http://timesofoman.com/article/1", "", "Oman"),
+        (None, "The Boston Globe", "Boston"),
+        ("https://www.washingtonpost.com/x", "", None),  # the state or the city: no prior
+        ("https://www.cbsnews.com/x", "", None),
+    ],
+)
+def test_source_home(gazetteer, url, source, home):
+    got = Resolver(gazetteer).source_home(Article("a", url, "t", None, source, "en", "x"))
+    assert (got.place.name if got else None) == home
+
+
+def test_source_home_is_a_prior_for_small_namesakes(geoparser):
+    text = "A crash closed the road near Sand Springs on Monday."
+    got = _parse(geoparser, text, url="https://www.tulsaworld.com/news/crash")
+    m = got["Sand Springs"]
+    assert m.place.country_code == "US" and "source's home, Tulsa" in m.reason
