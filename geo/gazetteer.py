@@ -36,7 +36,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 11
+INDEX_VERSION = 12
 
 Progress = Callable[[int, int], None]
 
@@ -270,7 +270,9 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
         )
     tick()
     region_entry: dict[str, int] = {}
-    for row in _read_csv("regions.csv"):
+    regions = _read_csv("regions.csv")
+    region_names = {normalize(r["name"]) for r in regions if region_kind(r["kind"]) == "region"}
+    for row in regions:
         eid = b.add(
             None,
             row["name"],
@@ -286,7 +288,10 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
         region_entry[normalize(row["name"])] = eid
         if row["kind"] == "ocean" and row["name"].endswith(" Ocean"):
             short = row["name"].removesuffix(" Ocean")  # "the Pacific": as good as the full name
-            b.names.append((normalize(short), eid, short, 1))
+            # ... unless a region has it as its own name: "the Arctic" is the region.
+            b.names.append(
+                (normalize(short), eid, short, int(normalize(short) not in region_names))
+            )
     b.flush()
     tick()
     city_entry: dict[tuple[str, str], tuple[int, int]] = {}

@@ -86,6 +86,10 @@ MIN_POP_EMBEDDED_HEAD = 1_000_000
 # A capitalised word that is also a common English word ("Police", "Union", "Set") is a place
 # only with NER support or when the place is large; Zipf frequency from wordfreq.
 COMMON_WORD_ZIPF = 4.3
+# A word this familiar ("Mars", "Venus") naming only villages needs the article's backing.
+FAMILIAR_WORD_ZIPF = 3.5
+# Nouns that introduce a settlement's name, known or not: "the village of Yahidne".
+SETTLEMENT_NOUNS = {"village", "town", "settlement", "hamlet", "township", "city", "suburb"}
 MIN_POP_COMMON_WORD = 300_000
 MIN_POP_PERSON_TAGGED = 1_000_000
 # A name listed with places ("Moonbi, Parkes and Wyong") needs far less support.
@@ -128,6 +132,7 @@ WATER_WORDS = {"river", "lake", "sea", "reservoir", "strait", "lagoon"}
 UNIT = "unit"  # label of "X region", "Kharkivska oblast": the words make it a place
 ROUTE = "route"  # label of a member of "A – B – C" (an evacuation route, a list)
 DATELINE = "dateline"  # label of "MOSCOW —", "KYIV, March 3 (Reuters) –"
+HEADLINE = "headline"  # label of a prominent place written in capitals ("RUSSIA SHELLS KYIV")
 # Adjectival unit names: "Kharkivska", "Donetskaya", "Moskovskiy" -> stem + ending guesses.
 _ADJECTIVAL = re.compile(
     r"^(?P<stem>\w+?)(?P<sk>s'?k|c'?k|zk)(?:a|aya|aia|iy|yi|yy|y|ij|ii|oi|oy|ogo|iy)$", re.I
@@ -169,7 +174,12 @@ class Span:
     @property
     def weak(self) -> bool:
         """Found by the gazetteer alone, without NER or the words around calling it a place."""
-        return self.label not in PLACE_LABELS and self.label not in {UNIT, ROUTE, DATELINE}
+        return self.label not in PLACE_LABELS and self.label not in {
+            UNIT,
+            ROUTE,
+            DATELINE,
+            HEADLINE,
+        }
 
 
 def _person_cue(doc, start_tok: int, end_tok: int) -> bool:
@@ -425,6 +435,8 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             else:
                 label = ""
             if _accept(doc, s, e, cands, label):
+                if label in PLACE_LABELS and _word_naming_hamlets(doc, s, e, cands):
+                    label = ""  # "Mars", "Venus": the article's other places must back it
                 add(s, e, "name", label, cands)
             continue
         if (
@@ -453,6 +465,22 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             if not _common_word(tok.text) and tok.is_alpha and len(tok.text) >= 4:
                 variants = gazetteer.lookup_variant(tok.text)
                 hit = (i, i + 1, variants) if variants else None
+        if hit is None and tok.text.isupper() and tok.is_alpha and len(tok.text) >= 4:
+            caps = _capitals_place(doc, i, table, gazetteer)
+            if caps is not None and _title(tok.text) not in person_words:
+                # "KYIV" in a headline: capitals hide the name's case ("KOBE" stays Bryant)
+                add(caps[0], caps[1], "name", HEADLINE, caps[2])
+                i = caps[1]
+                continue
+        if hit is None and _introduced_place(doc, i):
+            # "the village of Yahidne", "Yahidne, a village near Chernihiv": a place even
+            # when no gazetteer knows it; shown unresolved rather than missed.
+            e = i + 1
+            while e < len(doc) and e - i < 3 and table.name[e] and doc[e].is_alpha:
+                e += 1
+            add(i, e, "name", "", ())
+            i = e
+            continue
         if hit is None:
             i += 1
             continue
@@ -855,6 +883,61 @@ def _longest_known(
     return best
 
 
+def _word_naming_hamlets(doc, s: int, e: int, cands: tuple[Candidate, ...]) -> bool:
+    """A single familiar English word ("Mars", "Venus") whose only places are villages."""
+    if e - s != 1:
+        return False
+    high, pop = _best_population(cands)
+    return not high and pop < 5_000 and _familiar_word(doc[s].text)
+
+
+def _capitals_place(doc, i: int, table: _TokenTable, gazetteer: Gazetteer):
+    """(start, end, candidates) for a well-known place written in capitals ("KYIV"), or None.
+
+    Capitals say nothing about a word's part of speech, so only prominent places count:
+    a country, a region or a town of 100,000.
+    """
+    line_start = table.text.rfind("\n", 0, table.starts[i]) + 1
+    line_end = table.text.find("\n", table.starts[i])
+    line = table.text[line_start : line_end if line_end >= 0 else len(table.text)]
+    words = re.findall(r"[^\W\d_]+", line)
+    if sum(w.isupper() for w in words) < max(2, len(words) // 2):
+        return None  # an acronym in running text ("MOCA"), not a headline or dateline
+    for j in range(min(len(doc), i + 3), i, -1):
+        if not all(w.isupper() and w.isalpha() for w in table.words[i:j]):
+            continue
+        name = _title(table.span_text(i, j))
+        if j - i == 1 and _common_word(name):
+            continue
+        cands = gazetteer.lookup(name)
+        high, pop = _best_population(cands)
+        if cands and (high or pop >= MIN_POP_EMBEDDED) and any(c.primary for c in cands):
+            return i, j, cands
+    return None
+
+
+def _introduced_place(doc, i: int) -> bool:
+    """True when a settlement noun introduces the capitalised word at `i`: "the village of
+    X", "village X", "X, a village near" (for names no gazetteer has)."""
+    tok = doc[i]
+    if tok.pos_ != "PROPN" or not tok.is_alpha or tok.is_sent_start or len(tok.text) < 4:
+        return False
+    if tok.ent_type_ in {"DATE", "TIME"}:
+        return False
+    prev = doc[i - 1].text if i > 0 else ""
+    if prev == "of" and i > 1:
+        prev = doc[i - 2].text
+    if prev in SETTLEMENT_NOUNS:  # lower case: "Quezon City Wednesday" is no cue
+        return True
+    after = [t.lower_ for t in doc[i + 1 : i + 4]]
+    return (
+        after[:1] == [","]
+        and len(after) == 3
+        and after[1] in {"a", "the"}
+        and (after[2] in SETTLEMENT_NOUNS)
+    )
+
+
 def _misdated(doc, s: int, e: int, label: str) -> bool:
     """A proper noun tagged DATE or TIME that no calendar word backs ("in Manbij near")."""
     if label not in {"DATE", "TIME"} or e - s != 1:
@@ -906,6 +989,8 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         return not (single and not high and pop < tiny and _common_word(doc[s].text))
     if (doc[s].is_sent_start or doc[s].pos_ != "PROPN") and _plain_word(doc, s, e, high, pop):
         return False  # "Police said", "Set": words, unless NER says place
+    if _introduced_place(doc, s) and any(c.primary for c in cands):
+        return True  # "the village of Novoselivka": any size (the resolver checks the country)
     if single and s + 1 < len(doc) and doc[s + 1].text[:1].isupper():
         nxt = doc[s + 1]
         if nxt.ent_type_ == "PERSON" or (nxt.pos_ == "PROPN" and doc[s].ent_type_ == "PERSON"):
@@ -957,6 +1042,13 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
 def _plain_word(doc, s: int, e: int, high: bool, pop: int) -> bool:
     """A single common word ("Union", "Look") naming nothing bigger than a mid-size town."""
     return e - s == 1 and not high and pop < MIN_POP_COMMON_WORD and _common_word(doc[s].text)
+
+
+@lru_cache(maxsize=100_000)
+def _familiar_word(word: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), "en") >= FAMILIAR_WORD_ZIPF
 
 
 @lru_cache(maxsize=100_000)

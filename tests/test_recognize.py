@@ -357,3 +357,32 @@ def test_a_proper_noun_tagged_date_after_in_is_a_place(geoparser):
 def test_arabic_article_variants(geoparser):
     got = _places(geoparser, "Shelling in Qamishli, Syria, went on.")
     assert got["Qamishli"].place.country_code == "SY"
+
+
+def test_headline_capitals_are_places_when_prominent(geoparser):
+    text = "RUSSIA SHELLS KYIV AND KHARKIV AGAIN\nKOBE IN THE HOUSE: Kobe Bryant was there."
+    got = _places(geoparser, text)
+    assert got["KYIV"].place.name == "Kyiv" and got["KHARKIV"].place.name == "Kharkiv"
+    assert "KOBE" not in got and "SHELLS" not in got and "AGAIN" not in got
+    assert "MOCA" not in _places(geoparser, "The dye (MOCA) is toxic, officials in Ohio said.")
+
+
+def test_an_introduced_settlement_is_recognised_even_if_unknown(geoparser):
+    ms = {m.text: m for m in _parse(geoparser, "Troops left Yahidne, a village near Chernihiv.")}
+    assert "Yahidne" in ms and ms["Yahidne"].place is None  # shown as unresolved, not missed
+    got = _places(geoparser, "In Ukraine they reached the village of Novoselivka at noon.")
+    assert got["Novoselivka"].place.country_code == "UA"
+    got = _places(geoparser, "Quezon City Wednesday evening was calm, Manila said.")
+    assert "Wednesday" not in got
+
+
+def test_familiar_words_naming_only_villages_need_backing(geoparser):
+    got = _places(geoparser, "Life on Mars and Venus is unlikely, scientists said.")
+    assert "Mars" not in got and "Venus" not in got
+
+
+def test_the_arctic_is_the_region_not_a_point_off_alaska(geoparser):
+    got = _places(geoparser, "Ice in the Arctic is melting fast.")
+    assert got["Arctic"].place.kind == "region" and got["Arctic"].place.lat >= 80
+    got = _places(geoparser, "Ships crossed the Arctic Ocean.")
+    assert got["Arctic Ocean"].place.lat == 90.0
