@@ -307,7 +307,8 @@ class MapChrome(MacroElement):
     """Tooltips kept inside the map, the country areas' pane, their key and their toggle.
 
     Leaflet places a tooltip beside its marker whether or not it fits, so near the map's edge
-    the text was cut off; here every tooltip is flipped or moved to lie inside the map.
+    the text was cut off; here every tooltip is flipped or moved to lie inside the map, and
+    only one is open at a time.
     The country areas (CountryAreas, added per rerun) are drawn in their own pane under the
     markers; the key's checkbox shows or hides that pane and is remembered in the iframe's
     sessionStorage. The stacked panes' SVG roots take no mouse events, so a click reaches
@@ -367,6 +368,20 @@ class MapChrome(MacroElement):
                     }
                 };
             }
+            // One tooltip at a time: an area's tooltip follows the mouse and could otherwise
+            // stay open beside a marker's when a zoom moves the area under a still pointer.
+            map.on("tooltipopen", function(e) {
+                var others = [];
+                map.eachLayer(function(l) {
+                    if (l instanceof L.Tooltip && l !== e.tooltip) { others.push(l); }
+                });
+                others.forEach(function(t) { map.removeLayer(t); });
+                // Closed tooltips fade out for 200 ms: they leave at once instead.
+                var keep = e.tooltip.getElement();
+                Array.prototype.slice.call(map.getPane("tooltipPane").children).forEach(
+                    function(el) { if (el !== keep) { L.DomUtil.remove(el); } }
+                );
+            });
             // The country areas' key, with the checkbox that shows or hides them.
             var key = {{ this.storage_key|tojson }};
             var on = true;

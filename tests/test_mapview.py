@@ -251,5 +251,6 @@ def test_base_map_has_the_area_key_and_keeps_tooltips_inside():
     js, _ = st_folium_js(mapview.markers_layer([]))
     assert "Countries shaded by mentions" in js and mapview.AREA_STORAGE_KEY in js
     assert "L.Tooltip.prototype._setPosition" in js
+    assert 'map.on("tooltipopen"' in js  # one tooltip at a time
     html = mapview.base_map().get_root().render()
     assert ".leaflet-pane > svg { pointer-events: none; }" in html
