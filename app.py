@@ -5,8 +5,10 @@ from __future__ import annotations
 import getpass
 import html
 import re
+import time
+import uuid
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -297,14 +299,19 @@ def parse_date(value: str | None) -> date | None:
         return None
 
 
-def init_state_from_url(bounds: tuple[date, date] | None) -> None:
-    """Read filters from the URL once per session, so a copied link reopens the same view."""
+def init_state_from_url(
+    bounds: tuple[date, date] | None, core: tuple[date, date] | None = None
+) -> None:
+    """Read filters from the URL once per session, so a copied link reopens the same view.
+
+    Without dates in the URL the range is `core`: where the articles cluster.
+    """
     if st.session_state.get("_url_loaded"):
         return
     qp = st.query_params
     if bounds:
-        start = parse_date(qp.get("from")) or bounds[0]
-        end = parse_date(qp.get("to")) or bounds[1]
+        start = parse_date(qp.get("from")) or (core or bounds)[0]
+        end = parse_date(qp.get("to")) or (core or bounds)[1]
         start = min(max(start, bounds[0]), bounds[1])
         end = max(min(end, bounds[1]), start)
         st.session_state["dates"] = (start, end)
@@ -350,6 +357,8 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
     start = end = None
     if bounds:
         # Removing or adding articles moves the corpus' bounds: keep the range inside them.
+        if pending := st.session_state.pop("_pending_dates", None):
+            st.session_state["dates"] = pending
         # A range that was the whole corpus stays the whole corpus.
         held = st.session_state.get("dates")
         if isinstance(held, tuple | list) and held:
@@ -484,11 +493,20 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
             y="mentions",
             height=120,
         )
-    st.download_button(
-        "Download these passages (CSV)" + (f", newest {len(rows):,}" if total > len(rows) else ""),
+    stem = f"conflict_map_{re.sub(r'[^A-Za-z0-9]+', '_', place.key)}"
+    newest = f", newest {len(rows):,}" if total > len(rows) else ""
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        f"Passages (CSV{newest})",
         export.passages_csv(place.name, rows),
-        file_name=f"conflict_map_{re.sub(r'[^A-Za-z0-9]+', '_', place.key)}.csv",
+        file_name=f"{stem}.csv",
         mime="text/csv",
+    )
+    c2.download_button(
+        f"Passages (GeoJSON{newest})",
+        export.passages_geojson(place, rows),
+        file_name=f"{stem}.geojson",
+        mime="application/geo+json",
     )
     pages = max(1, -(-total // PAGE))
     page_key = f"page_{key}"
@@ -498,14 +516,14 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         shown = store.passages(key, query, limit=PAGE, offset=page * PAGE)
     if pages > 1:
         prev, info, nxt = st.columns([1, 3, 1])
-        if prev.button("◀ Newer", disabled=page == 0, key="newer", use_container_width=True):
+        if prev.button("◀ Newer", disabled=page == 0, key="newer", width="stretch"):
             st.session_state[page_key] = page - 1
             st.rerun()
         info.caption(
             f"Passages {page * PAGE + 1:,}–{min(total, (page + 1) * PAGE):,} of {total:,} "
             f"(page {page + 1:,} of {pages:,}), newest first"
         )
-        if nxt.button("Older ▶", disabled=page >= pages - 1, key="older", use_container_width=True):
+        if nxt.button("Older ▶", disabled=page >= pages - 1, key="older", width="stretch"):
             st.session_state[page_key] = page + 1
             st.rerun()
     if query.text:
@@ -692,7 +710,7 @@ def reader_panel(store: Store, aid: str, version: int) -> None:
     """One article, its places marked; add a missed place, show its places, remove it."""
     art = store.article(aid)
     top = st.columns([3, 1])
-    if top[1].button("Close", key="reader_close", icon="✖️", use_container_width=True):
+    if top[1].button("Close", key="reader_close", icon="✖️", width="stretch"):
         st.session_state.pop("reader", None)
         st.rerun()
     if art is None:
@@ -822,6 +840,251 @@ def manage_box(store: Store) -> None:
                     remove_articles(store, store.articles_of(origin=org), org.rsplit("/", 1)[-1])
 
 
+PRESETS = {"7 days": 7, "30 days": 30, "90 days": 90, "Core": None, "All": 0}
+PLAY_WINDOW_DAYS = 7
+PLAY_STEP_S = 1.2
+
+
+def set_dates(lo: date, hi: date) -> None:
+    """Ask for a new date range: applied before the date widget is drawn on the next run."""
+    st.session_state["_pending_dates"] = (lo, hi)
+    st.rerun()
+
+
+def advance_play(bounds: tuple[date, date] | None) -> bool:
+    """While "Play" runs: show the current week and schedule the next. True while playing."""
+    at = st.session_state.get("_play")
+    if at is None or not bounds:
+        return False
+    if at > bounds[1]:
+        st.session_state.pop("_play", None)
+        return False
+    st.session_state["dates"] = (at, min(at + timedelta(days=PLAY_WINDOW_DAYS - 1), bounds[1]))
+    return True
+
+
+def timeline_bar(store: Store, bounds: tuple[date, date], start, end, playing: bool) -> None:
+    """Articles per week over the whole corpus; drag across it to pick the date range.
+
+    Presets pick the last 7/30/90 days before the newest article, the core span or all;
+    "Play" steps a one-week window through the selected range.
+    """
+    import altair as alt
+
+    weeks = store.articles_per_week()
+    if not weeks:
+        return
+    lo, hi = start or bounds[0], end or bounds[1]
+    data = [
+        {"week": w.isoformat(), "articles": n, "in range": lo - timedelta(days=6) <= w <= hi}
+        for w, n in weeks
+    ]
+    core = store.core_dates() or bounds
+    shown = [
+        d for d in data if core[0] - timedelta(days=7) <= date.fromisoformat(d["week"]) <= core[1]
+    ]
+    if st.session_state.get("_timeline_all"):
+        shown = data
+    brush = alt.selection_interval(encodings=["x"], name="brush")
+    chart = (
+        alt.Chart(alt.Data(values=shown))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "week:T", title=None, axis=alt.Axis(format="%d %b %Y", labelAngle=0, tickCount=8)
+            ),
+            y=alt.Y("articles:Q", title=None, axis=alt.Axis(tickCount=3)),
+            color=alt.condition("datum['in range']", alt.value("#c51b1b"), alt.value("#c9c9c9")),
+            tooltip=[alt.Tooltip("week:T", title="week of", format="%d %b %Y"), "articles:Q"],
+        )
+        .add_params(brush)
+        .properties(height=90)
+    )
+    cols = st.columns([6, 1])
+    with cols[0]:
+        event = st.altair_chart(
+            chart, width="stretch", on_select="rerun", key="timeline",
+            selection_mode="brush",
+        )  # fmt: skip
+    picked = ((event or {}).get("selection") or {}).get("brush") or {}
+    span = picked.get("week") if isinstance(picked, dict) else None
+    if span and len(span) == 2 and not playing:
+        a, b = (_as_date(v) for v in span)
+        if a and b:
+            a, b = max(min(a, b), bounds[0]), min(max(a, b), bounds[1])
+            if (a, b) != (lo, hi) and st.session_state.get("_brushed") != (a, b):
+                st.session_state["_brushed"] = (a, b)
+                set_dates(a, b)
+    with cols[1]:
+        st.caption("Articles per week: drag across the bars to pick dates.")
+        st.checkbox(
+            "Whole corpus", key="_timeline_all", help="Show every week, not only the core span"
+        )
+    pcols = st.columns([5, 2])
+    with pcols[0]:
+        st.segmented_control(
+            "Date presets", list(PRESETS), key="preset", label_visibility="collapsed",
+            on_change=_apply_preset, args=(bounds, core),
+            help="Last 7, 30 or 90 days up to the newest article (of the span where the articles "
+            "cluster); that span; everything",
+        )  # fmt: skip
+    with pcols[1]:
+        if playing:
+            if st.button("⏸ Stop", key="play_stop", width="stretch"):
+                st.session_state.pop("_play", None)
+                set_dates(*st.session_state.pop("_play_range", (lo, hi)))
+        elif st.button(
+            "▶ Play", key="play", width="stretch",
+            help="Step a one-week window through the selected range, week by week",
+        ):  # fmt: skip
+            st.session_state["_play_range"] = (lo, hi)
+            st.session_state["_play"] = lo
+            st.rerun()
+    if playing:
+        st.caption(f"Playing: week of {lo:%d %b %Y}")
+
+
+def _apply_preset(bounds: tuple[date, date], core: tuple[date, date]) -> None:
+    """The preset control's callback: a new range, and the control is cleared again."""
+    days = PRESETS.get(st.session_state.get("preset") or "", -1)
+    st.session_state["preset"] = None
+    if days is None:
+        st.session_state["_pending_dates"] = tuple(core)
+    elif days == 0:
+        st.session_state["_pending_dates"] = tuple(bounds)
+    elif days > 0:
+        # Before the newest article of the core span: one stray later text must not turn
+        # "last 30 days" into a month of nothing.
+        lo = max(bounds[0], core[1] - timedelta(days=days - 1))
+        st.session_state["_pending_dates"] = (lo, core[1])
+
+
+def _as_date(value) -> date | None:
+    """A brush end from the chart: epoch milliseconds or an ISO date string."""
+    try:
+        if isinstance(value, int | float):
+            return datetime.fromtimestamp(value / 1000, UTC).date()
+        return date.fromisoformat(str(value)[:10])
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def next_play_step() -> None:
+    """After the page is drawn: wait, then move the playing window one week on."""
+    at = st.session_state.get("_play")
+    if at is None:
+        return
+    end = st.session_state.get("_play_range", (at, at))[1]
+    time.sleep(PLAY_STEP_S)
+    nxt = at + timedelta(days=PLAY_WINDOW_DAYS)
+    if nxt > end:
+        st.session_state.pop("_play", None)
+        st.session_state["_pending_dates"] = st.session_state.pop("_play_range", (at, end))
+    else:
+        st.session_state["_play"] = nxt
+    st.rerun()
+
+
+def place_finder(counts) -> None:
+    """Find a place by name in the selection: selects it and centres the map on it."""
+    by_key = {c.place.key: c for c in counts}
+    key = st.selectbox(
+        "Find a place",
+        list(by_key),
+        index=None,
+        placeholder="Find a place: type its name…",
+        format_func=lambda k: _finder_label(by_key[k]),
+        key="finder",
+        label_visibility="collapsed",
+    )
+    if key and key != st.session_state.get("_found"):
+        st.session_state["_found"] = key
+        p = by_key[key].place
+        st.session_state["selected_place"] = key
+        st.session_state.pop("reader", None)
+        zoom = 4 if p.kind in ("country", "continent", "region", "water") else 7
+        st.session_state["map_command"] = mapview.ViewCommand(
+            uuid.uuid4().hex, (p.lat, p.lon), zoom
+        )
+        st.rerun()
+
+
+def _finder_label(c) -> str:
+    p = c.place
+    where = f", {p.country_code}" if p.country_code and p.kind != "country" else ""
+    return f"{p.name}{where} — {p.kind}, {plural(c.mentions, 'mention')}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+@st.cache_data(show_spinner=False)
+def place_dates(_store: Store, query: Query, version: int):
+    return _store.place_dates(query)
+
+
+def tables(store: Store, counts, query: Query, version: int) -> None:
+    """The selection as tables: places (select a row to select the place) and articles."""
+    tab_places, tab_articles = st.tabs(["Places table", "Articles table"])
+    with tab_places:
+        dates = place_dates(store, query, version)
+        rows = {
+            "place": [c.place.name for c in counts],
+            "kind": [c.place.kind for c in counts],
+            "country": [
+                gazetteer.country_names().get(
+                    c.place.country_code or "", c.place.country_code or ""
+                )
+                for c in counts
+            ],
+            "mentions": [c.mentions for c in counts],
+            "articles": [c.articles for c in counts],
+            "first seen": [dates.get(c.place.key, (None, None))[0] for c in counts],
+            "last seen": [dates.get(c.place.key, (None, None))[1] for c in counts],
+        }
+        event = st.dataframe(
+            rows, hide_index=True, width="stretch", height=320, key="places_table",
+            on_select="rerun", selection_mode="single-row",
+        )  # fmt: skip
+        picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+        if picked and picked[0] < len(counts):
+            key = counts[picked[0]].place.key
+            if key != st.session_state.get("_table_pick"):
+                st.session_state["_table_pick"] = key
+                st.session_state["selected_place"] = key
+                st.session_state.pop("reader", None)
+                st.rerun()
+        st.caption("Click a column to sort; select a row to open that place's passages.")
+    with tab_articles:
+        size = 50
+        total, _ = store.article_rows(query, 1, 0)
+        pages = max(1, -(-total // size))
+        page = st.number_input(
+            f"Page (of {pages:,}; {plural(total, 'article')} name a place in the selection)",
+            1, pages, 1, key="articles_page",
+        )  # fmt: skip
+        _, rows_ = store.article_rows(query, size, (page - 1) * size)
+        event = st.dataframe(
+            {
+                "title": [r[1] for r in rows_],
+                "date": [r[2] for r in rows_],
+                "source": [r[3] for r in rows_],
+                "places": [r[4] for r in rows_],
+            },
+            hide_index=True, width="stretch", height=320, key="articles_table",
+            on_select="rerun", selection_mode="single-row",
+        )  # fmt: skip
+        picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+        if picked and picked[0] < len(rows_):
+            aid = rows_[picked[0]][0]
+            if aid != st.session_state.get("_article_pick"):
+                st.session_state["_article_pick"] = aid
+                st.session_state["reader"] = aid
+                st.rerun()
+        st.caption("Select a row to read the article with its places marked.")
+
+
 LEGEND = (
     "<div class='cm-legend'>"
     + " ".join(
@@ -879,7 +1142,8 @@ def main() -> None:
         run_ingest(store)
         st.session_state["_ingested"] = True
     bounds = store.date_bounds()
-    init_state_from_url(bounds)
+    init_state_from_url(bounds, store.core_dates())
+    playing = advance_play(bounds)
     query = sidebar(store, bounds)
     corrections_box(store)
     manage_box(store)
@@ -906,7 +1170,8 @@ def main() -> None:
         else ""
     )
     st.caption(
-        f"{counts_all['articles']:,} articles · {counts_all['places']:,} places · "
+        f"Whole corpus: {counts_all['articles']:,} articles naming "
+        f"{counts_all['places']:,} places (demonyms included) · "
         f"{counts_all['undated']:,} undated{copies_note}{not_english}. Sources are the parties' "
         "own statements unless stated otherwise; every passage names its source."
     )
@@ -924,7 +1189,7 @@ def main() -> None:
         c1.info(
             "Showing the places of one article: " + render.md_escape(art.title if art else one, 150)
         )
-        if c2.button("Show all articles", key="all_articles", use_container_width=True):
+        if c2.button("Show all articles", key="all_articles", width="stretch"):
             st.session_state.pop("article_filter", None)
             st.rerun()
     feeds = store.feeds()
@@ -941,14 +1206,19 @@ def main() -> None:
                 "Polled by `python -m geo watch`; new items show up when the page next updates."
             )
 
+    if bounds:
+        timeline_bar(store, bounds, query.start, query.end, playing)
     counts = place_counts(store, query, version)
     left, right = st.columns([3, 2], gap="medium")
     with left:
         n_mentions = sum(c.mentions for c in counts)
-        st.markdown(
-            f"**{len(counts):,} places**, {n_mentions:,} mentions in the selection"
+        head, find = st.columns([3, 2])
+        head.markdown(
+            f"**{plural(len(counts), 'place')}**, {plural(n_mentions, 'mention')} in the selection"
             + ("" if counts else " — nothing matches the filters.")
         )
+        with find:
+            place_finder(counts)
         # The map frames the selection once per session; after that it keeps the user's own
         # centre and zoom across reruns (mapview.ViewKeeper) until they press the map's own
         # "Fit to selection" button.
@@ -991,11 +1261,18 @@ def main() -> None:
                 on_change=pick_not_drawn,
             )
         if counts:
-            st.download_button(
+            d1, d2 = st.columns(2)
+            d1.download_button(
                 "Download places (CSV)",
                 export.places_csv(counts),
                 file_name="conflict_map_places.csv",
                 mime="text/csv",
+            )
+            d2.download_button(
+                "Download places (GeoJSON)",
+                export.places_geojson(counts),
+                file_name="conflict_map_places.geojson",
+                mime="application/geo+json",
             )
         clicked = ((ret or {}).get("last_active_drawing") or {}).get("properties") or {}
         key = html.unescape(clicked.get("key", "")) or None
@@ -1017,14 +1294,18 @@ def main() -> None:
             if counts:
                 st.markdown("**Most mentioned in the selection**")
                 for c in counts[:10]:
-                    label = f"{render.md_escape(c.place.name)} — {c.mentions:,} mentions"
+                    label = f"{render.md_escape(c.place.name)} — {plural(c.mentions, 'mention')}"
                     if st.button(label, key=f"top_{c.place.key}", type="tertiary"):
                         st.session_state["selected_place"] = c.place.key
                         st.session_state.pop("reader", None)
                         st.rerun()
+    if counts:
+        tables(store, counts, query, version)
     write_url(query, st.session_state.get("selected_place"))
     with st.expander("About the data"):
         st.markdown(ABOUT)
+    if playing:
+        next_play_step()
 
 
 main()

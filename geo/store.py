@@ -1177,6 +1177,33 @@ class Store:
             return None
         return date.fromisoformat(row[0]), date.fromisoformat(row[1])
 
+    def core_dates(self, gap_days: int = 60, share: float = 0.8) -> tuple[date, date] | None:
+        """The span where the dated articles cluster: the run of publication dates without a
+        gap of more than `gap_days` that holds the most articles, when it holds at least
+        `share` of them; else the full bounds. A few stray old or new texts do not stretch
+        the landing view's date range over years.
+        """
+        rows = self.con().execute(
+            "SELECT published, COUNT(*) FROM article WHERE published IS NOT NULL"
+            " GROUP BY published ORDER BY published"
+        ).fetchall()
+        if not rows:
+            return None
+        days = [(date.fromisoformat(d), n) for d, n in rows]
+        total = sum(n for _, n in days)
+        best = (0, days[0][0], days[0][0])
+        run_start, run_n, prev = days[0][0], 0, days[0][0]
+        for d, n in days:
+            if (d - prev).days > gap_days:
+                run_start, run_n = d, 0
+            run_n += n
+            prev = d
+            if run_n > best[0]:
+                best = (run_n, run_start, d)
+        if best[0] >= share * total:
+            return best[1], best[2]
+        return days[0][0], days[-1][0]
+
     def sources(self) -> list[tuple[str, int]]:
         """Every source with its number of stored articles, most first."""
         rows = self.con().execute(
@@ -1398,6 +1425,50 @@ class Store:
                     auto_name = names[auto]
             out.append(Passage(arts[aid], s, e, mt, why, cid, note, auto_name))
         return out
+
+    def place_dates(self, q: Query) -> dict[str, tuple[date | None, date | None]]:
+        """place key -> (first, last) publication date of the selection's articles naming it."""
+        where, args = self._where(q)
+        rows = self.con().execute(
+            f"SELECT p.key, MIN(a.published), MAX(a.published) {self._BASE} WHERE {where}"
+            " GROUP BY p.key",
+            args,
+        )
+        return {
+            k: (date.fromisoformat(lo) if lo else None, date.fromisoformat(hi) if hi else None)
+            for k, lo, hi in rows
+        }
+
+    def article_rows(
+        self, q: Query, limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[tuple[str, str, date | None, str, int]]]:
+        """(how many, a page of (id, title, date, source, places)) of the selection's
+        articles that name a place, newest first.
+        """
+        where, args = self._where(q)
+        con = self.con()
+        total = con.execute(
+            f"SELECT COUNT(DISTINCT a.id) {self._BASE} WHERE {where}", args
+        ).fetchone()[0]
+        rows = con.execute(
+            f"SELECT a.id, a.title, a.published, a.source, COUNT(DISTINCT p.key) {self._BASE}"
+            f" WHERE {where} GROUP BY a.id ORDER BY a.published IS NULL, a.published DESC, a.id"
+            " LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        )
+        return total, [
+            (aid, title, date.fromisoformat(pub) if pub else None, src, n)
+            for aid, title, pub, src, n in rows
+        ]
+
+    def articles_per_week(self) -> list[tuple[date, int]]:
+        """(Monday, dated articles published that week) over the whole corpus, in order."""
+        rows = self.con().execute(
+            "SELECT date(published, '-' || ((CAST(strftime('%w', published) AS INTEGER) + 6) % 7)"
+            " || ' days') AS wk, COUNT(*) FROM article WHERE published IS NOT NULL"
+            " GROUP BY wk ORDER BY wk"
+        )
+        return [(date.fromisoformat(w), n) for w, n in rows]
 
     def timeline(self, place_key: str, q: Query) -> list[tuple[date, int]]:
         """Mentions of one place per publication day in the selection (undated left out)."""
