@@ -1183,10 +1183,14 @@ class Store:
         `share` of them; else the full bounds. A few stray old or new texts do not stretch
         the landing view's date range over years.
         """
-        rows = self.con().execute(
-            "SELECT published, COUNT(*) FROM article WHERE published IS NOT NULL"
-            " GROUP BY published ORDER BY published"
-        ).fetchall()
+        rows = (
+            self.con()
+            .execute(
+                "SELECT published, COUNT(*) FROM article WHERE published IS NOT NULL"
+                " GROUP BY published ORDER BY published"
+            )
+            .fetchall()
+        )
         if not rows:
             return None
         days = [(date.fromisoformat(d), n) for d, n in rows]
