@@ -15,7 +15,7 @@ from streamlit_folium import st_folium
 
 from geo import corrections, export, gazetteer, mapview, render
 from geo import watch as watch_mod
-from geo.articles import SUFFIXES, parse_columns, save_upload
+from geo.articles import parse_columns, save_upload
 from geo.errors import GeoError
 from geo.fetch import fetch_url
 from geo.models import KINDS, Correction, Passage, Place
@@ -428,7 +428,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
     )
     uploads = sb.file_uploader(
         "Add articles",
-        type=[x.lstrip(".") for x in sorted(SUFFIXES)],
+        type=None,  # any file: one we cannot read gets its reason in plain words
         accept_multiple_files=True,
         help="Saved to data/articles/ and geoparsed at once: .txt .md .html .json .jsonl .csv .tsv "
         ".rss .atom, or .gz/.zip archives of them",

@@ -1157,7 +1157,7 @@ def _load_path(
         suffix = path.suffix.lower()
         if suffix == ".gz":
             suffix = "".join(path.suffixes[-2:]).lower()
-        return iter([Failure(name, f"unsupported file type {suffix or '(none)'}")])
+        return iter([Failure(name, unsupported(suffix))])
     suffix, comp = kind
     try:
         size = path.stat().st_size
@@ -1215,6 +1215,29 @@ def _split_name(name: str) -> tuple[str, str]:
     return name[: len(name) - len(suffix)], suffix
 
 
+_DOCUMENTS = {
+    ".pdf": "This PDF is not supported",
+    ".doc": "Word documents are not supported",
+    ".docx": "Word documents are not supported",
+    ".odt": "OpenDocument files are not supported",
+    ".rtf": "RTF files are not supported",
+    ".pages": "Pages documents are not supported",
+    ".epub": "E-books are not supported",
+}
+_PICTURES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".heic", ".bmp", ".svg"}
+
+
+def unsupported(suffix: str) -> str:
+    """Why a file of this type is not read, in plain words, with what to do instead."""
+    last = suffix[suffix.rfind(".") :] if "." in suffix else suffix
+    if last in _DOCUMENTS:
+        return f"{_DOCUMENTS[last]}: save the article as text (.txt) or as a web page (.html)"
+    if last in _PICTURES:
+        return "a picture holds no article text: save the article as text (.txt) or HTML"
+    known = " ".join(sorted(SUFFIXES))
+    return f"unsupported file type {suffix or '(none)'}: use one of {known}"
+
+
 def save_upload(folder: Path, name: str, data: bytes) -> Path:
     """Store an uploaded file in `folder` under a safe, unused name; returns its path.
 
@@ -1229,8 +1252,8 @@ def save_upload(folder: Path, name: str, data: bytes) -> Path:
     safe = re.sub(r"[^\w.\- ]", "_", Path(name).name).strip(" .") or "upload.txt"
     kind = _kind(safe)
     if kind is None:
-        suffix = "".join(PurePosixPath(safe.lower()).suffixes[-2:]) or "(none)"
-        raise ArticleError(f"{safe}: unsupported file type {suffix}")
+        suffix = "".join(PurePosixPath(safe.lower()).suffixes[-2:])
+        raise ArticleError(f"{safe}: {unsupported(suffix)}")
     suffix, comp = kind
     if comp == "" and suffix not in STREAM_SUFFIXES and len(data) > _whole_limit(suffix):
         raise ArticleError(f"{safe}: file too big ({len(data):,} bytes)")

@@ -119,7 +119,13 @@ def test_jsonl_records_and_failures():
 
 def test_unsupported_and_missing_files(tmp_path):
     (tmp_path / "x.pdf").write_bytes(b"%PDF")
-    assert "unsupported" in one(tmp_path / "x.pdf").reason
+    assert one(tmp_path / "x.pdf").reason == (
+        "This PDF is not supported: save the article as text (.txt) or as a web page (.html)"
+    )
+    (tmp_path / "x.png").write_bytes(b"\x89PNG")
+    assert "a picture holds no article text" in one(tmp_path / "x.png").reason
+    (tmp_path / "x.xyz").write_text("?")
+    assert one(tmp_path / "x.xyz").reason.startswith("unsupported file type .xyz: use one of")
     assert "cannot read" in one(tmp_path / "missing.txt").reason
 
 

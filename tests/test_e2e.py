@@ -273,16 +273,24 @@ def articles_dir(tmp_path, monkeypatch):
     return folder
 
 
-def test_upload_keeps_good_files_and_explains_bad_ones(articles_dir, page):
+def test_upload_keeps_good_files_and_explains_bad_ones(articles_dir, page, tmp_path):
     from playwright.sync_api import expect
 
     pg, url, outside, bad = page
     wait_idle(pg)
     uploader = pg.locator("[data-testid='stFileUploaderDropzoneInput']")
-    uploader.set_input_files([str(DATA / "page.html"), str(DATA / "binary.txt")])
+    pdf = tmp_path / "statement.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    uploader.set_input_files([str(DATA / "page.html"), str(DATA / "binary.txt"), str(pdf)])
     wait_idle(pg)
     sidebar = pg.locator("[data-testid='stSidebar']")
     expect(sidebar.get_by_text("binary.txt: binary file, not text")).to_be_visible(timeout=60_000)
+    expect(
+        sidebar.get_by_text(
+            "statement.pdf: This PDF is not supported: save the article as text (.txt) or as a "
+            "web page (.html)"
+        )
+    ).to_be_visible()
     expect(sidebar.get_by_text(re.compile(r"page\.html: 1 added"))).to_be_visible()
     assert sorted(p.name for p in articles_dir.iterdir()) == ["page.html"]
     # The new article is on the map at once: its place is listed among the top places' data.
