@@ -101,6 +101,14 @@ def place_passages(_store: Store, key: str, query: Query, version: int):
 
 
 @st.cache_data(show_spinner=False)
+def passage_files(_store: Store, key: str, query: Query, version: int) -> tuple[str, str]:
+    """The place's passages as CSV and GeoJSON, made once per selection, not every rerun."""
+    place = _store.place(key)
+    rows = place_passages(_store, key, query, version)
+    return export.passages_csv(place.name, rows), export.passages_geojson(place, rows)
+
+
+@st.cache_data(show_spinner=False)
 def story_copies(_store: Store, article_ids: tuple[str, ...], version: int):
     """article id -> (source, url, title) of the other outlets that published the same story."""
     return {aid: _store.also_published(aid) for aid in article_ids}
@@ -496,15 +504,16 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     stem = f"conflict_map_{re.sub(r'[^A-Za-z0-9]+', '_', place.key)}"
     newest = f", newest {len(rows):,}" if total > len(rows) else ""
     c1, c2 = st.columns(2)
+    csv_text, geojson_text = passage_files(store, key, query, version)
     c1.download_button(
         f"Passages (CSV{newest})",
-        export.passages_csv(place.name, rows),
+        csv_text,
         file_name=f"{stem}.csv",
         mime="text/csv",
     )
     c2.download_button(
         f"Passages (GeoJSON{newest})",
-        export.passages_geojson(place, rows),
+        geojson_text,
         file_name=f"{stem}.geojson",
         mime="application/geo+json",
     )
