@@ -8,12 +8,14 @@ mentions, "Kherson, Ukraine", nearby places) lives in `Resolver`.
 from __future__ import annotations
 
 import difflib
+import json
 import logging
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
 from geopy.exc import GeopyError
@@ -28,6 +30,26 @@ from geo.recognize import DATELINE, EMBEDDED, EMBEDDED_HEAD, MODIFIER, Span
 log = logging.getLogger(__name__)
 
 KIND_BASE = {"country": 10.0, "continent": 9.0, "water": 7.5, "region": 7.0, "admin1": 6.0}
+# Candidate ranking is a weighted sum of terms (town size, country mentioned, near other
+# places, ...). Each term's hand-set value is scaled by a weight learned on the development
+# corpora by scripts/fit_weights.py (conditional logistic regression, article-level k-fold
+# cross-validation); a missing file or term means weight 1, the hand-set ranking.
+WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "gazetteer" / "ranker_weights.json"
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
+    """Term name -> weight from the shipped weights file; {} (all 1) when it is absent."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as err:
+        log.warning("ignoring unreadable ranker weights %s: %s", path, err)
+        return {}
+    return {str(k): float(v) for k, v in data.get("weights", {}).items()}
+
+
+WEIGHTS: dict[str, float] = load_weights()
 _TLD_COUNTRY = {"uk": "GB"}
 
 
@@ -151,6 +173,7 @@ class _Scored:
     score: float
     why: list[str]
     contained: bool = False  # chosen with the help of "X, Country" right after the name
+    terms: dict = field(default_factory=dict)  # the score's terms before weighting
 
 
 _HIGH_KINDS = {"country", "continent", "admin1"}
@@ -186,6 +209,9 @@ class Resolver:
         self.gazetteer = gazetteer
         self.geocoders: list[Geocoder] = list(geocoders) or [GazetteerGeocoder(gazetteer)]
         self.warnings: list[str] = []  # geocoder failures survived by falling back
+        self.weights: dict[str, float] = WEIGHTS  # term -> weight (scripts/fit_weights.py)
+        # For fitting weights: (article id, span, [(terms, candidate)] of its final ranking).
+        self.record: list[tuple[str, Span, list]] | None = None
 
     def drain_warnings(self) -> list[str]:
         """Return and forget the warnings collected so far."""
@@ -281,6 +307,7 @@ class Resolver:
                 hints.setdefault(sp.text, sp.kind_hint)
 
         chosen: dict[str, _Scored | None] = {}
+        last_terms: dict[str, list] = {}
         context_for: dict[str, _Evidence] = {}
         by_containment: set[str] = set()
         dropped: set[str] = set()
@@ -302,13 +329,13 @@ class Resolver:
                 contained = None  # "Mexico, China, Japan" and "Georgia, Oklahoma" are lists
             ctx = ctx or context_for[sp.text]
             flags, hint = _Flags.of(cands), hints.get(sp.text, "")
-            return max(
-                (
-                    self._score(c, ctx, contained, tld_country, flags, hint, bias, home)
-                    for c in cands
-                ),
-                key=lambda s: s.score,
-            )
+            scored = [
+                self._score(c, ctx, contained, tld_country, flags, hint, bias, home, self.weights)
+                for c in cands
+            ]
+            if self.record is not None:
+                last_terms[sp.text] = [(s.terms, s.cand) for s in scored]
+            return max(scored, key=lambda s: s.score)
 
         for sp in spans:
             if sp.text in chosen and not _CONTAIN_RE.match(sp.context_after):
@@ -430,6 +457,10 @@ class Resolver:
             mentions.append(
                 Mention(article.id, sp.start, sp.end, sp.text, sp.mention_type, place, reason)
             )
+        if self.record is not None:
+            for sp in spans:
+                if sp.text in last_terms and sp.text not in dropped:
+                    self.record.append((article.id, sp, last_terms[sp.text]))
         return mentions
 
     def source_home(self, article: Article) -> Candidate | None:
@@ -482,26 +513,28 @@ class Resolver:
         hint: str = "",
         bias: tuple[str, str | None] | None = None,
         home: Candidate | None = None,
+        weights: dict[str, float] | None = None,
     ) -> _Scored:
         p = c.place
         why: list[str] = []
+        t: dict[str, float] = {}  # the score's terms, each weighted by WEIGHTS
         if p.kind == "city":
-            score = math.log10(c.population + 10)
+            t["town_size"] = math.log10(c.population + 10)
             why.append(f"city of {_human_pop(c.population)}")
             if c.feature == "capital":
-                score += 1.0
+                t["capital"] = 1.0
                 why.append("national capital")
         elif p.kind == "admin2" or c.feature == "former":
             # A county counts by its towns' people, a little below a town of that size.
-            score = math.log10(c.population + 10) - 0.5
+            t["county_size"] = math.log10(c.population + 10) - 0.5
             unit = "former region" if c.feature == "former" else "county/district"
             why.append(f"{unit} of {_human_pop(c.population)}")
         else:
-            score = KIND_BASE.get(p.kind, 5.0)
+            t["kind_" + p.kind] = KIND_BASE.get(p.kind, 5.0)
             why.append(p.kind)
         if not c.primary:
             if p.kind != "city":
-                score -= 1.5
+                t["alternate_name"] = -1.5
             else:
                 # Another town carrying the name as its main name weighs against this one,
                 # unless this one is five times larger and the name is a spelling of its own
@@ -509,10 +542,10 @@ class Resolver:
                 rival = flags.primary_city and (
                     flags.primary_city_pop * 5 > c.population or not _same_name(flags.name, p.name)
                 )
-                score -= 2.0 if rival else 0.5
+                t["alternate_name"] = -2.0 if rival else -0.5
             if flags.named_high:
                 # "Mexico" is the country's own name and only an alternate one of Mexico City.
-                score -= 3.0
+                t["alternate_of_a_region"] = -3.0
         if p.country_code and p.kind != "country":
             # Evidence for Mexico cannot tell the country "Mexico" from its state "México".
             n = (
@@ -526,24 +559,28 @@ class Resolver:
                 size = 1.0
                 if p.kind == "city" and flags.rival_high:
                     size = min(1.0, math.log10(c.population + 10) / 5)
-                score += (2.0 + min(n, 5) * 0.4) * size
+                elif p.kind == "city" and flags.top_city_pop > 10 * c.population:
+                    # ... nor a village over a famous namesake ten times its size (Brussels,
+                    # Illinois, in a story that also mentions the United States).
+                    size = math.log10(c.population + 10) / math.log10(flags.top_city_pop + 10)
+                t["country_mentioned"] = (2.0 + min(n, 5) * 0.4) * size
                 why.append(f"article mentions {p.country_code}")
             if (p.country_code, c.admin1 or "") in ctx.admin1s and p.kind == "city":
-                score += 2.0
+                t["region_mentioned"] = 2.0
                 why.append("its region is mentioned")
             if tld_country == p.country_code:
-                score += 0.5
+                t["web_domain_country"] = 0.5
         if p.kind == "country" and flags.rival_country and ctx.countries.get(p.country_code, 0):
-            score += 2.0  # "Congo" in an article about Brazzaville
+            t["country_of_named_places"] = 2.0  # "Congo" in an article about Brazzaville
             why.append("article mentions its places")
         in_container = bool(contained and p.country_code == contained[0])
         if in_container:
-            score += 6.0
+            t["named_with_country"] = 6.0
             if contained[1] and c.admin1 == contained[1]:
-                score += 3.0
+                t["named_with_region"] = 3.0
             why.append("named with its country/region")
         if p.kind == "admin1" and (p.country_code, c.admin1 or "") in ctx.anchor_admin1s:
-            score += 3.0
+            t["contains_named_city"] = 3.0
             why.append("a city in it is mentioned")
         if ctx.anchors and p.kind in {"city", "admin2"}:
             near: list[str] = []
@@ -552,33 +589,35 @@ class Resolver:
                 if 1 <= d < 150 and name not in near:
                     near.append(name)  # under 1 km the anchor is this very place
             if near:
-                score += 1.0 + 0.5 * min(len(near) - 1, 2)
+                t["near_other_places"] = 1.0 + 0.5 * min(len(near) - 1, 2)
                 why.append(f"near other places in the article: {', '.join(near[:3])}")
         if hint == "admin" and p.kind in _ADMIN_KINDS:
-            score += 3.0
+            t["called_a_unit"] = 3.0
             why.append("called a state/province/county")
         elif hint == "city" and p.kind == "city":
-            score += 2.0
+            t["called_a_town"] = 2.0
             why.append("called a town or city")
         if home is not None and p.kind != "country" and p.country_code == home.place.country_code:
             # A local paper's town, state and country are a prior for its namesakes.
             h = home.place
             if h.kind == "country":
-                score += 0.75
+                t["source_home"] = 0.75
                 why.append(f"the source is from {h.name}")
             elif p.kind in {"city", "admin2"} and haversine_km(p.lat, p.lon, h.lat, h.lon) < 150:
-                score += 1.5
+                t["source_home"] = 1.5
                 why.append(f"near the source's home, {h.name}")
             elif home.admin1 and c.admin1 == home.admin1:
-                score += 1.0
+                t["source_home"] = 1.0
                 why.append(f"in the source's home region ({h.name})")
             else:
-                score += 0.5
+                t["source_home"] = 0.5
                 why.append(f"in the source's country ({h.name})")
         if bias and p.kind == bias[0] and (bias[1] is None or p.country_code == bias[1]):
-            score += 4.0
+            t["listed_with_alike"] = 4.0
             why.append("listed with others like it")
-        return _Scored(c, score, why, in_container)
+        w = WEIGHTS if weights is None else weights
+        score = sum(w.get(k, 1.0) * v for k, v in t.items())
+        return _Scored(c, score, why, in_container, t)
 
 
 _ADMIN_KINDS = {"admin1", "admin2"}
@@ -613,6 +652,7 @@ class _Flags:
     rival_country: bool  # the name is shared by two countries ("Congo")
     named_countries: frozenset[str]  # countries carrying the name as their main name
     name: str  # the main name of the most populous town that carries it as such
+    top_city_pop: int  # the most populous town carrying the name in any way
 
     @classmethod
     def of(cls, cands: tuple[Candidate, ...]) -> _Flags:
@@ -627,6 +667,7 @@ class _Flags:
                 c.place.country_code for c in cands if c.place.kind == "country" and c.primary
             ),
             max(towns, key=lambda c: c.population).place.name if towns else "",
+            max((c.population for c in cands if c.place.kind == "city"), default=0),
         )
 
 

@@ -87,7 +87,7 @@ def test_only_the_real_capital_is_a_capital(geoparser):
 
 
 def test_nearby_places_decide_and_are_named_in_the_reason(geoparser):
-    text = "LaFayette police and the Walker County sheriff met near Chattanooga."
+    text = "LaFayette police and the Walker County sheriff met near Chattanooga and Ringgold."
     got = _parse(geoparser, text)
     m = got["LaFayette"]
     assert m.place.country_code == "US" and m.place.lat < 35.5, m.reason
@@ -114,3 +114,22 @@ def test_source_home_is_a_prior_for_small_namesakes(geoparser):
     got = _parse(geoparser, text, url="https://www.tulsaworld.com/news/crash")
     m = got["Sand Springs"]
     assert m.place.country_code == "US" and "source's home, Tulsa" in m.reason
+
+
+def test_ranker_weights_scale_the_terms(gazetteer, tmp_path):
+    from geo.resolve import load_weights
+
+    assert load_weights(tmp_path / "missing.json") == {}
+    path = tmp_path / "w.json"
+    path.write_text('{"weights": {"town_size": 0.5}}')
+    assert load_weights(path) == {"town_size": 0.5}
+    text = "Shelling hit Kherson on Monday."
+    art = Article("a", None, "t", None, "s", "en", text)
+    span = Span(13, 20, "Kherson", "name", "GPE")
+    r = Resolver(gazetteer)
+    r.record = []
+    (m,) = r.resolve(art, [span])
+    (_, _, ranking) = r.record[0]
+    assert all("town_size" in terms for terms, c in ranking if c.place.kind == "city")
+    r.weights = {"town_size": 0.0, "kind_admin1": 0.0}
+    assert r.resolve(art, [span])[0].place is not None
