@@ -502,21 +502,19 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
             height=120,
         )
     stem = f"conflict_map_{re.sub(r'[^A-Za-z0-9]+', '_', place.key)}"
-    newest = f", newest {len(rows):,}" if total > len(rows) else ""
-    c1, c2 = st.columns(2)
     csv_text, geojson_text = passage_files(store, key, query, version)
+    c0, c1, c2 = st.columns([2, 1, 1], vertical_alignment="center")
+    c0.caption(
+        "Download these passages" + (f" (the newest {len(rows):,})" if total > len(rows) else "")
+    )
     c1.download_button(
-        f"Passages (CSV{newest})",
-        csv_text,
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-    )
+        "CSV", csv_text, file_name=f"{stem}.csv", mime="text/csv", key="passages_csv",
+        help="Download these passages as CSV",
+    )  # fmt: skip
     c2.download_button(
-        f"Passages (GeoJSON{newest})",
-        geojson_text,
-        file_name=f"{stem}.geojson",
-        mime="application/geo+json",
-    )
+        "GeoJSON", geojson_text, file_name=f"{stem}.geojson", mime="application/geo+json",
+        key="passages_geojson", help="Download these passages as GeoJSON",
+    )  # fmt: skip
     pages = max(1, -(-total // PAGE))
     page_key = f"page_{key}"
     page = min(st.session_state.get(page_key, 0), pages - 1)
@@ -524,15 +522,15 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     if page * PAGE >= len(rows):  # past the newest 500: read this page from the store
         shown = store.passages(key, query, limit=PAGE, offset=page * PAGE)
     if pages > 1:
-        prev, info, nxt = st.columns([1, 3, 1])
-        if prev.button("◀ Newer", disabled=page == 0, key="newer", width="stretch"):
+        prev, info, nxt = st.columns([1, 2, 1], vertical_alignment="center")
+        if prev.button("Newer", disabled=page == 0, key="newer", width="stretch", icon="◀️"):
             st.session_state[page_key] = page - 1
             st.rerun()
         info.caption(
             f"Passages {page * PAGE + 1:,}–{min(total, (page + 1) * PAGE):,} of {total:,} "
             f"(page {page + 1:,} of {pages:,}), newest first"
         )
-        if nxt.button("Older ▶", disabled=page >= pages - 1, key="older", width="stretch"):
+        if nxt.button("Older", disabled=page >= pages - 1, key="older", width="stretch", icon="▶️"):
             st.session_state[page_key] = page + 1
             st.rerun()
     if query.text:
@@ -1263,7 +1261,7 @@ def main() -> None:
                 options.append(selected)
             st.session_state["not_drawn"] = selected if selected in options else None
             st.pills(
-                "Countries and continents (not drawn on the map)",
+                "Countries and continents in the selection (countries are the shaded areas)",
                 options,
                 format_func=not_drawn.get,
                 key="not_drawn",

@@ -318,3 +318,14 @@ def test_several_pages_at_once_and_a_watched_feed_polled_from_the_app(at, app_db
     assert Store(app_db).counts()["articles"] == before + 4
     feeds = {f.url: f for f in Store(app_db).feeds()}
     assert feeds[srv.url("/feed.rss")].added == 3
+
+
+def test_passages_page_past_the_newest_500(at, app_db):
+    kyiv = "gn:703448"
+    total = Store(app_db).count_passages(kyiv, Query())[0]
+    assert total > 600
+    at.session_state["selected_place"] = kyiv
+    at.session_state[f"page_{kyiv}"] = 30  # the 31st page: read from the store, not the cache
+    at.run()
+    assert any(f"Passages 601–620 of {total:,}" in c.value for c in at.caption)
+    assert markdown(at).count('<blockquote class="cm-quote">') == 20

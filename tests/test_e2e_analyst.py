@@ -118,6 +118,12 @@ def test_find_a_place_tables_and_downloads(page, server):  # noqa: F811
     centre = [float(v) for v in frame.get_attribute("data-center").split(",")]
     assert abs(centre[0] - 47.1) < 0.3 and abs(centre[1] - 37.55) < 0.3, centre
 
+    # Paging through the passages, newest first.
+    expect(pg.get_by_text(re.compile(r"Passages 1–20 of 521"))).to_be_visible()
+    pg.get_by_role("button", name="Older").click()
+    wait_idle(pg)
+    expect(pg.get_by_text(re.compile(r"Passages 21–40 of 521"))).to_be_visible(timeout=30_000)
+
     # The places table: a click on a row's selection box selects that place.
     pg.get_by_role("tab", name="Places table").click()
     grid = pg.locator("[data-testid='stDataFrame']").first
@@ -141,7 +147,7 @@ def test_find_a_place_tables_and_downloads(page, server):  # noqa: F811
     kyiv = next(f for f in gj["features"] if f["properties"]["name"] == "Kyiv")
     assert kyiv["geometry"]["coordinates"] == pytest.approx([30.52, 50.45], abs=0.1)
     with pg.expect_download() as dl:
-        pg.get_by_role("button", name=re.compile(r"Passages \(GeoJSON")).click()
+        pg.get_by_role("button", name="GeoJSON", exact=True).click()
     passages = json.loads(open(dl.value.path(), encoding="utf-8").read())["features"]
     assert passages and all(f["properties"]["passage"] for f in passages)
 
