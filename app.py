@@ -495,12 +495,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     if auto:
         st.caption(f"Why this place: {render.md_escape(auto)}")
     if len(timeline) > 1:
-        st.bar_chart(
-            {"date": [d for d, _ in timeline], "mentions": [n for _, n in timeline]},
-            x="date",
-            y="mentions",
-            height=120,
-        )
+        st.altair_chart(place_timeline_chart(timeline), width="stretch")
     stem = f"conflict_map_{re.sub(r'[^A-Za-z0-9]+', '_', place.key)}"
     csv_text, geojson_text = passage_files(store, key, query, version)
     c0, c1, c2 = st.columns([2, 1, 1], vertical_alignment="center")
@@ -559,6 +554,27 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         ):
             st.session_state["reader"] = r.article.id
             st.rerun()
+
+
+def place_timeline_chart(timeline: list[tuple[date, int]]):
+    """Mentions of the place per day: dates on the axis, no clipped titles."""
+    import altair as alt
+
+    data = [{"day": d.isoformat(), "mentions": n} for d, n in timeline]
+    return (
+        alt.Chart(alt.Data(values=data))
+        .mark_bar(color="#1f77b4")
+        .encode(
+            x=alt.X(
+                "day:T", title=None, axis=alt.Axis(format="%d %b %Y", labelAngle=0, tickCount=5)
+            ),
+            y=alt.Y("mentions:Q", title=None, axis=alt.Axis(tickCount=3)),
+            tooltip=[alt.Tooltip("day:T", title="day", format="%d %b %Y"), "mentions:Q"],
+        )
+        .properties(
+            height=110, title=alt.TitleParams("Mentions per day", fontSize=12, anchor="start")
+        )
+    )
 
 
 def author() -> str:

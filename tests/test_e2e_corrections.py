@@ -253,3 +253,70 @@ def test_two_sessions_correct_one_article_while_an_ingest_runs(page, server):  #
     assert wrote and Store(db).counts()["articles"] >= wrote[0]
     assert Store(db).con().execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert not outside, outside
+
+
+def correct_first_passage(pg, url: str, key: str, heading: str) -> object:
+    """Open a place by its link and the "Correct…" dialog of its first passage."""
+    from playwright.sync_api import expect
+
+    pg.goto(f"{url}/?place={key}&from=2006-01-01&to=2023-12-31")
+    wait_idle(pg)
+    expect(pg.get_by_role("heading", name=heading)).to_be_visible(timeout=60_000)
+    pg.get_by_role("button", name="Correct…").first.click()
+    dlg = pg.get_by_role("dialog")
+    expect(dlg).to_be_visible(timeout=30_000)
+    return dlg
+
+
+def save(pg, dlg) -> None:
+    wait_idle(pg)
+    dlg.get_by_role("button", name="Save correction").click()
+    wait_idle(pg)
+
+
+def test_every_named_sample_error_can_be_fixed(page, server):  # noqa: F811
+    """Brussels (a US village), the Oka river (Ōka, Japan), Mars and Venus (US towns) and
+    the news agency Xinhua (a Chinese city): each fixed through the dialog."""
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    _, db = server
+    wait_idle(pg)
+    dlg = correct_first_passage(pg, url, "gn:4833850", "Brussels, US")
+    dlg.get_by_text(re.compile(r"^Brussels: city \(capital\), BE")).click()
+    dlg.get_by_text("“Brussels” in every article, new ones too (a rule)").click()
+    save(pg, dlg)
+
+    dlg = correct_first_passage(pg, url, "gn:1854437", "Ōka, JP")
+    dlg.get_by_text("Enter a point by hand").click()
+    wait_idle(pg)
+    dlg.get_by_role("textbox", name="Place name").fill("Oka (river)")
+    dlg.get_by_role("textbox", name="Place name").press("Enter")
+    wait_idle(pg)
+    dlg.get_by_role("combobox", name="Kind").click()
+    pg.get_by_role("option", name="water", exact=True).click()
+    wait_idle(pg)
+    for name, value in (("Latitude", "55.08"), ("Longitude", "38.78")):
+        dlg.get_by_role("spinbutton", name=name).fill(value)
+        dlg.get_by_role("spinbutton", name=name).press("Enter")
+        wait_idle(pg)
+    dlg.get_by_text("This mention only").click()
+    save(pg, dlg)
+
+    for key, heading in (("gn:5199944", "Mars, US"), ("gn:4739052", "Venus, US"),
+                         ("gn:12358565", "Xinhua, CN")):  # fmt: skip
+        dlg = correct_first_passage(pg, url, key, heading)
+        dlg.get_by_text("Not a place", exact=True).click()
+        wait_idle(pg)
+        dlg.get_by_text(re.compile(r"in every article, new ones too")).click()
+        save(pg, dlg)
+        expect(pg.get_by_text("No passages in the current selection")).to_be_visible()
+
+    counts = {c.place.key: c for c in Store(db).place_counts(Query())}
+    for gone in ("gn:4833850", "gn:1854437", "gn:5199944", "gn:4739052", "gn:12358565"):
+        assert gone not in counts, gone
+    oka = [c for c in counts.values() if c.place.name == "Oka (river)"]
+    assert len(oka) == 1 and oka[0].place.kind == "water" and oka[0].mentions == 1
+    assert counts["gn:2800866"].mentions == 58  # Brussels, Belgium: 48 + the 10 fixed
+    assert len(Store(db).corrections(include_undone=False)) == 5
+    assert not outside, outside
