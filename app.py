@@ -754,6 +754,22 @@ def reader_panel(store: Store, aid: str, version: int) -> None:
             else ""
         )
     )
+    placed_mentions = [m for m in mentions if m.place is not None]
+    if placed_mentions:
+        pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
+        choice = pick_col.selectbox(
+            "Correct a place in this article",
+            range(len(placed_mentions)),
+            format_func=lambda i: (
+                f"“{placed_mentions[i].text}” → {placed_mentions[i].place.name}"
+                f" ({placed_mentions[i].place.country_code or placed_mentions[i].place.kind})"
+                f" at character {placed_mentions[i].start:,}"
+            ),
+            key="reader_pick",
+        )
+        if go_col.button("Correct…", key="reader_fix", icon="✏️", width="stretch"):
+            m = placed_mentions[choice]
+            correct_dialog(store, Passage(art, m.start, m.end, m.mention_type, m.reason), m.place)
     with st.expander("Add a missed place"):
         words = st.text_input(
             "The words in the article (as written)", key="add_words", placeholder="e.g. Yahidne"

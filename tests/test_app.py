@@ -329,3 +329,16 @@ def test_passages_page_past_the_newest_500(at, app_db):
     at.run()
     assert any(f"Passages 601–620 of {total:,}" in c.value for c in at.caption)
     assert markdown(at).count('<blockquote class="cm-quote">') == 20
+
+
+def test_reader_lists_the_article_places_to_correct(at, app_db):
+    aid = "pgu-74465"
+    at.session_state["reader"] = aid
+    at.run()
+    assert not at.exception
+    assert 'class="cm-reader"' in markdown(at)
+    pick = next(s for s in at.selectbox if s.key == "reader_pick")
+    labels = list(pick.options)  # as the user reads them
+    assert any(label.startswith("“Borodyanka” → Borodianka (UA)") for label in labels)
+    at.button(key="reader_fix").click().run()
+    assert not at.exception
