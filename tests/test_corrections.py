@@ -349,3 +349,36 @@ def test_alternatives_say_why_each_lost(gazetteer):
     small = next(a for a in alts if a.place.country_code == "US" and not a.chosen)
     assert small.why_not.startswith("fewer people than Odessa")
     assert all(a.why_not for a in corrections.alternatives(cands, None))
+
+
+def test_a_schema_7_database_gets_corrections_and_keeps_its_places(tmp_path):
+    """Upgrading keeps every mention's place as the geoparser's own choice."""
+    import sqlite3
+
+    from geo.store import SCHEMA_STEPS
+
+    path = tmp_path / "v7.sqlite"
+    s = Store(path)
+    a = article("k1", T1)
+    s.save(a, parse(a), "v1", "/in/k1.txt")
+    s.close()
+    con = sqlite3.connect(path)
+    con.executescript(
+        """
+        DROP TABLE correction; DROP TABLE removed;
+        DROP INDEX mention_text; DROP INDEX mention_correction;
+        ALTER TABLE mention DROP COLUMN auto_place_key;
+        ALTER TABLE mention DROP COLUMN correction;
+        ALTER TABLE mention DROP COLUMN added;
+        PRAGMA user_version = 7;
+        """
+    )
+    con.close()
+    s = Store(path)
+    assert s.con().execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA_STEPS)
+    assert s.con().execute(
+        "SELECT COUNT(*) FROM mention WHERE auto_place_key IS NOT place_key"
+    ).fetchone() == (0,)
+    s.add_correction(Correction("place", "article", "Odessa", ODESA, "k1"))
+    assert ("Odessa", "Odesa") in places_of(s, "k1")
+    s.close()
