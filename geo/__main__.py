@@ -14,7 +14,9 @@ from pathlib import Path
 from geo.errors import ArticleError, GeoError
 
 EPILOG = {
-    "ingest": "example: python -m geo ingest data/articles/ my_article.txt --db /tmp/cm.sqlite",
+    "ingest": "example: python -m geo ingest data/articles/ my_article.txt --db /tmp/cm.sqlite\n"
+    "also:    python -m geo ingest archive/ --cluster 2   (a local Dask cluster, 2 processes)\n"
+    "         python -m geo ingest archive/ --scheduler tcp://HOST:8786   (a running one)",
     "geoparse": "example: python -m geo geoparse data/sample/000_fa1a19d97a69d7e0.txt --format jsonl",
     "evaluate": "example: python -m geo evaluate ../shared/geoparsing_eval/gwn.jsonl --errors",
     "gazetteer": "example: python -m geo gazetteer --rebuild",
@@ -97,7 +99,19 @@ def cmd_ingest(args) -> int:
     from geo.articles import parse_columns
 
     columns = parse_columns(args.column or [])
+    on_cluster = bool(args.scheduler or args.cluster)
+    if on_cluster and args.workers:
+        raise ArticleError(
+            "--workers forks local processes: leave it out with --scheduler/--cluster"
+        )
+    if args.cluster is not None and args.cluster < 1:
+        raise ArticleError("--cluster needs at least 1 worker")
     store = Store(db_path(args.db))
+    fetch = partial(fetch_url, follow_links=args.follow_links)
+    if on_cluster:
+        report = _ingest_on_cluster(args, paths, store, columns or None, fetch)
+        _print_report(store, report)
+        return 1 if report.failed and not (report.added or report.updated or report.skipped) else 0
     bar = _Bar("ingesting")
     try:
         report = ingest(
@@ -108,12 +122,38 @@ def cmd_ingest(args) -> int:
             precomputed=load_precomputed(),
             workers=args.workers,
             columns=columns or None,
-            fetch=partial(fetch_url, follow_links=args.follow_links),
+            fetch=fetch,
         )
     finally:
         bar.close()
     _print_report(store, report)
     return 1 if report.failed and not (report.added or report.updated or report.skipped) else 0
+
+
+def _ingest_on_cluster(args, paths, store, columns, fetch):
+    """`ingest` with the parsing on Dask workers: a running scheduler or a LocalCluster."""
+    from geo.cluster import dask_client, ingest_on_cluster
+    from geo.pipeline import load_precomputed
+
+    gazetteer = None
+    if args.cluster:
+        # The local workers share this machine's index: build it here, once, before they start.
+        gazetteer = _geoparser(args).gazetteer.path
+    with dask_client(args.scheduler, args.cluster) as client:
+        bar = _Bar("ingesting")
+        try:
+            return ingest_on_cluster(
+                paths,
+                store,
+                client,
+                on_progress=bar,
+                precomputed=load_precomputed(),
+                columns=columns,
+                gazetteer=gazetteer,
+                fetch=fetch,
+            )
+        finally:
+            bar.close()
 
 
 def cmd_watch(args) -> int:
@@ -435,6 +475,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _fetch_flags(p)
     _workers_option(p)
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="geoparse on the workers of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(start it with `dask scheduler`, workers with `dask worker ADDRESS`); "
+        "this process reads the inputs and writes the database",
+    )
+    g.add_argument(
+        "--cluster",
+        type=int,
+        metavar="N",
+        help="geoparse on a local Dask cluster of N worker processes, one thread each",
+    )
     p.set_defaults(func=cmd_ingest)
 
     p = add("watch", "Poll feeds on a schedule and ingest their new items (until Ctrl-C).")

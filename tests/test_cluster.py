@@ -1,0 +1,211 @@
+"""The Dask path (geo.cluster) on a real LocalCluster: same rows as the local path, a killed
+worker, the CLI flags."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from geo.articles import load_file
+from geo.cluster import ParserSpec, geoparse_batch, ingest_on_cluster
+from geo.models import Article
+from geo.pipeline import SAMPLE_DIR, Geoparser, ingest
+from geo.store import Store
+
+from .conftest import DATA, SEED
+
+distributed = pytest.importorskip("distributed")
+
+# Columns that hold the time of writing or an insertion-order row id: never equal across runs.
+VOLATILE = {"added_at", "done_at", "at", "removed_at", "created_at"}
+ROW_IDS = {"mention": "id", "failure": "id"}
+
+
+def _lines(name: str, rows: list[int] | range) -> list[str]:
+    lines = (SAMPLE_DIR / name).read_text(encoding="utf-8").splitlines()
+    return [lines[i] for i in rows]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """~55 sample articles that need real parsing, plus the awkward cases.
+
+    Two articles with the same text under two ids (pgu-71837, pgu-72173: rows 103 and 160),
+    one id twice with two texts (a new version), a non-English text and unreadable records.
+    """
+    d = tmp_path_factory.mktemp("corpus")
+    (d / "kremlin.jsonl").write_text(
+        "\n".join(_lines("kremlin_ru.jsonl", range(20))) + "\n", encoding="utf-8"
+    )
+    (d / "ua.jsonl").write_text(
+        "\n".join(_lines("president_gov_ua.jsonl", [*range(14), 103, 160])) + "\n",
+        encoding="utf-8",
+    )
+    (d / "gum.jsonl").write_text(
+        "\n".join(_lines("wikinews_gum.jsonl", range(12))) + "\n", encoding="utf-8"
+    )
+    first = json.loads(_lines("kremlin_ru.jsonl", [40])[0])
+    second = dict(first, text=first["text"] + "\n\nUpdated: the talks moved to Minsk.")
+    (d / "versions.jsonl").write_text(
+        "".join(json.dumps(dict(r, id="versioned")) + "\n" for r in (first, second)),
+        encoding="utf-8",
+    )
+    for name in (SEED.name, "cp1251.txt", "records.jsonl", "empty.txt"):
+        shutil.copy(DATA / name, d / name)
+    return d
+
+
+@pytest.fixture(scope="module")
+def local_db(corpus, gazetteer, tmp_path_factory) -> tuple[Path, str]:
+    """The corpus ingested by the local path in one process: what the cluster must match."""
+    path = tmp_path_factory.mktemp("local") / "local.sqlite"
+    store = Store(path)
+    report = ingest([corpus], store, lambda: Geoparser(gazetteer=gazetteer), workers=1)
+    store.close()
+    return path, report.summary()
+
+
+@pytest.fixture(scope="module")
+def client():
+    """Two worker processes of one thread each, as on this 2-core machine."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    """Every table's rows, sorted, without timestamps and insertion-order row ids."""
+    con = sqlite3.connect(path)
+    out = {}
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            " AND name NOT LIKE '%fts%' AND name != 'meta'"
+        )
+    ]
+    for table in tables:
+        cols = [
+            r[1]
+            for r in con.execute(f"PRAGMA table_info({table})")
+            if r[1] not in VOLATILE and r[1] != ROW_IDS.get(table)
+        ]
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        rows = con.execute(f"SELECT {quoted} FROM {table}").fetchall()
+        out[table] = sorted(rows, key=repr)
+    con.close()
+    return out
+
+
+def assert_same_rows(a: Path, b: Path) -> None:
+    da, db = dump(a), dump(b)
+    assert da.keys() == db.keys()
+    for table in da:
+        assert da[table] == db[table], f"table {table} differs"
+    assert len(da["article"]) > 50 and len(da["mention"]) > 300
+
+
+def test_geoparse_batch_is_a_plain_function(gazetteer, geoparser):
+    arts = [a for a in load_file(SEED) if isinstance(a, Article)]
+    assert geoparse_batch(arts, ParserSpec(str(gazetteer.path))) == [geoparser.parse(arts[0])]
+
+
+def test_cluster_stores_exactly_what_the_local_path_stores(
+    corpus, local_db, client, gazetteer, tmp_path
+):
+    local_path, local_summary = local_db
+    store = Store(tmp_path / "cluster.sqlite")
+    progress = []
+    # No precomputed results: every article is parsed on the workers.
+    report = ingest_on_cluster(
+        [corpus],
+        store,
+        client,
+        on_progress=lambda d, t: progress.append((d, t)),
+        gazetteer=gazetteer.path,
+    )
+    store.close()
+    assert report.summary() == local_summary
+    assert report.duplicates == 1 and report.updated == 1 and report.not_english == 1
+    assert progress[-1][0] == progress[-1][1]
+    assert_same_rows(local_path, tmp_path / "cluster.sqlite")
+
+    store = Store(tmp_path / "cluster.sqlite")
+    again = ingest_on_cluster([corpus], store, client, gazetteer=gazetteer.path)
+    store.close()
+    assert again.added == again.updated == 0
+    # Every file read whole and stored is marked done; the one with bad records is not.
+    assert again.files_unchanged == len(list(corpus.iterdir())) - 2  # records, empty
+
+
+def test_a_killed_worker_changes_nothing(corpus, local_db, client, gazetteer, tmp_path):
+    before = client.run(os.getpid)
+    killed: list[int] = []
+
+    def kill_once(done: int, total: int) -> None:
+        # Some results are in and stored, others are still being parsed: kill a worker.
+        if not killed and done >= 8:
+            pid = before[sorted(before)[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    store = Store(tmp_path / "killed.sqlite")
+    report = ingest_on_cluster(
+        [corpus],
+        store,
+        client,
+        on_progress=kill_once,
+        gazetteer=gazetteer.path,
+        batch=4,  # many small batches: the killed worker holds some of them
+    )
+    store.close()
+    assert killed
+    assert report.summary() == local_db[1]
+    assert_same_rows(local_db[0], tmp_path / "killed.sqlite")
+    client.wait_for_workers(2, timeout=60)  # its nanny started a new one
+    assert killed[0] not in client.run(os.getpid).values()
+
+
+def test_cli_cluster_flag(tmp_path, gazetteer, monkeypatch, capsys):
+    from geo.__main__ import main
+
+    monkeypatch.setenv("CONFLICT_MAP_GAZETTEER", str(gazetteer.path))
+    db = tmp_path / "cli.sqlite"
+    args = [str(SEED), str(DATA / "records.jsonl"), str(DATA / "empty.txt"), "--db", str(db)]
+    assert main(["ingest", *args, "--cluster", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "3 added, 0 updated, 0 unchanged, 3 failed" in out
+    assert "  failed: empty.txt: file is empty" in out
+    store = Store(db)
+    assert {m.text for m in store.mentions_of("000_fa1a19d97a69d7e0")} >= {"Mariupol"}
+    store.close()
+
+
+def test_cli_cluster_flags_are_checked(capsys):
+    from geo.__main__ import main
+
+    assert main(["ingest", str(SEED), "--cluster", "2", "--workers", "2"]) == 2
+    assert "--workers" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["ingest", str(SEED), "--cluster", "2", "--scheduler", "tcp://127.0.0.1:1"])
+
+
+def test_cli_unreachable_scheduler_is_one_line(tmp_path, gazetteer, monkeypatch, capsys):
+    from geo import cluster
+    from geo.__main__ import main
+
+    monkeypatch.setenv("CONFLICT_MAP_GAZETTEER", str(gazetteer.path))
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 2)
+    db = str(tmp_path / "x.sqlite")
+    assert main(["ingest", str(SEED), "--db", db, "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
