@@ -125,7 +125,20 @@ def test_places_layer_js_clusters_and_names_the_map():
     assert data["cluster"]["far"] == mapview.CLUSTER_RADIUS_PX
     center, zoom = mapview.view_for(counts)
     assert data["fit"] == {"center": list(center), "zoom": zoom}  # for "Fit to selection"
-    assert [f["properties"]["key"] for f in data["features"]] == [KYIV.key, LYPKY.key]
+    assert [r[0] for r in data["rows"]] == [KYIV.key, LYPKY.key]
+    assert data["rows"][0] == ["gn:703448", "Kyiv", 30.52, 50.45, 10, 3, "city", "UA"]
+    assert data["selected"] == KYIV.key and data["colours"] == mapview.KIND_COLOURS
+
+
+def test_marker_rows_carry_what_the_features_show():
+    """The browser rebuilds marker_features from marker_rows: same places, order and counts."""
+    counts = [PlaceCount(LYPKY, 1, 1), PlaceCount(KYIV, 10, 3), PlaceCount(UKRAINE, 9, 9)]
+    rows = mapview.marker_rows(counts)
+    feats = mapview.marker_features(counts)
+    assert [r[0] for r in rows] == [f["properties"]["key"] for f in feats]
+    assert [r[2:4] for r in rows] == [f["geometry"]["coordinates"] for f in feats]
+    assert [r[4] for r in rows] == [f["properties"]["mentions"] for f in feats]
+    assert rows[1] == ["gn:1", "Lypky", 30.53, 50.46, 1, 1, "city", "UA"]
 
 
 def test_view_command_framing_gets_a_new_id_each_time():
