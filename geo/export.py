@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+from functools import lru_cache
 
 from geo.models import Passage, Place, PlaceCount
 from geo.passages import quote
@@ -49,7 +50,14 @@ def places_csv(counts: list[PlaceCount]) -> str:
 
 
 def _passage_text(r: Passage) -> str:
-    q = quote(r.article.text, r.start, r.end)
+    return _quote_text(r.article.text, r.start, r.end)
+
+
+# The app builds the CSV and the GeoJSON of the same passages on every rerun; finding a
+# quote's sentence scans its article, so each quote is found once.
+@lru_cache(maxsize=1024)  # two panels of 500; holds at most 1,024 texts
+def _quote_text(text: str, start: int, end: int) -> str:
+    q = quote(text, start, end)
     return (q.before + q.hit + q.after).replace("\n", " ")
 
 
