@@ -67,7 +67,8 @@ LOCATIVE_BEFORE = {
 }  # fmt: skip
 LOCATIVE_AFTER = {
     "area", "region", "city", "province", "district", "county", "state", "border", "airport",
-    "port", "coast", "suburbs", "outskirts", "oblast",
+    "port", "coast", "suburbs", "outskirts", "oblast", "neighborhood", "neighbourhood",
+    "section", "community",
 }  # fmt: skip
 # A name followed by one of these is a disease or pathogen ("Ebola virus", "Delta variant").
 DISEASE_AFTER = {
@@ -140,6 +141,8 @@ _ADJECTIVAL = re.compile(
 _STEM_ENDINGS = ("", "sk", "a", "sa", "ia", "sia", "y", "i", "e")
 # Dashes, arrows and slashes that join the stops of a route ("Mariupol – Zaporizhzhia").
 _ROUTE_SEP = re.compile(r"^(?:[–—]+|\s[-–—]{1,2}>?\s|[-–—]*>|→|⇒|/)$")
+# "(AP) —", "(Reuters) -", "(Xinhua) –", "(AP Photo/Ron Schwane)": the agency's name.
+_CREDIT = re.compile(r"\(([A-Z][\w&.-]{1,20})(?:\)\s*[—–-]|\s+(?:Photo|photo|file)\b)")
 _ANY_ROUTE_SEP = re.compile(r"[–—→⇒/>]|\s-\s")
 _LIST_SEP = re.compile(r"^(?:,|and|or|&|, and|, or)$")
 # "MOSCOW —", "KYIV, March 3 (Reuters) –", "SPRINGFIELD, Ill. (AP) —" at a line start.
@@ -376,6 +379,13 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         spans.append(Span(s.start_char, s.end_char, s.text, mtype, label, cands, after, hint))
         for i in range(start_tok, end_tok):
             taken[i] = True
+
+    # 0a. News agency credits are no places: "BEIRUT (AP) —", "(AP Photo/Ron Schwane)".
+    for m in _CREDIT.finditer(text):
+        span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+        if span is not None:
+            for k in range(span.start, span.end):
+                taken[k] = True
 
     # 0. Words that make a run a place whatever the tagger says about it: datelines
     # ("MOSCOW —"), unit phrases ("the Krasnoyarsk region", "Kharkivska oblast", "the Oka
@@ -976,6 +986,10 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     single = e - s == 1
     if single and _preceded_by_the(doc, s) and not high and pop < 100_000:
         return False  # "the West", "the Bank": cities rarely take an article
+    own_pop = max((c.population for c in cands if c.primary), default=0)
+    if _preceded_by_the(doc, s) and not high and own_pop < 50_000:
+        if not _locative(doc, s, e):
+            return False  # "the White House" is no town in Tennessee; "the X area" is
     words = [t.text for t in doc[s:e] if t.is_alpha]
     if (
         not any(c.primary or c.place.kind != "city" for c in cands)

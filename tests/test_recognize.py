@@ -386,3 +386,17 @@ def test_the_arctic_is_the_region_not_a_point_off_alaska(geoparser):
     assert got["Arctic"].place.kind == "region" and got["Arctic"].place.lat >= 80
     got = _places(geoparser, "Ships crossed the Arctic Ocean.")
     assert got["Arctic Ocean"].place.lat == 90.0
+
+
+def test_agency_credits_are_not_places(geoparser):
+    text = "BEIRUT (AP) — Officials spoke. (AP Photo/Jane Doe)\nCAIRO (Reuters) - Egypt said."
+    got = _places(geoparser, text)
+    assert "AP" not in got and "Reuters" not in got
+    assert got["BEIRUT"].place.country_code == "LB" and got["CAIRO"].place.country_code == "EG"
+
+
+def test_a_small_town_name_after_the_is_a_building_unless_an_area(geoparser):
+    got = _places(geoparser, "Reporters at the White House asked about Ohio.")
+    assert "White House" not in got
+    got = _places(geoparser, "Shots were fired in the Crown Heights neighborhood of Brooklyn.")
+    assert "Crown Heights" in got
