@@ -93,6 +93,8 @@ class OfflineBasemap(MacroElement):
             map.getContainer().style.background = "#dbe9f4";
             map.createPane("basemap");
             map.getPane("basemap").style.zIndex = 250;
+            // Online tiles, when turned on, go above the outlines (which are opaque).
+            map.createPane("cmTiles").style.zIndex = 260;
             // The outlines are kept (map.cmCountries) for the country areas of the selection.
             map.cmCountries = fetch({{ this.url|tojson }}).then(function(r) { return r.json(); });
             map.cmCountries.then(function(gj) {
@@ -432,7 +434,11 @@ class MapChrome(MacroElement):
 
 
 def base_map(online_tiles: bool = False) -> folium.Map:
-    """The constant base map: offline country outlines and names, optional OpenStreetMap tiles."""
+    """The constant base map: offline country outlines and names, optional OpenStreetMap tiles.
+
+    The tiles, when asked for, are drawn above the outlines (they used to lie under them and
+    showed only at sea) and replace the offline names.
+    """
     m = OfflineMap(
         location=(48.5, 31.0),
         zoom_start=4,
@@ -444,7 +450,8 @@ def base_map(online_tiles: bool = False) -> folium.Map:
     )
     OfflineBasemap().add_to(m)
     MapChrome().add_to(m)
-    MapLabels().add_to(m)
+    if not online_tiles:  # the tiles have names of their own
+        MapLabels().add_to(m)
     ViewKeeper().add_to(m)
     if online_tiles:
         folium.TileLayer(
@@ -452,6 +459,7 @@ def base_map(online_tiles: bool = False) -> folium.Map:
             attr=OSM_ATTRIBUTION,
             name="OpenStreetMap",
             max_zoom=19,
+            pane="cmTiles",
         ).add_to(m)
     return m
 

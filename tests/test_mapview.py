@@ -50,7 +50,13 @@ def test_vendored_assets_exist():
 
 
 def test_online_tiles_only_when_asked():
-    assert "tile.openstreetmap.org" in mapview.base_map(online_tiles=True).get_root().render()
+    html = mapview.base_map(online_tiles=True).get_root().render()
+    assert "tile.openstreetmap.org" in html
+    # Above the opaque outlines (pane 250), not under them; the offline names give way.
+    assert re.search(r'"pane": "cmTiles"', html)
+    assert 'map.createPane("cmTiles").style.zIndex = 260' in html
+    assert mapview.LABELS_URL not in html
+    assert mapview.LABELS_URL in mapview.base_map().get_root().render()
 
 
 def test_base_map_keeps_the_view_and_sets_a_max_zoom():
