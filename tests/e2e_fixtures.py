@@ -3,7 +3,9 @@
 Everything here reads the page's DOM and moves the real mouse; nothing calls Leaflet. The
 map container's `data-zoom` and `data-center` attributes (set by mapview.ViewKeeper) show
 the current view; each place marker carries `data-place`, and each cluster badge lists its
-places in `data-places` ("|key|key|…|").
+places in `data-places` ("|key|key|…|"). Country areas carry `data-area` (the country's place
+key), map labels `data-label` (the name); `drawn_at` asks the map's document which element
+the mouse would hit at a point (`document.elementFromPoint`), as a user's click would.
 """
 
 from __future__ import annotations
