@@ -1293,7 +1293,7 @@ def main() -> None:
                 options.append(selected)
             st.session_state["not_drawn"] = selected if selected in options else None
             st.pills(
-                "Countries and continents in the selection (countries are the shaded areas)",
+                "Countries (shaded areas on the map) and continents",
                 options,
                 format_func=not_drawn.get,
                 key="not_drawn",

@@ -157,12 +157,18 @@ def test_click_marker_read_quote_then_narrow_dates(page):
     # Narrow the date range: fewer places, fewer passages, all within the range.
     places_line = pg.get_by_text(re.compile(r"^[\d,]+ places$"))
     places_before = places_line.inner_text()
-    before = pg.locator(".cm-quote").count()
+    meta = pg.locator("h3.cm-place + .cm-meta")
+
+    def passages_total() -> int:
+        return int(re.search(r"([\d,]+) passages?", meta.inner_text()).group(1).replace(",", ""))
+
+    before = passages_total()
     set_date_range(pg, date(2022, 3, 1), date(2022, 3, 7))
     wait_idle(pg)
     expect(places_line).not_to_have_text(places_before, timeout=30_000)
-    after = pg.locator(".cm-quote").count()
+    after = passages_total()
     assert 0 < after < before
+    assert 0 < pg.locator(".cm-quote").count() <= min(after, 20)
     assert "from=2022-03-01" in pg.url
     assert not outside, f"requests left the machine: {outside[:5]}"
     assert not bad, bad
