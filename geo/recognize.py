@@ -90,7 +90,10 @@ COMMON_WORD_ZIPF = 4.3
 # A word this familiar ("Mars", "Venus") naming only villages needs the article's backing.
 FAMILIAR_WORD_ZIPF = 3.5
 # Nouns that introduce a settlement's name, known or not: "the village of Yahidne".
-SETTLEMENT_NOUNS = {"village", "town", "settlement", "hamlet", "township", "city", "suburb"}
+SETTLEMENT_NOUNS = {
+    "village", "town", "settlement", "hamlet", "township", "city", "suburb", "villages", "towns",
+    "settlements", "hamlets",
+}  # fmt: skip
 MIN_POP_COMMON_WORD = 300_000
 MIN_POP_PERSON_TAGGED = 1_000_000
 # A name listed with places ("Moonbi, Parkes and Wyong") needs far less support.
@@ -656,9 +659,8 @@ def _unit_candidates(
         towns = tuple(c for c in gazetteer.lookup(bases[0]) if c.place.kind == "city")
         return towns, f"no {unit} of this name in the gazetteer"
     for base in bases:
-        towns = tuple(
-            c for c in gazetteer.lookup_variant(base) if c.place.kind == "city" and c.primary
-        )
+        # (A variant may match a town's alternate spelling: "Kupiansk" is Kup'yans'k's.)
+        towns = tuple(c for c in gazetteer.lookup_variant(base) if c.place.kind == "city")
         if towns and (unit in SEAT_UNITS or max(c.population for c in towns) >= 15_000):
             return towns, f"no boundary entry for this {unit}"
     return (), ""
@@ -939,6 +941,14 @@ def _introduced_place(doc, i: int) -> bool:
         prev = doc[i - 2].text
     if prev in SETTLEMENT_NOUNS:  # lower case: "Quezon City Wednesday" is no cue
         return True
+    # Later members of "the villages of A, B and C".
+    j = i - 1
+    while j > 0 and i - j < 8 and (doc[j].text[:1].isupper() or doc[j].lower_ in {"and", ","}):
+        j -= 1
+    if j < i - 1 and doc[j + 1].text[:1].isupper() and doc[i - 1].lower_ in {"and", ","}:
+        prev = doc[j - 1].text if doc[j].lower_ == "of" and j > 0 else doc[j].text
+        if prev in {"villages", "towns", "settlements", "hamlets"}:
+            return True
     after = [t.lower_ for t in doc[i + 1 : i + 4]]
     return (
         after[:1] == [","]
@@ -1003,7 +1013,7 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         return not (single and not high and pop < tiny and _common_word(doc[s].text))
     if (doc[s].is_sent_start or doc[s].pos_ != "PROPN") and _plain_word(doc, s, e, high, pop):
         return False  # "Police said", "Set": words, unless NER says place
-    if _introduced_place(doc, s) and any(c.primary for c in cands):
+    if _introduced_place(doc, s):
         return True  # "the village of Novoselivka": any size (the resolver checks the country)
     if single and s + 1 < len(doc) and doc[s + 1].text[:1].isupper():
         nxt = doc[s + 1]

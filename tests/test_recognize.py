@@ -400,3 +400,15 @@ def test_a_small_town_name_after_the_is_a_building_unless_an_area(geoparser):
     assert "White House" not in got
     got = _places(geoparser, "Shots were fired in the Crown Heights neighborhood of Brooklyn.")
     assert "Crown Heights" in got
+
+
+def test_lists_of_villages_and_raions_in_war_statements(geoparser):
+    text = (
+        "In Sumy oblast, the villages of Krasnopillia, Myropillia and Velyka Pysarivka were "
+        "shelled. Evacuation from Kupiansk raion continued."
+    )
+    got = _places(geoparser, text)
+    for name in ("Krasnopillia", "Myropillia", "Velyka Pysarivka"):
+        assert got[name].place.country_code == "UA", name
+        assert got[name].place.lat > 50, got[name].reason  # the Sumy ones
+    assert got["Kupiansk raion"].place.name == "Kupyansk"
