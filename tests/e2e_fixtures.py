@@ -22,11 +22,11 @@ MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def default_counts(db: Path, query: Query | None = None) -> list[PlaceCount]:
-    """Place counts for `query`, by default the app's landing query (the whole date range)."""
+    """Place counts for `query`, by default the app's landing query (the core date span)."""
     store = Store(db)
     try:
         if query is None:
-            start, end = store.date_bounds()
+            start, end = store.core_dates()
             query = Query(start=start, end=end)
         return store.place_counts(query)
     finally:

@@ -286,3 +286,27 @@ def test_tooltips_stay_inside_the_map(page, server):  # noqa: F811
         settle(pg)
     assert not outside, f"requests left the machine: {outside[:5]}"
     assert not bad, bad
+
+
+def test_a_reopened_link_frames_the_dense_core(page, server):  # noqa: F811
+    """(6) A link reopened for April 2022 opens on Ukraine (it once centred on North America
+    with Ukraine cut off), and Kyiv and Mariupol are inside the view."""
+    pg, url, outside, bad = page
+    _, db = server
+    pg.goto(f"{url}/?from=2022-04-01&to=2022-04-30")
+    wait_idle(pg)
+    map_ready(pg)
+    settle(pg)
+    zoom, lat, lon = view(pg)
+    assert 44 < lat < 53 and 22 < lon < 41, (lat, lon)
+    assert zoom >= 4
+    want = mapview.view_for(
+        default_counts(db, Query(start=date(2022, 4, 1), end=date(2022, 4, 30)))
+    )
+    assert_same_view((zoom, lat, lon), (want[1], *want[0]))
+    box = map_box(pg)
+    for key in ("gn:703448", "gn:701822"):  # Kyiv, Mariupol: drawn or in a badge, in view
+        frame = map_frame(pg)
+        marker = frame.locator(f"path[data-place='{key}'], [data-places*='|{key}|']").first
+        assert inside(centre(marker), box), key
+    assert not outside, outside

@@ -273,3 +273,31 @@ def test_base_map_has_the_area_key_and_keeps_tooltips_inside():
     assert 'map.on("tooltipopen"' in js  # one tooltip at a time
     html = mapview.base_map().get_root().render()
     assert ".leaflet-pane > svg { pointer-events: none; }" in html
+
+
+def test_view_frames_the_dense_core_not_the_ocean_between_outliers():
+    """A month of war news with Washington and New York in it opens on Ukraine."""
+
+    def city(gid, name, lat, lon, cc="UA"):
+        return Place(gid, name, "city", lat, lon, cc)
+
+    april = [
+        PlaceCount(KYIV, 100, 40),
+        PlaceCount(city(2, "Mariupol", 47.1, 37.55), 80, 30),
+        PlaceCount(city(3, "Washington", 38.9, -77.04, "US"), 70, 30),
+        PlaceCount(city(4, "New York", 40.71, -74.0, "US"), 40, 20),
+        PlaceCount(city(5, "Kharkiv", 49.99, 36.23), 60, 20),
+        PlaceCount(city(6, "Brussels", 50.85, 4.35, "BE"), 20, 10),
+    ]
+    (lat, lon), zoom = mapview.view_for(april)
+    assert 44 < lat < 53 and 22 < lon < 41 and zoom >= 4
+    # Five places in and around one city open on that city, not on a continent.
+    five = [
+        PlaceCount(KYIV, 10, 3),
+        PlaceCount(city(7, "Bucha", 50.54, 30.22), 6, 2),
+        PlaceCount(city(8, "Irpin", 50.52, 30.25), 5, 2),
+        PlaceCount(city(9, "Hostomel", 50.57, 30.26), 3, 1),
+        PlaceCount(city(3, "Washington", 38.9, -77.04, "US"), 1, 1),
+    ]
+    (lat, lon), zoom = mapview.view_for(five)
+    assert abs(lat - 50.5) < 0.5 and abs(lon - 30.4) < 0.6 and zoom >= 7
