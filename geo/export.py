@@ -68,13 +68,21 @@ def passages_csv(place_name: str, rows: list[Passage]) -> str:
         a = r.article
         out.append(
             [place_name, a.published.isoformat() if a.published else "", a.source, a.title,
-             a.url or "", _passage_text(r), r.start, r.end, r.mention_type, r.reason]
+             a.url or "", _passage_text(r), r.start, r.end, r.mention_type, r.reason,
+             _correction(r), r.geoparser_place or ""]
         )  # fmt: skip
     return _write(
         ["place", "published", "source", "title", "url", "passage", "start", "end",
-         "mention_type", "reason"],
+         "mention_type", "reason", "corrected", "geoparser_place"],
         out,
     )  # fmt: skip
+
+
+def _correction(r: Passage) -> str:
+    """ "" for the geoparser's own choice; else "by a user" and the user's reason."""
+    if r.correction_id is None:
+        return ""
+    return "by a user" + (f": {r.correction_note}" if r.correction_note else "")
 
 
 def _point(place: Place) -> dict | None:
@@ -140,6 +148,8 @@ def passages_geojson(place: Place, rows: list[Passage]) -> str:
                     "start": r.start,
                     "end": r.end,
                     "mention_type": r.mention_type,
+                    "corrected": _correction(r) or None,
+                    "geoparser_place": r.geoparser_place,
                 },
             }
             for r in rows

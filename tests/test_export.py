@@ -92,3 +92,22 @@ def test_passages_geojson_one_point_per_passage():
     q = second["properties"]
     assert q["published"] is None and q["url"] is None and q["title"] == "Untitled \\ \u2028"
     assert text[q["start"] : q["end"]] == "Kyiv"
+
+
+def test_exports_say_which_passages_a_user_corrected():
+    import json
+
+    from geo.export import passages_geojson
+
+    text = "Odessa port reopened."
+    art = Article("a", None, "=cmd", date(2022, 3, 1), "S", "en", text)
+    fixed = Passage(art, 0, 6, "name", "city of 114k", 7, "=HYPERLINK(x)", "Odessa")
+    plain = Passage(art, 0, 6, "name", "city of 1M")
+    rows = list(csv.reader(io.StringIO(passages_csv("Odesa", [fixed, plain]))))
+    head = rows[0]
+    assert head[-2:] == ["corrected", "geoparser_place"]
+    assert rows[1][-2:] == ["by a user: =HYPERLINK(x)", "Odessa"]  # not at a cell's start
+    assert rows[2][-2:] == ["", ""] and rows[1][3] == "'=cmd"
+    feats = json.loads(passages_geojson(KYIV, [fixed, plain]))["features"]
+    assert feats[0]["properties"]["corrected"] == "by a user: =HYPERLINK(x)"
+    assert feats[1]["properties"]["corrected"] is None
