@@ -876,6 +876,7 @@ def manage_box(store: Store) -> None:
                 if src:
                     remove_articles(store, store.articles_of(source=src), f"source {src}")
                 else:
+                    store.record_failures([], [org])  # its failures go with it
                     remove_articles(store, store.articles_of(origin=org), org.rsplit("/", 1)[-1])
 
 

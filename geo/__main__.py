@@ -404,6 +404,7 @@ def cmd_remove(args) -> int:
         if not target.startswith(("http://", "https://")):
             target = str(Path(target).resolve())
         ids, what = store.articles_of(origin=target), f"input {args.file}"
+        store.record_failures([], [target])  # the input's failures leave the list with it
     else:
         raise ArticleError("say what to remove: --article ID, --source NAME or --file PATH")
     if not ids:
