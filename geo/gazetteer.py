@@ -365,6 +365,21 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
 
 
 @lru_cache(maxsize=1)
+def admin1_shares() -> dict[str, int]:
+    """ISO code -> the country's population over its number of admin-1 units: what an
+    admin-1 unit of unknown population counts as (a Jamaican parish is no US state)."""
+    units: dict[str, int] = {}
+    for row in _read_csv("admin1.csv"):
+        units[row["country_iso2"]] = units.get(row["country_iso2"], 0) + 1
+    out = {}
+    for row in _read_csv("countries.csv"):
+        pop = int(float(row["population"] or 0))
+        if pop and units.get(row["iso2"]):
+            out[row["iso2"]] = pop // units[row["iso2"]]
+    return out
+
+
+@lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
     """ISO 3166-1 alpha-2 code -> English country name (from data/gazetteer/countries.csv)."""
     return {row["iso2"]: row["name"] for row in _read_csv("countries.csv")}

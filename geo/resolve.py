@@ -23,13 +23,14 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 
 from geo.errors import ResolveError
-from geo.gazetteer import Candidate, Gazetteer, normalize
+from geo.gazetteer import Candidate, Gazetteer, admin1_shares, normalize
 from geo.models import Article, Mention
 from geo.recognize import DATELINE, EMBEDDED, EMBEDDED_HEAD, MODIFIER, Span
 
 log = logging.getLogger(__name__)
 
 KIND_BASE = {"country": 10.0, "continent": 9.0, "water": 7.5, "region": 7.0, "admin1": 6.0}
+ADMIN1_SHARE_BONUS = 0.0  # a unit counts like a town of its average size
 # Candidate ranking is a weighted sum of terms (town size, country mentioned, near other
 # places, ...). Each term's hand-set value is scaled by a weight learned on the development
 # corpora by scripts/fit_weights.py (conditional logistic regression, article-level k-fold
@@ -530,7 +531,13 @@ class Resolver:
             unit = "former region" if c.feature == "former" else "county/district"
             why.append(f"{unit} of {_human_pop(c.population)}")
         else:
-            t["kind_" + p.kind] = KIND_BASE.get(p.kind, 5.0)
+            base = KIND_BASE.get(p.kind, 5.0)
+            if p.kind == "admin1" and p.country_code:
+                # A unit counts at most like a town of its country's average unit size.
+                share = admin1_shares().get(p.country_code)
+                if share:
+                    base = min(base, math.log10(share) + ADMIN1_SHARE_BONUS)
+            t["kind_" + p.kind] = base
             why.append(p.kind)
         if not c.primary:
             if p.kind != "city":

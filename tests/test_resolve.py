@@ -133,3 +133,11 @@ def test_ranker_weights_scale_the_terms(gazetteer, tmp_path):
     assert all("town_size" in terms for terms, c in ranking if c.place.kind == "city")
     r.weights = {"town_size": 0.0, "kind_admin1": 0.0}
     assert r.resolve(art, [span])[0].place is not None
+
+
+def test_a_small_countrys_unit_is_no_state(geoparser):
+    # A Jamaican parish counts like a town of its country's average unit size, not a US state.
+    got = _parse(geoparser, "Police in Portland said the bridge would reopen.")
+    assert got["Portland"].place.kind == "city" and got["Portland"].place.country_code == "US"
+    got = _parse(geoparser, "Flooding hit the parish of Portland in Jamaica.")
+    assert got["Portland"].place.country_code == "JM"
