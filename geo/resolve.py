@@ -397,7 +397,7 @@ class Resolver:
                     continue
                 if any(w.startswith("listed with") for w in prev.why):
                     continue
-                if sum(c.place.kind == "city" for c in cand_by_name.get(name, ())) < 2:
+                if sum(c.place.kind in {"city", "admin2"} for c in cand_by_name[name]) < 2:
                     continue
                 base = context_for[name]
                 known = {n for n, _ in base.anchors}

@@ -141,3 +141,13 @@ def test_a_small_countrys_unit_is_no_state(geoparser):
     assert got["Portland"].place.kind == "city" and got["Portland"].place.country_code == "US"
     got = _parse(geoparser, "Flooding hit the parish of Portland in Jamaica.")
     assert got["Portland"].place.country_code == "JM"
+
+
+def test_counties_hang_together_with_the_article_towns(geoparser):
+    text = (
+        "Crews from Lancaster and Lititz fought a barn fire in Manheim Township, Lancaster County."
+    )
+    got = _parse(geoparser, text, url="https://lancasteronline.com/news/local/fire")
+    m = got["Lancaster County"]
+    assert abs(m.place.lat - 40.1) < 0.5 and abs(m.place.lon + 76.3) < 0.5, m.reason
+    assert "Lititz" in m.reason
