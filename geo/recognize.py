@@ -1046,7 +1046,13 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     if label == "PERSON":
         if locative:
             return high or pop >= MIN_POP_GAZETTEER_ONLY
-        return (high and not single) or pop >= MIN_POP_PERSON_TAGGED or _country(cands)
+        if (high and not single) or pop >= MIN_POP_PERSON_TAGGED or _country(cands):
+            return True
+        # "Kyivshchyna and Chernihivshchyna were liberated": a word no dictionary knows that
+        # names a region is the region, whatever the tagger guessed.
+        return (
+            single and high and any(c.place.kind == "admin1" for c in cands) and _rare(doc[s].text)
+        )
     if label in WEAK_LABELS:
         # spaCy often calls cities organisations or products.
         return high or pop >= MIN_POP_GAZETTEER_ONLY
@@ -1066,6 +1072,14 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
 def _plain_word(doc, s: int, e: int, high: bool, pop: int) -> bool:
     """A single common word ("Union", "Look") naming nothing bigger than a mid-size town."""
     return e - s == 1 and not high and pop < MIN_POP_COMMON_WORD and _common_word(doc[s].text)
+
+
+@lru_cache(maxsize=100_000)
+def _rare(word: str) -> bool:
+    """A word English text almost never uses (Zipf < 1.5): no first name, no common noun."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), "en") < 1.5
 
 
 @lru_cache(maxsize=100_000)

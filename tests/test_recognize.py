@@ -412,3 +412,11 @@ def test_lists_of_villages_and_raions_in_war_statements(geoparser):
         assert got[name].place.country_code == "UA", name
         assert got[name].place.lat > 50, got[name].reason  # the Sumy ones
     assert got["Kupiansk raion"].place.name == "Kupyansk"
+
+
+def test_a_rare_word_naming_a_region_is_the_region_even_if_tagged_a_person(geoparser):
+    got = _places(geoparser, "Ukraine's army said Kyivshchyna and Chernihivshchyna were liberated.")
+    assert got["Kyivshchyna"].place.name == "Kyiv Oblast"
+    from geo.recognize import _rare
+
+    assert not _rare("Victoria") and not _rare("Georgia")  # first names are not rare words
