@@ -133,6 +133,11 @@ UNIT_FORMS = (
 SEAT_UNITS = {"raion", "rayon", "district", "county", "municipality", "okrug"}
 # A name followed by one of these names a body of water: never the town that shares it.
 WATER_WORDS = {"river", "lake", "sea", "reservoir", "strait", "lagoon"}
+PLURAL_UNITS = {
+    "regions": "region", "oblasts": "oblast", "raions": "raion", "rayons": "raion",
+    "districts": "district", "provinces": "province", "governorates": "governorate",
+    "counties": "county", "krais": "krai",
+}  # fmt: skip
 UNIT = "unit"  # label of "X region", "Kharkivska oblast": the words make it a place
 ROUTE = "route"  # label of a member of "A – B – C" (an evacuation route, a list)
 DATELINE = "dateline"  # label of "MOSCOW —", "KYIV, March 3 (Reuters) –"
@@ -671,6 +676,9 @@ def _unit_phrases(doc, gazetteer: Gazetteer, table: _TokenTable):
     out = []
     n = len(doc)
     for u, word in enumerate(table.lower):
+        if word in PLURAL_UNITS:
+            out += _plural_unit_members(doc, u, PLURAL_UNITS[word], gazetteer, table)
+            continue
         if word not in UNIT_WORDS and word not in WATER_WORDS:
             continue
         tok = doc[u]
@@ -736,6 +744,34 @@ def _unit_phrases(doc, gazetteer: Gazetteer, table: _TokenTable):
             if cands or (note and word in WATER_WORDS and gazetteer.lookup(base_words)):
                 out.append((start, end, cands, note, word in WATER_WORDS))
                 break
+    return out
+
+
+def _plural_unit_members(doc, u: int, unit: str, gazetteer: Gazetteer, table: _TokenTable):
+    """Members of "the Donetsk and Luhansk regions", "Kharkiv, Sumy and Chernihiv oblasts":
+    each name (its span alone) with the candidates of "<name> <unit>"."""
+    out = []
+    e = u
+    while e > 0:
+        s = e
+        while s > 0 and e - s < 3 and table.name[s - 1] and table.words[s - 1].isalpha():
+            s -= 1
+        if s == e:
+            break
+        name = table.span_text(s, e)
+        bases = [name] + (_adjectival_stems(name) if e - s == 1 else [])
+        # The resolver reads a name the same everywhere in an article: a name that also
+        # stands alone elsewhere ("a strike on Kharkiv") is left to the usual steps.
+        alone = len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", table.text)) == 1
+        cands, note = _unit_candidates(gazetteer, f"{name} {unit}", bases, unit)
+        if cands and not note and alone:  # units only: a plural names no seat towns
+            out.append((s, e, cands, "", False))
+        sep = table.lower[s - 1] if s > 0 else ""
+        if sep not in {"and", ","} or s < 2:
+            break
+        e = s - 1
+        if table.lower[e - 1] == "," and sep == "and":
+            e -= 1  # "A, B, and C regions"
     return out
 
 

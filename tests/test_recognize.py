@@ -420,3 +420,16 @@ def test_a_rare_word_naming_a_region_is_the_region_even_if_tagged_a_person(geopa
     from geo.recognize import _rare
 
     assert not _rare("Victoria") and not _rare("Georgia")  # first names are not rare words
+
+
+def test_plural_unit_phrases(geoparser):
+    text = (
+        "Shelling hit the Donetsk and Luhansk regions. Officials in Cook and DuPage counties met."
+    )
+    got = _places(geoparser, text)
+    assert got["Donetsk"].place.name == "Donetsk Oblast"
+    assert got["Luhansk"].place.name == "Luhansk Oblast"
+    assert got["DuPage"].place.kind == "admin2" and got["Cook"].place.name == "Cook County"
+    # A name that also stands alone keeps one reading for the article: the city.
+    got = _places(geoparser, "Kharkiv and Sumy oblasts were shelled. A missile struck Kharkiv.")
+    assert got["Kharkiv"].place.kind == "city" and got["Sumy"].place.kind == "admin1"
