@@ -89,6 +89,12 @@ MIN_POP_EMBEDDED_HEAD = 1_000_000
 COMMON_WORD_ZIPF = 4.3
 # A word this familiar ("Mars", "Venus") naming only villages needs the article's backing.
 FAMILIAR_WORD_ZIPF = 3.5
+# Nouns that make an apposition an organisation: "Xinhua, the world's largest news agency".
+ORGANISATION_NOUNS = {
+    "agency", "company", "newspaper", "broadcaster", "firm", "bank", "corporation", "network",
+    "channel", "magazine", "outlet", "publisher", "airline", "brand", "manufacturer", "maker",
+    "retailer", "startup", "charity", "organisation", "organization", "party", "club",
+}  # fmt: skip
 # Nouns that introduce a settlement's name, known or not: "the village of Yahidne".
 SETTLEMENT_NOUNS = {
     "village", "town", "settlement", "hamlet", "township", "city", "suburb", "villages", "towns",
@@ -964,6 +970,20 @@ def _capitals_place(doc, i: int, table: _TokenTable, gazetteer: Gazetteer):
     return None
 
 
+def _organisation_apposition(doc, e: int) -> bool:
+    """True when ", the/a ... agency|company|newspaper ..." follows: an organisation's name."""
+    if e + 2 >= len(doc) or doc[e].text != "," or doc[e + 1].lower_ not in {"a", "an", "the"}:
+        return False
+    for tok in doc[e + 2 : e + 9]:
+        if tok.is_punct and tok.text not in {"'s", "’s", "-"}:
+            return False
+        if tok.lower_ in PLACE_NOUNS:
+            return False
+        if tok.lower_ in ORGANISATION_NOUNS:
+            return True
+    return False
+
+
 def _introduced_place(doc, i: int) -> bool:
     """True when a settlement noun introduces the capitalised word at `i`: "the village of
     X", "village X", "X, a village near" (for names no gazetteer has)."""
@@ -1043,6 +1063,8 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         and all(not w.isupper() and _common_word(w) for w in words)
     ):
         return False  # "White House" is only an alternate name of Casablanca
+    if not high and _organisation_apposition(doc, e):
+        return False  # "Xinhua, the world's largest news agency" is no town in China
     if label in PLACE_LABELS:
         # Even with NER support, a common word naming only a hamlet is the word ("planet Earth").
         tiny = MIN_POP_EMBEDDED if label == "FAC" else MIN_POP_GAZETTEER_ONLY  # FAC: "Olympic"
@@ -1051,6 +1073,7 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         return False  # "Police said", "Set": words, unless NER says place
     if _introduced_place(doc, s):
         return True  # "the village of Novoselivka": any size (the resolver checks the country)
+
     if single and s + 1 < len(doc) and doc[s + 1].text[:1].isupper():
         nxt = doc[s + 1]
         if nxt.ent_type_ == "PERSON" or (nxt.pos_ == "PROPN" and doc[s].ent_type_ == "PERSON"):

@@ -433,3 +433,11 @@ def test_plural_unit_phrases(geoparser):
     # A name that also stands alone keeps one reading for the article: the city.
     got = _places(geoparser, "Kharkiv and Sumy oblasts were shelled. A missile struck Kharkiv.")
     assert got["Kharkiv"].place.kind == "city" and got["Sumy"].place.kind == "admin1"
+
+
+def test_an_organisation_apposition_is_no_place(geoparser):
+    text = "He spoke to the audience of Xinhua, the world's largest news agency, in China."
+    got = _places(geoparser, text)
+    assert "Xinhua" not in got and got["China"].place.kind == "country"
+    got = _places(geoparser, "In Kenya, Garissa, a town near the border, was calm.")
+    assert got["Garissa"].place.country_code == "KE"
