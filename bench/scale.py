@@ -76,6 +76,7 @@ def run_phase(phase: str, corpus: Path, db: Path, gaz: Path, workers: int, batch
             out["client_cpu_s"] = time.process_time() - c0
             out["workers_cpu_s"] = sum(client.run(_cpu_seconds).values()) - cpu_before
     store.close()
+    out["db_bytes"] = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
     out["summary"] = report.summary()
     out["added"] = report.added
     return out
@@ -180,6 +181,10 @@ def bench_dask(n: int, workers: int, batch: int, tmp: Path) -> tuple[list, dict]
         ("  peak RSS, process tree", f"{d['peak_rss_mb']:.0f} MB"),
         ("  load average before/after", "{:.1f} / {:.1f}".format(*d["load"])),
         ("dask ratio (cluster / single)", f"{d_rate / s_rate:.2f}"),
+        (
+            "SQLite database",
+            f"{s['db_bytes'] / 1e6:.1f} MB, {s['db_bytes'] / n / 1e3:.1f} kB/article",
+        ),
     ]
     figures = {
         "articles": n,
@@ -193,6 +198,7 @@ def bench_dask(n: int, workers: int, batch: int, tmp: Path) -> tuple[list, dict]
         "dask_client_cpu_ms_per_article": round(1000 * d["client_cpu_s"] / n, 2),
         "dask_worker_cpu_ms_per_article": round(1000 * d["workers_cpu_s"] / n, 2),
         "dask_cluster_start_s": round(d["cluster_start_s"], 1),
+        "sqlite_kb_per_article": round(s["db_bytes"] / n / 1e3, 1),
     }
     return rows, figures
 

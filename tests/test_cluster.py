@@ -14,6 +14,7 @@ import pytest
 
 from geo.articles import load_file
 from geo.cluster import ParserSpec, geoparse_batch, ingest_on_cluster
+from geo.errors import GeoError
 from geo.models import Article
 from geo.pipeline import SAMPLE_DIR, Geoparser, ingest
 from geo.store import Store
@@ -72,11 +73,19 @@ def local_db(corpus, gazetteer, tmp_path_factory) -> tuple[Path, str]:
 
 
 @pytest.fixture(scope="module")
-def client():
-    """Two worker processes of one thread each, as on this 2-core machine."""
+def client(gazetteer):
+    """Two worker processes of one thread each, as on this 2-core machine.
+
+    Their default gazetteer is the test index, as `CONFLICT_MAP_GAZETTEER=... dask worker`
+    sets it on a worker machine.
+    """
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            env={"CONFLICT_MAP_GAZETTEER": str(gazetteer.path)},
         ) as cluster,
         distributed.Client(cluster) as c,
     ):
@@ -189,6 +198,26 @@ def test_cli_cluster_flag(tmp_path, gazetteer, monkeypatch, capsys):
     store = Store(db)
     assert {m.text for m in store.mentions_of("000_fa1a19d97a69d7e0")} >= {"Mariupol"}
     store.close()
+
+
+def test_cli_scheduler_flag_uses_a_running_cluster(client, gazetteer, monkeypatch, tmp_path):
+    from geo.__main__ import main
+
+    monkeypatch.setenv("CONFLICT_MAP_GAZETTEER", str(gazetteer.path))
+    db = tmp_path / "sched.sqlite"
+    address = client.scheduler.address
+    assert main(["ingest", str(SEED), "--db", str(db), "--scheduler", address]) == 0
+    store = Store(db)
+    assert store.counts()["articles"] == 1 and store.mentions_of("000_fa1a19d97a69d7e0")
+    store.close()
+    assert client.status == "running"  # the CLI's own client left the cluster as it was
+
+
+def test_workers_with_another_gazetteer_are_refused(client, gazetteer):
+    """Results from a machine with another index would differ: the batch fails instead."""
+    other = ParserSpec(str(gazetteer.path), entries=1)
+    with pytest.raises(GeoError, match="entries"):
+        client.submit(geoparse_batch, [], other, pure=False).result()
 
 
 def test_cli_cluster_flags_are_checked(capsys):
