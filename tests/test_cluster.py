@@ -116,12 +116,12 @@ def dump(path: Path) -> dict[str, list[tuple]]:
     return out
 
 
-def assert_same_rows(a: Path, b: Path) -> None:
+def assert_same_rows(a: Path, b: Path, articles: int = 50, mentions: int = 300) -> None:
     da, db = dump(a), dump(b)
     assert da.keys() == db.keys()
     for table in da:
         assert da[table] == db[table], f"table {table} differs"
-    assert len(da["article"]) > 50 and len(da["mention"]) > 300
+    assert len(da["article"]) > articles and len(da["mention"]) > mentions
 
 
 def test_geoparse_batch_is_a_plain_function(gazetteer, geoparser):
@@ -183,6 +183,49 @@ def test_a_killed_worker_changes_nothing(corpus, local_db, client, gazetteer, tm
     assert_same_rows(local_db[0], tmp_path / "killed.sqlite")
     client.wait_for_workers(2, timeout=60)  # its nanny started a new one
     assert killed[0] not in client.run(os.getpid).values()
+
+
+def test_online_geocoder_answers_in_the_ingesting_process_only(
+    client, gazetteer, tmp_path, monkeypatch
+):
+    """With an online geocoder the workers only recognise; this process resolves, as locally."""
+    from . import test_online
+
+    monkeypatch.setattr(test_online, "KNOWN", {"Zzyzxgrad"})  # the service knows it
+    service = test_online.FakeService()
+    monkeypatch.setenv("CONFLICT_MAP_ONLINE", "nominatim")
+    monkeypatch.setenv("CONFLICT_MAP_ONLINE_DOMAIN", service.domain)
+    monkeypatch.setenv("CONFLICT_MAP_ONLINE_SCHEME", "http")
+    corpus = tmp_path / "news.jsonl"
+    texts = [
+        "Shelling hit the village of Zzyzxgrad near Kyiv on Monday, residents said.",
+        "Power returned to the village of Zzyzxgrad and to Kharkiv on Tuesday.",
+        "Talks in Istanbul ended without agreement, officials in Kyiv said.",
+    ]
+    corpus.write_text(
+        "".join(json.dumps({"id": f"n{i}", "text": t}) + "\n" for i, t in enumerate(texts)),
+        encoding="utf-8",
+    )
+    asked = {}
+    try:
+        for name in ("local", "cluster"):
+            monkeypatch.setenv("CONFLICT_MAP_GEOCODE_CACHE", str(tmp_path / f"{name}.cache"))
+            before = len(service.requests)
+            store = Store(tmp_path / f"{name}.sqlite")
+            if name == "local":
+                ingest([corpus], store, lambda: Geoparser(gazetteer=gazetteer), workers=1)
+            else:
+                ingest_on_cluster([corpus], store, client, gazetteer=gazetteer.path)
+            store.close()
+            asked[name] = [q["q"][0] for _, q, _ in service.requests[before:]]
+    finally:
+        service.server.shutdown()
+    assert asked["local"] == asked["cluster"] == ["Zzyzxgrad"]  # once: the answer is cached
+    assert_same_rows(tmp_path / "local.sqlite", tmp_path / "cluster.sqlite", 2, 4)
+    store = Store(tmp_path / "cluster.sqlite")
+    zz = [m for m in store.mentions_of("n0") if m.text == "Zzyzxgrad"]
+    assert zz and zz[0].place is not None and zz[0].place.country_code == "UA"
+    store.close()
 
 
 def test_cli_cluster_flag(tmp_path, gazetteer, monkeypatch, capsys):
