@@ -119,10 +119,10 @@ def test_find_a_place_tables_and_downloads(page, server):  # noqa: F811
     assert abs(centre[0] - 47.1) < 0.3 and abs(centre[1] - 37.55) < 0.3, centre
 
     # Paging through the passages, newest first.
-    expect(pg.get_by_text(re.compile(r"Passages 1–20 of 521"))).to_be_visible()
+    expect(pg.get_by_text(re.compile(r"Passages 1–20 of [\d,]{3,}"))).to_be_visible()
     pg.get_by_role("button", name="Older").click()
     wait_idle(pg)
-    expect(pg.get_by_text(re.compile(r"Passages 21–40 of 521"))).to_be_visible(timeout=30_000)
+    expect(pg.get_by_text(re.compile(r"Passages 21–40 of [\d,]{3,}"))).to_be_visible(timeout=30_000)
 
     # The places table: a click on a row's selection box selects that place.
     pg.get_by_role("tab", name="Places table").click()
