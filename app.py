@@ -300,6 +300,32 @@ def poll_feeds(store: Store, urls: list[str]) -> None:
     st.rerun()  # the counts, the map and the feeds table show what the poll added
 
 
+_RANGE_SPLIT = re.compile(r"\s*(?:\.\.|–|—|\bto\b|\s-\s|,|\s)\s*")
+
+
+def _typed_dates(bounds: tuple[date, date]) -> None:
+    """The typed-dates box's callback: a valid day or range becomes the date range."""
+    text = (st.session_state.get("typed_dates") or "").strip()
+    if not text:
+        return
+    parts = [p for p in _RANGE_SPLIT.split(text) if p]
+    days = [parse_date(p) for p in parts[:2]]
+    if not days or any(d is None for d in days):
+        st.session_state["_typed_problem"] = (
+            f"“{text[:40]}” is not a date: write 2022-03-01, or 2022-03-01 to 2022-03-07"
+        )
+        return
+    lo, hi = min(days), max(days)
+    lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+    if lo > hi:
+        st.session_state["_typed_problem"] = (
+            f"No articles then: the corpus runs from {bounds[0]} to {bounds[1]}"
+        )
+        return
+    st.session_state["dates"] = (lo, hi)
+    st.session_state["typed_dates"] = ""  # applied: the box is ready for the next range
+
+
 def parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -390,6 +416,17 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
             start = end = picked[0]
         elif isinstance(picked, date):
             start = end = picked
+    if bounds:
+        sb.text_input(
+            "…or type the dates and press Enter",
+            key="typed_dates",
+            placeholder="2022-03-01 to 2022-03-07",
+            on_change=_typed_dates,
+            args=(bounds,),
+            help="A day (2022-03-01) or a range (2022-03-01 to 2022-03-07); applies on Enter.",
+        )
+        if problem := st.session_state.pop("_typed_problem", None):
+            sb.error(render.md_escape(problem, 200))
     include_undated = sb.checkbox("Include undated articles", key="undated")
     source_names = [s for s, _ in store.sources()]
     st.session_state["sources"] = [
@@ -1151,6 +1188,8 @@ CSS = """
 .cm-quote mark {background: #ffe066; padding: 0 2px;}
 .cm-also {font-size: 0.8rem; color: #555; margin-top: 0.2rem;}
 .cm-lang {background: #fde8c8; border-radius: 4px; padding: 0 4px;}
+section[data-testid="stSidebar"] {min-width: 24rem;}
+[data-baseweb="popover"] li, [role="listbox"] [role="option"] {white-space: normal; height: auto;}
 .cm-quote mark.cm-hit {background: #b8e0ff;}
 .cm-corrected {font-size: 0.8rem; color: #1b5e20; margin-top: 0.2rem;}
 .cm-reader .cm-text {white-space: pre-wrap; font-size: 0.9rem; max-height: 520px; overflow-y: auto;

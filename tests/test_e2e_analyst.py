@@ -61,6 +61,17 @@ def test_timeline_presets_brush_and_play(page, server):  # noqa: F811
     wait_idle(pg)
     assert shown_range(pg) == core
 
+    # Typed dates apply on Enter, without clicking elsewhere.
+    typed = pg.get_by_role("textbox", name="…or type the dates and press Enter")
+    typed.fill("2022-03-01 to 2022-03-07")
+    typed.press("Enter")
+    wait_idle(pg)
+    assert shown_range(pg) == (date(2022, 3, 1), date(2022, 3, 7))
+    assert url_range(pg) == ("2022-03-01", "2022-03-07"), pg.url
+    pg.get_by_role("radio", name="Core", exact=True).click()
+    wait_idle(pg)
+    assert shown_range(pg) == core
+
     # Drag across the weekly bars from about March to about April 2022.
     chart = pg.locator(
         "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
