@@ -81,6 +81,9 @@ def _print_report(store, report) -> None:
         print(f"  failed: {f.source}: {f.detail}")
     for w in report.warnings:
         print(f"  warning: {w}")
+    orphans = getattr(store, "orphaned_corrections", lambda: [])()
+    for c in orphans[:20]:
+        print(f"  warning: correction {c.id} ({c.describe()}) matches nothing in its article now")
 
 
 def cmd_ingest(args) -> int:

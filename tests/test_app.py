@@ -342,3 +342,26 @@ def test_reader_lists_the_article_places_to_correct(at, app_db):
     assert any(label.startswith("“Borodyanka” → Borodianka (UA)") for label in labels)
     at.button(key="reader_fix").click().run()
     assert not at.exception
+
+
+def test_failure_list_can_be_cleared(at, app_db):
+    from geo.models import Failure
+
+    Store(app_db).record_failures([Failure("bad.pdf", "not supported", "/x/bad.pdf")], [])
+    at.run()
+    assert any("could not be read" in e.label for e in at.expander)
+    at.button(key="clear_failures").click().run()
+    assert not any("could not be read" in e.label for e in at.expander)
+    assert Store(app_db).failures() == []
+
+
+def test_just_added_article_offers_its_places(at, app_db):
+    at.session_state["_just_added"] = ["pgu-74465"]
+    at.run()
+    show = at.button(key="show_pgu-74465")
+    assert "Show this article's places" in show.label
+    show.click().run()
+    assert any("Showing the places of one article" in i.value for i in at.info)
+    assert 'class="cm-reader"' in markdown(at)
+    line = places_line(at)
+    assert int(line.split()[0].strip("*").replace(",", "")) < 40  # only that article's places

@@ -181,3 +181,24 @@ def test_corrections_export_import_undo_and_remove(tmp_path, capsys, monkeypatch
     assert Store(db).article(aid) is not None
     assert {m.text: m.place for m in Store(db).mentions_of(aid)}[name] == odesa
     assert main(["remove", "--source", "No Such Source", "--db", str(db)]) == 1
+
+
+def test_ingest_reports_a_correction_whose_words_are_gone(tmp_path, capsys):
+    from geo.models import Correction, Place
+    from geo.store import Store
+
+    db = tmp_path / "orphan.sqlite"
+    doc = tmp_path / "note.txt"
+    doc.write_text(
+        "# Note\n\nMarch 3, 2022\n\nShelling near Kharkiv and Izium.\n", encoding="utf-8"
+    )
+    assert main(["ingest", str(doc), "--db", str(db), "--workers", "1"]) == 0
+    store = Store(db)
+    (aid,) = store.articles_of(origin=str(doc.resolve()))
+    point = Place(None, "Izium", "city", 49.21, 37.26, "UA")
+    store.add_correction(Correction("place", "article", "Izium", point, aid, note="check"))
+    doc.write_text("# Note\n\nMarch 3, 2022\n\nShelling near Kharkiv.\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["ingest", str(doc), "--db", str(db), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "matches nothing in its article now" in out and "'Izium'" in out
