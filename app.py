@@ -222,12 +222,12 @@ def just_added(store: Store) -> None:
             f"Show this article's places: {render.md_escape(art.title, 60)}",
             key=f"show_{aid}",
             type="tertiary",
-            icon="📍",
+            icon=":material/location_on:",
         ):
             st.session_state["article_filter"] = aid
             st.session_state["reader"] = aid
             st.rerun()
-    if sb.button("Dismiss", key="dismiss_added", type="tertiary"):
+    if sb.button("Dismiss", key="dismiss_added"):
         st.session_state.pop("_just_added", None)
         st.rerun()
 
@@ -449,8 +449,9 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         "Text contains (filters articles)",
         key="text",
         placeholder="e.g. grain, shelling",
-        help="Keeps the articles whose title or text contains these words (any letter case); "
-        "the map counts all their places, and the panel marks the words in its passages.",
+        help="Keeps the articles whose title or text contains any of these words or phrases "
+        "(separate them with commas; any letter case); the map counts all their places, and "
+        "the passages and the reader mark the words.",
     )
     demonyms = sb.checkbox(
         "Count demonyms (“Russian forces” → Russia)",
@@ -524,7 +525,18 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         return
     rows = place_passages(store, key, query, version)
     total, n_articles, timeline = place_summary(store, key, query, version)
-    st.html(render.place_heading_html(place, total, n_articles))
+    head, close = st.columns([4, 1], vertical_alignment="center")
+    with head:
+        st.html(render.place_heading_html(place, total, n_articles))
+    if close.button(
+        "Close",
+        key="deselect",
+        icon=":material/close:",
+        help="Back to the list of most mentioned places",
+    ):
+        st.session_state.pop("selected_place", None)
+        st.session_state.pop("_last_click", None)
+        st.rerun()
     if not rows:
         st.info("No passages in the current selection: widen the date range or filters.")
         return
@@ -555,14 +567,26 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         shown = store.passages(key, query, limit=PAGE, offset=page * PAGE)
     if pages > 1:
         prev, info, nxt = st.columns([1, 2, 1], vertical_alignment="center")
-        if prev.button("Newer", disabled=page == 0, key="newer", width="stretch", icon="◀️"):
+        if prev.button(
+            "Newer",
+            disabled=page == 0,
+            key="newer",
+            width="stretch",
+            icon=":material/chevron_left:",
+        ):
             st.session_state[page_key] = page - 1
             st.rerun()
         info.caption(
             f"Passages {page * PAGE + 1:,}–{min(total, (page + 1) * PAGE):,} of {total:,} "
             f"(page {page + 1:,} of {pages:,}), newest first"
         )
-        if nxt.button("Older", disabled=page >= pages - 1, key="older", width="stretch", icon="▶️"):
+        if nxt.button(
+            "Older",
+            disabled=page >= pages - 1,
+            key="older",
+            width="stretch",
+            icon=":material/chevron_right:",
+        ):
             st.session_state[page_key] = page + 1
             st.rerun()
     if query.text:
@@ -584,10 +608,15 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
             )
         )
         fix, read = box.columns(2)
-        if fix.button("Correct…", key=f"fix_{r.article.id}_{r.start}", type="tertiary", icon="✏️"):
+        if fix.button(
+            "Correct…", key=f"fix_{r.article.id}_{r.start}", type="tertiary", icon=":material/edit:"
+        ):
             correct_dialog(store, r, place)
         if read.button(
-            "Read article", key=f"read_{r.article.id}_{r.start}", type="tertiary", icon="📄"
+            "Read article",
+            key=f"read_{r.article.id}_{r.start}",
+            type="tertiary",
+            icon=":material/article:",
         ):
             st.session_state["reader"] = r.article.id
             st.rerun()
@@ -643,7 +672,9 @@ def pick_place(prefix: str, name: str, current: Place | None) -> Place | None:
             st.info("The gazetteer knows no other place of this name: search, or enter a point.")
             return None
         pick = st.radio(
-            "Other places called this (why the geoparser did not choose each)",
+            "Other places called this (why the geoparser did not choose each)"
+            if current is not None
+            else "Places called this",
             range(len(alts)),
             format_func=lambda i: alts[i].label(),
             key=f"{prefix}_alt",
@@ -770,17 +801,23 @@ def reader_panel(store: Store, aid: str, version: int) -> None:
     """One article, its places marked; add a missed place, show its places, remove it."""
     art = store.article(aid)
     top = st.columns([3, 1])
-    if top[1].button("Close", key="reader_close", icon="✖️", width="stretch"):
+    if top[1].button("Close", key="reader_close", icon=":material/close:", width="stretch"):
         st.session_state.pop("reader", None)
         st.rerun()
     if art is None:
         st.info("This article is no longer in the database.")
         return
     mentions = store.mentions_of(aid)
-    if top[0].button("Show this article's places", key="reader_only", icon="📍"):
+    if top[0].button(
+        "Show this article's places", key="reader_only", icon=":material/location_on:"
+    ):
         st.session_state["article_filter"] = aid
         st.rerun()
-    st.html(render.article_html(art, mentions, st.session_state.get("selected_place")))
+    st.html(
+        render.article_html(
+            art, mentions, st.session_state.get("selected_place"), st.session_state.get("text", "")
+        )
+    )
     placed = {m.place.key: m.place for m in mentions if m.place}
     unplaced = sorted({m.text for m in mentions if m.place is None})
     st.caption(
@@ -802,9 +839,9 @@ def reader_panel(store: Store, aid: str, version: int) -> None:
                 f" ({placed_mentions[i].place.country_code or placed_mentions[i].place.kind})"
                 f" at character {placed_mentions[i].start:,}"
             ),
-            key="reader_pick",
+            key=f"reader_pick_{aid}_{version}",
         )
-        if go_col.button("Correct…", key="reader_fix", icon="✏️", width="stretch"):
+        if go_col.button("Correct…", key="reader_fix", icon=":material/edit:", width="stretch"):
             m = placed_mentions[choice]
             correct_dialog(store, Passage(art, m.start, m.end, m.mention_type, m.reason), m.place)
     with st.expander("Add a missed place"):
@@ -874,7 +911,7 @@ def corrections_box(store: Store) -> None:
                     f"{c.created_at[:16]} {c.author}: {c.describe()}{note}{state}", 400
                 )
             )
-            if not c.undone_at and st.button("Undo", key=f"undo_{c.id}", type="tertiary"):
+            if not c.undone_at and st.button("Undo", key=f"undo_{c.id}", icon=":material/undo:"):
                 store.undo_correction(c.id)
                 st.session_state["_toast"] = f"Undone: {c.describe()}"
                 st.rerun()
@@ -960,8 +997,8 @@ def timeline_bar(store: Store, bounds: tuple[date, date], start, end, playing: b
     shown = [
         d for d in data if core[0] - timedelta(days=7) <= date.fromisoformat(d["week"]) <= core[1]
     ]
-    if st.session_state.get("_timeline_all"):
-        shown = data
+    if st.session_state.get("_timeline_all") or lo < core[0] or hi > core[1]:
+        shown = data  # a range beyond the core span is drawn in full
     brush = alt.selection_interval(encodings=["x"], name="brush")
     chart = (
         alt.Chart(alt.Data(values=shown))
@@ -980,7 +1017,7 @@ def timeline_bar(store: Store, bounds: tuple[date, date], start, end, playing: b
     cols = st.columns([6, 1])
     with cols[0]:
         event = st.altair_chart(
-            chart, width="stretch", on_select="rerun", key="timeline",
+            chart, width="stretch", on_select="rerun", key=f"timeline_{lo}_{hi}",
             selection_mode="brush",
         )  # fmt: skip
     picked = ((event or {}).get("selection") or {}).get("brush") or {}
@@ -1007,11 +1044,11 @@ def timeline_bar(store: Store, bounds: tuple[date, date], start, end, playing: b
         )  # fmt: skip
     with pcols[1]:
         if playing:
-            if st.button("⏸ Stop", key="play_stop", width="stretch"):
+            if st.button("Stop", key="play_stop", width="stretch", icon=":material/stop:"):
                 st.session_state.pop("_play", None)
                 set_dates(*st.session_state.pop("_play_range", (lo, hi)))
         elif st.button(
-            "▶ Play", key="play", width="stretch",
+            "Play", key="play", width="stretch", icon=":material/play_arrow:",
             help="Step a one-week window through the selected range, week by week",
         ):  # fmt: skip
             st.session_state["_play_range"] = (lo, hi)
@@ -1062,9 +1099,26 @@ def next_play_step() -> None:
     st.rerun()
 
 
+def select_place(place: Place, centre: bool = True) -> None:
+    """Select a place (panel), close the reader and, with `centre`, move the map to it."""
+    st.session_state["selected_place"] = place.key
+    st.session_state.pop("reader", None)
+    if centre:
+        zoom = 4 if place.kind in ("country", "continent", "region", "water") else 7
+        st.session_state["map_command"] = mapview.ViewCommand(
+            uuid.uuid4().hex, (place.lat, place.lon), zoom
+        )
+
+
 def place_finder(counts) -> None:
     """Find a place by name in the selection: selects it and centres the map on it."""
     by_key = {c.place.key: c for c in counts}
+    chosen = st.session_state.get("selected_place")
+    typed = st.session_state.get("finder")
+    if typed == st.session_state.get("_found") and typed != chosen:
+        # The selection changed elsewhere (map, table, list): the box names it.
+        st.session_state["finder"] = chosen if chosen in by_key else None
+        st.session_state["_found"] = st.session_state["finder"]
     key = st.selectbox(
         "Find a place",
         list(by_key),
@@ -1076,13 +1130,7 @@ def place_finder(counts) -> None:
     )
     if key and key != st.session_state.get("_found"):
         st.session_state["_found"] = key
-        p = by_key[key].place
-        st.session_state["selected_place"] = key
-        st.session_state.pop("reader", None)
-        zoom = 4 if p.kind in ("country", "continent", "region", "water") else 7
-        st.session_state["map_command"] = mapview.ViewCommand(
-            uuid.uuid4().hex, (p.lat, p.lon), zoom
-        )
+        select_place(by_key[key].place)
         st.rerun()
 
 
@@ -1121,7 +1169,8 @@ def tables(store: Store, counts, query: Query, version: int) -> None:
             "last seen": [dates.get(c.place.key, (None, None))[1] for c in counts],
         }
         event = st.dataframe(
-            rows, hide_index=True, width="stretch", height=320, key="places_table",
+            rows, hide_index=True, width="stretch", height=320,
+            key=f"places_table_{abs(hash((query, version))) % 10**9}",
             on_select="rerun", selection_mode="single-row",
         )  # fmt: skip
         picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
@@ -1129,8 +1178,7 @@ def tables(store: Store, counts, query: Query, version: int) -> None:
             key = counts[picked[0]].place.key
             if key != st.session_state.get("_table_pick"):
                 st.session_state["_table_pick"] = key
-                st.session_state["selected_place"] = key
-                st.session_state.pop("reader", None)
+                select_place(counts[picked[0]].place)
                 st.rerun()
         st.caption("Click a column to sort; select a row to open that place's passages.")
     with tab_articles:
@@ -1149,7 +1197,8 @@ def tables(store: Store, counts, query: Query, version: int) -> None:
                 "source": [r[3] for r in rows_],
                 "places": [r[4] for r in rows_],
             },
-            hide_index=True, width="stretch", height=320, key="articles_table",
+            hide_index=True, width="stretch", height=320,
+            key=f"articles_table_{abs(hash((query, version, page))) % 10**9}",
             on_select="rerun", selection_mode="single-row",
         )  # fmt: skip
         picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])

@@ -44,13 +44,21 @@ def web_link(url: str | None, label_html: str) -> str:
     return label_html
 
 
+def search_terms(text: str) -> list[str]:
+    """The words or phrases of a "Text contains" filter: comma-separated, any of them."""
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
 def marked(text: str, needle: str = "") -> str:
-    """`text` escaped, with every case-insensitive occurrence of `needle` in <mark class=cm-hit>."""
-    needle = needle.strip()
-    if not needle:
+    """`text` escaped, with every case-insensitive occurrence of the filter's terms (see
+    `search_terms`) in <mark class=cm-hit>.
+    """
+    terms = search_terms(needle)
+    if not terms:
         return esc(text)
+    pattern = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
     out, pos = [], 0
-    for m in re.finditer(re.escape(needle), text, flags=re.IGNORECASE):
+    for m in re.finditer(pattern, text, flags=re.IGNORECASE):
         out.append(esc(text[pos : m.start()]))
         out.append(f'<mark class="cm-hit">{esc(m.group(0))}</mark>')
         pos = m.end()
@@ -171,7 +179,9 @@ def feeds_html(feeds: Iterable) -> str:
 READER_CHARS = 200_000  # characters of an article the reader shows
 
 
-def article_html(article: Article, mentions: Iterable[Mention], selected: str | None = None) -> str:
+def article_html(
+    article: Article, mentions: Iterable[Mention], selected: str | None = None, highlight: str = ""
+) -> str:
     """The article reader: metadata, linked title, and the text with every mention marked
     (a place: highlighted, its name on hover; recognised but not placed: underlined). The
     mentions of `selected` (a place key) are marked more strongly.
@@ -182,7 +192,7 @@ def article_html(article: Article, mentions: Iterable[Mention], selected: str | 
     for m in sorted(mentions, key=lambda m: m.start):
         if m.start < pos or m.end > len(text):
             continue
-        out.append(esc(text[pos : m.start]))
+        out.append(marked(text[pos : m.start], highlight))
         if m.place is None:
             out.append(f'<u class="cm-unplaced" title="not placed">{esc(m.text)}</u>')
         else:
@@ -191,7 +201,7 @@ def article_html(article: Article, mentions: Iterable[Mention], selected: str | 
             cls = "cm-here" if selected and p.key == selected else "cm-place"
             out.append(f'<mark class="{cls}" title="{esc(label)}">{esc(m.text)}</mark>')
         pos = m.end
-    out.append(esc(text[pos:]))
+    out.append(marked(text[pos:], highlight))
     cut = (
         f'<p class="cm-meta">… the text goes on for {len(article.text) - READER_CHARS:,} more '
         "characters</p>"

@@ -209,7 +209,7 @@ class Query:
     sources: tuple[str, ...] = ()  # empty: all
     kinds: tuple[str, ...] = ()  # empty: all
     countries: tuple[str, ...] = ()  # ISO2 of the place; empty: all
-    text: str = ""  # substring of title or text, case-insensitive
+    text: str = ""  # comma-separated substrings of title or text (any), case-insensitive
     include_demonyms: bool = False
     article_ids: tuple[str, ...] = ()  # empty: all; else only these articles
 
@@ -1303,10 +1303,18 @@ class Store:
         if q.article_ids:
             clauses.append(f"a.id IN ({','.join('?' * len(q.article_ids))})")
             args.extend(q.article_ids)
-        if q.text.strip():
-            clauses.append("(instr(lower(a.title), ?) > 0 OR instr(lower(a.text), ?) > 0)")
-            needle = q.text.strip().lower()
-            args.extend([needle, needle])
+        terms = [t.strip().lower() for t in q.text.split(",") if t.strip()]
+        if terms:
+            # Comma-separated words or phrases: articles containing any of them.
+            clauses.append(
+                "("
+                + " OR ".join(
+                    ["instr(lower(a.title), ?) > 0 OR instr(lower(a.text), ?) > 0"] * len(terms)
+                )
+                + ")"
+            )
+            for needle in terms:
+                args.extend([needle, needle])
         return " AND ".join(clauses), args
 
     def _has_groups(self) -> bool:

@@ -337,7 +337,7 @@ def test_reader_lists_the_article_places_to_correct(at, app_db):
     at.run()
     assert not at.exception
     assert 'class="cm-reader"' in markdown(at)
-    pick = next(s for s in at.selectbox if s.key == "reader_pick")
+    pick = next(s for s in at.selectbox if (s.key or "").startswith("reader_pick"))
     labels = list(pick.options)  # as the user reads them
     assert any(label.startswith("“Borodyanka” → Borodianka (UA)") for label in labels)
     at.button(key="reader_fix").click().run()
@@ -365,3 +365,11 @@ def test_just_added_article_offers_its_places(at, app_db):
     assert 'class="cm-reader"' in markdown(at)
     line = places_line(at)
     assert int(line.split()[0].strip("*").replace(",", "")) < 40  # only that article's places
+
+
+def test_close_the_panel_back_to_the_most_mentioned(at):
+    at.session_state["selected_place"] = MARIUPOL
+    at.run()
+    at.button(key="deselect").click().run()
+    assert "selected_place" not in at.session_state or not at.session_state["selected_place"]
+    assert any("Click a marker" in i.value for i in at.info)

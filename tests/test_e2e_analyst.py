@@ -97,14 +97,14 @@ def test_timeline_presets_brush_and_play(page, server):  # noqa: F811
     assert url_range(pg) == (lo.isoformat(), hi.isoformat())
 
     # Play steps a one-week window through the range; Stop goes back to it.
-    pg.get_by_role("button", name="▶ Play").click()
+    pg.get_by_role("button", name="Play", exact=True).click()
     expect(pg.get_by_text(re.compile(r"Playing: week of"))).to_be_visible(timeout=30_000)
     a, b = shown_range(pg)
     assert (b - a).days == 6 and lo <= a <= hi
     pg.wait_for_timeout(3000)
     a2, _ = shown_range(pg)
     assert a2 > a  # it moved on by itself
-    pg.get_by_role("button", name="⏸ Stop").click()
+    pg.get_by_role("button", name="Stop", exact=True).click()
     wait_idle(pg)
     pg.wait_for_timeout(1500)
     wait_idle(pg)
@@ -144,6 +144,11 @@ def test_find_a_place_tables_and_downloads(page, server):  # noqa: F811
     pg.mouse.click(gb["x"] + 18, gb["y"] + 35 + 35 * 1.5)  # the second row's box
     wait_idle(pg)
     expect(pg.get_by_role("heading", name="Russia")).to_be_visible(timeout=30_000)
+    # The map moves to the place picked in the table, and the finder names it.
+    expect(frame).to_have_attribute("data-zoom", "4", timeout=30_000)
+    lat, lon = (float(v) for v in frame.get_attribute("data-center").split(","))
+    assert lat > 55 and lon > 60, (lat, lon)  # Russia's point, in Siberia
+    expect(pg.get_by_role("combobox", name="Find a place")).to_have_value(re.compile("^Russia"))
 
     # Downloads: the places as CSV (numbers stay numbers) and as GeoJSON, opened as files.
     with pg.expect_download() as dl:

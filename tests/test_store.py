@@ -581,3 +581,17 @@ def test_signatures_of_another_kind_are_recomputed(tmp_store):
     assert store.con().execute(kind).fetchone() == (dedup.SIGNATURE_KIND,)
     assert store.revision() == before + 1  # groups may have changed
     assert Store(tmp_store.path).revision() == before + 1  # done once
+
+
+def test_text_filter_takes_comma_separated_terms(tmp_store):
+    for aid, text in (
+        ("g", "Grain ships left Kyiv."),
+        ("s", "Shelling near Kyiv."),
+        ("x", "Kyiv."),
+    ):
+        a = art(aid=aid, text=text, url=f"https://x.org/{aid}")
+        tmp_store.save(a, mentions_for(a), "v1", "t")
+    (kyiv,) = tmp_store.place_counts(Query(text="grain, SHELLING"))
+    assert kyiv.articles == 2
+    assert tmp_store.place_counts(Query(text="grain shelling")) == []  # one phrase
+    assert tmp_store.place_counts(Query(text=" , ")) == tmp_store.place_counts(Query())
