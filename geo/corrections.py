@@ -404,15 +404,26 @@ class Alternative:
     def label(self) -> str:
         """ "Odessa — city, US, 114k people (smaller than …)"."""
         p = self.place
-        bits = [
-            p.kind if not self.feature or self.feature == p.kind else f"{p.kind} ({self.feature})"
-        ]
+        kind = _KIND_WORDS.get(p.kind, p.kind)
+        bits = [kind if not self.feature or self.feature == p.kind else f"{kind} ({self.feature})"]
         if p.country_code:
             bits.append(p.country_code)
         if self.population:
             bits.append(f"{human(self.population)} people")
+        bits.append(
+            f"{abs(p.lat):.1f}°{'N' if p.lat >= 0 else 'S'} {abs(p.lon):.1f}°{'E' if p.lon >= 0 else 'W'}"
+        )
         tail = " — current choice" if self.chosen else f" — {self.why_not}" if self.why_not else ""
         return f"{p.name}: {', '.join(bits)}{tail}"
+
+
+_KIND_WORDS = {"admin1": "region", "admin2": "district"}
+
+
+def _a(kind: str) -> str:
+    """ "a city", "an admin1 unit"."""
+    word = _KIND_WORDS.get(kind, kind)
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def human(n: int) -> str:
@@ -441,7 +452,7 @@ def alternatives(
         elif not c.primary and (top is None or top.primary):
             why = "carries the name only as an alternate name"
         elif p.kind != chosen.kind:
-            why = f"a {p.kind}; the geoparser preferred a {chosen.kind} here"
+            why = f"{_a(p.kind)}; the geoparser preferred {_a(chosen.kind)} here"
         elif top is not None and c.population < top.population:
             why = f"fewer people than {chosen.name} ({human(top.population)})"
         elif p.country_code != chosen.country_code:
