@@ -393,7 +393,7 @@ class MapChrome(MacroElement):
                 map.getContainer().setAttribute("data-areas", on ? "on" : "off");
             };
             var Key = L.Control.extend({
-                options: {position: "bottomleft"},
+                options: {position: "bottomright"},
                 onAdd: function() {
                     var div = L.DomUtil.create("div", "cm-areas-key");
                     var lab = L.DomUtil.create("label", "", div);
