@@ -118,6 +118,16 @@ def test_find_a_place_tables_and_downloads(page, server):  # noqa: F811
     pg, url, outside, bad = page
     _, db = server
     wait_idle(pg)
+    # Every source's full name can be read in the Sources list.
+    pg.get_by_role("combobox", name="Sources").click()
+    options = pg.get_by_role("option")
+    expect(options.first).to_be_visible()
+    names = {s for s, _ in Store(db).sources()}
+    shown = [o.inner_text().strip() for o in options.all()]
+    assert names <= set(shown), shown
+    for o in options.all():
+        assert o.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), o.inner_text()
+    pg.keyboard.press("Escape")
     # Find a place by typing its name: selected, and the map centred on it.
     pg.get_by_role("combobox", name="Find a place").click()
     pg.keyboard.type("Mariupol")
@@ -128,6 +138,11 @@ def test_find_a_place_tables_and_downloads(page, server):  # noqa: F811
     expect(frame).to_have_attribute("data-zoom", "7", timeout=30_000)
     centre = [float(v) for v in frame.get_attribute("data-center").split(",")]
     assert abs(centre[0] - 47.1) < 0.3 and abs(centre[1] - 37.55) < 0.3, centre
+
+    # The place's per-day chart reads in dates ("06 Mar 2022"), not "Wed 02" or "12 PM".
+    chart = pg.locator("[data-testid='stVegaLiteChart']").filter(has_text="Mentions per day")
+    expect(chart).to_contain_text(re.compile(r"\d{2} [A-Z][a-z]{2} 20\d{2}"), timeout=30_000)
+    assert not re.search(r"\b(AM|PM)\b|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d", chart.inner_text())
 
     # Paging through the passages, newest first.
     expect(pg.get_by_text(re.compile(r"Passages 1–20 of [\d,]{3,}"))).to_be_visible()
