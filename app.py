@@ -525,7 +525,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         return
     rows = place_passages(store, key, query, version)
     total, n_articles, timeline = place_summary(store, key, query, version)
-    head, close = st.columns([4, 1], vertical_alignment="center")
+    head, close = st.columns([2, 1], vertical_alignment="center")
     with head:
         st.html(render.place_heading_html(place, total, n_articles))
     if close.button(
@@ -547,10 +547,10 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         st.altair_chart(place_timeline_chart(timeline), width="stretch")
     stem = f"conflict_map_{re.sub(r'[^A-Za-z0-9]+', '_', place.key)}"
     csv_text, geojson_text = passage_files(store, key, query, version)
-    c0, c1, c2 = st.columns([2, 1, 1], vertical_alignment="center")
-    c0.caption(
+    st.caption(
         "Download these passages" + (f" (the newest {len(rows):,})" if total > len(rows) else "")
     )
+    c1, c2 = st.columns(2)
     c1.download_button(
         "CSV", csv_text, file_name=f"{stem}.csv", mime="text/csv", key="passages_csv",
         help="Download these passages as CSV",
@@ -566,7 +566,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     if page * PAGE >= len(rows):  # past the newest 500: read this page from the store
         shown = store.passages(key, query, limit=PAGE, offset=page * PAGE)
     if pages > 1:
-        prev, info, nxt = st.columns([1, 2, 1], vertical_alignment="center")
+        prev, nxt = st.columns(2)
         if prev.button(
             "Newer",
             disabled=page == 0,
@@ -576,7 +576,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         ):
             st.session_state[page_key] = page - 1
             st.rerun()
-        info.caption(
+        st.caption(
             f"Passages {page * PAGE + 1:,}–{min(total, (page + 1) * PAGE):,} of {total:,} "
             f"(page {page + 1:,} of {pages:,}), newest first"
         )
