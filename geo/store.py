@@ -310,6 +310,15 @@ def _leave_group(con: sqlite3.Connection, aid: str) -> None:
     con.execute("UPDATE article SET dup_of=NULL WHERE id=?", (aid,))
 
 
+def _drop_article(con: sqlite3.Connection, aid: str) -> None:
+    """Delete an article with its mentions, copies and near-duplicate group membership."""
+    con.execute("DELETE FROM article_alias WHERE article_id = ?", (aid,))
+    _leave_group(con, aid)
+    con.execute("DELETE FROM article_band WHERE article_id = ?", (aid,))
+    con.execute("DELETE FROM mention WHERE article_id = ?", (aid,))
+    con.execute("DELETE FROM article WHERE id = ?", (aid,))
+
+
 def _drop_aliases(con: sqlite3.Connection, aid: str) -> None:
     """Forget the exact copies of an article whose text is about to go, and mark their inputs
     unread so that the next ingest stores those texts on their own.
@@ -1034,11 +1043,7 @@ class Store:
                     " SET batch=excluded.batch, data=excluded.data, removed_at=excluded.removed_at",
                     (aid, batch, row[10], row[5], row[3], data, _now()),
                 )
-                con.execute("DELETE FROM article_alias WHERE article_id = ?", (aid,))
-                _leave_group(con, aid)
-                con.execute("DELETE FROM article_band WHERE article_id = ?", (aid,))
-                con.execute("DELETE FROM mention WHERE article_id = ?", (aid,))
-                con.execute("DELETE FROM article WHERE id = ?", (aid,))
+                _drop_article(con, aid)
                 n += 1
             if not n:
                 return 0
@@ -1121,11 +1126,7 @@ class Store:
                 for (aid,) in con.execute(
                     "SELECT id FROM article WHERE origin = ?", (origin,)
                 ).fetchall():
-                    con.execute("DELETE FROM article_alias WHERE article_id = ?", (aid,))
-                    _leave_group(con, aid)
-                    con.execute("DELETE FROM article_band WHERE article_id = ?", (aid,))
-                    con.execute("DELETE FROM mention WHERE article_id = ?", (aid,))
-                    con.execute("DELETE FROM article WHERE id = ?", (aid,))
+                    _drop_article(con, aid)
                     n += 1
                 con.execute("DELETE FROM article_alias WHERE origin = ?", (origin,))
                 con.execute("DELETE FROM source_file WHERE path = ?", (origin,))

@@ -353,27 +353,16 @@ def test_alternatives_say_why_each_lost(gazetteer):
 
 def test_a_schema_7_database_gets_corrections_and_keeps_its_places(tmp_path):
     """Upgrading keeps every mention's place as the geoparser's own choice."""
-    import sqlite3
-
     from geo.store import SCHEMA_STEPS
+
+    from .test_store import before_schema_8
 
     path = tmp_path / "v7.sqlite"
     s = Store(path)
     a = article("k1", T1)
     s.save(a, parse(a), "v1", "/in/k1.txt")
     s.close()
-    con = sqlite3.connect(path)
-    con.executescript(
-        """
-        DROP TABLE correction; DROP TABLE removed;
-        DROP INDEX mention_text; DROP INDEX mention_correction;
-        ALTER TABLE mention DROP COLUMN auto_place_key;
-        ALTER TABLE mention DROP COLUMN correction;
-        ALTER TABLE mention DROP COLUMN added;
-        PRAGMA user_version = 7;
-        """
-    )
-    con.close()
+    before_schema_8(path)
     s = Store(path)
     assert s.con().execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA_STEPS)
     assert s.con().execute(

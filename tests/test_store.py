@@ -526,20 +526,25 @@ def test_feed_errors(tmp_store):
         tmp_store.record_poll("https://example.org/feed", 1, None)
 
 
-def back_to_schema_6(path: Path) -> None:
-    """Undo schema steps 7 and 8 as far as a test needs: the file looks as schema 6 left it."""
+def before_schema_8(path: Path, version: int = 7) -> None:
+    """Undo schema step 8 (and mark the file `version`) as far as a test needs."""
     con = sqlite3.connect(path)
     con.executescript(
-        """
+        f"""
         DROP TABLE correction; DROP TABLE removed;
         DROP INDEX mention_text; DROP INDEX mention_correction;
         ALTER TABLE mention DROP COLUMN auto_place_key;
         ALTER TABLE mention DROP COLUMN correction;
         ALTER TABLE mention DROP COLUMN added;
-        PRAGMA user_version = 6;
+        PRAGMA user_version = {version};
         """
     )
     con.close()
+
+
+def back_to_schema_6(path: Path) -> None:
+    """The file looks as schema 6 left it, as far as the step-7 test needs."""
+    before_schema_8(path, 6)
 
 
 def test_fetched_pages_take_the_id_of_their_canonical_url(tmp_path):
