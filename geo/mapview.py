@@ -338,6 +338,27 @@ class MapChrome(MacroElement):
         (function() {
             var map = {{ this._parent.get_name() }};
             map.createPane("cmAreas").style.zIndex = {{ this.z }};
+            // A first click into the map focuses it for the keyboard; Leaflet's plain
+            // focus() scrolled the page so that the map moved under the pointer and the
+            // click was lost. Focus without scrolling (the handler is bound again).
+            if (map.keyboard && !L.Map.Keyboard.prototype.cmNoScroll) {
+                L.Map.Keyboard.prototype.cmNoScroll = true;
+                L.Map.Keyboard.prototype._onMouseDown = function() {
+                    if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+                };
+            }
+            if (map.keyboard && map.keyboard.enabled()) {
+                map.keyboard.disable();
+                map.keyboard.enable();
+            }
+            // Nor does pressing a marker focus it (the browser would scroll it into view).
+            map.getContainer().addEventListener("mousedown", function(e) {
+                var t = e.target;
+                if (t && t.closest && t.closest("[data-place], [data-places]")) {
+                    e.preventDefault();
+                    map.getContainer().focus({preventScroll: true});
+                }
+            }, true);
             // Tooltips: after Leaflet positions one, flip it to the other side if it leaves
             // the map at the top or bottom, then slide it inside the map's edges.
             if (!L.Tooltip.prototype.cmFits) {

@@ -310,3 +310,46 @@ def test_a_reopened_link_frames_the_dense_core(page, server):  # noqa: F811
         marker = frame.locator(f"path[data-place='{key}'], [data-places*='|{key}|']").first
         assert inside(centre(marker), box), key
     assert not outside, outside
+
+
+def test_first_click_on_a_partly_visible_map_selects_without_scrolling(page, server):  # noqa: F811
+    """The map's first click used to scroll the page (Leaflet focused the map for the
+    keyboard), so the marker moved away under the pointer and nothing was selected."""
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    pg.set_viewport_size({"width": 1500, "height": 760})  # the map runs below the fold
+    pg.goto(url)
+    wait_idle(pg)
+    map_ready(pg)
+    settle(pg)
+    # Back to the top of the page, as it opens (waiting for the map scrolled it into view).
+    pg.evaluate("document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
+    pg.wait_for_timeout(300)
+    frame = map_frame(pg)
+    fold = pg.evaluate("window.innerHeight")
+    markers = frame.locator("path[data-place]")
+    target = None
+    for i in range(markers.count()):
+        x, y = centre(markers.nth(i))
+        key = markers.nth(i).get_attribute("data-place")
+        if (
+            0 < y < fold - 20
+            and inside((x, y), map_box(pg))
+            and drawn_at(pg, (x, y), "data-place") == key
+        ):
+            target = (key, (x, y))
+            break
+    assert target, "no marker drawn above the fold"
+    assert map_box(pg)["y"] + map_box(pg)["height"] > fold  # the map is cut by the fold
+    before = pg.evaluate(
+        "window.scrollY + document.querySelector('[data-testid=stMain]').scrollTop"
+    )
+    pg.mouse.click(*target[1])
+    wait_idle(pg)
+    pg.screenshot(path=str(ARTIFACTS / "first_click.png"))
+    after = pg.evaluate("window.scrollY + document.querySelector('[data-testid=stMain]').scrollTop")
+    assert after == before
+    pg.screenshot(path=str(ARTIFACTS / "first_click.png"))
+    expect(pg.locator("h3.cm-place")).to_be_visible(timeout=30_000)
+    assert not outside, outside
