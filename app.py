@@ -1145,6 +1145,12 @@ def plural(n: int, word: str) -> str:
 
 
 @st.cache_data(show_spinner=False)
+def article_page(_store: Store, query: Query, version: int, limit: int, offset: int):
+    """(articles naming a place in the selection, one page of them): once per selection."""
+    return _store.article_rows(query, limit, offset)
+
+
+@st.cache_data(show_spinner=False)
 def place_dates(_store: Store, query: Query, version: int):
     return _store.place_dates(query)
 
@@ -1183,13 +1189,13 @@ def tables(store: Store, counts, query: Query, version: int) -> None:
         st.caption("Click a column to sort; select a row to open that place's passages.")
     with tab_articles:
         size = 50
-        total, _ = store.article_rows(query, 1, 0)
+        total, _ = article_page(store, query, version, 1, 0)
         pages = max(1, -(-total // size))
         page = st.number_input(
             f"Page (of {pages:,}; {plural(total, 'article')} name a place in the selection)",
             1, pages, 1, key="articles_page",
         )  # fmt: skip
-        _, rows_ = store.article_rows(query, size, (page - 1) * size)
+        _, rows_ = article_page(store, query, version, size, (page - 1) * size)
         event = st.dataframe(
             {
                 "title": [r[1] for r in rows_],
