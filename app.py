@@ -333,17 +333,16 @@ def parse_date(value: str | None) -> date | None:
         return None
 
 
-def init_state_from_url(
-    bounds: tuple[date, date] | None, core: tuple[date, date] | None = None
-) -> None:
+def init_state_from_url(store: Store, bounds: tuple[date, date] | None) -> None:
     """Read filters from the URL once per session, so a copied link reopens the same view.
 
-    Without dates in the URL the range is `core`: where the articles cluster.
+    Without dates in the URL the range is the store's core span: where the articles cluster.
     """
     if st.session_state.get("_url_loaded"):
         return
     qp = st.query_params
     if bounds:
+        core = store.core_dates()
         start = parse_date(qp.get("from")) or (core or bounds)[0]
         end = parse_date(qp.get("to")) or (core or bounds)[1]
         start = min(max(start, bounds[0]), bounds[1])
@@ -977,7 +976,15 @@ def advance_play(bounds: tuple[date, date] | None) -> bool:
     return True
 
 
-def timeline_bar(store: Store, bounds: tuple[date, date], start, end, playing: bool) -> None:
+@st.cache_data(show_spinner=False)
+def weekly_counts(_store: Store, version: int):
+    """Articles per week and the core span: once per database revision, not every rerun."""
+    return _store.articles_per_week(), _store.core_dates()
+
+
+def timeline_bar(
+    store: Store, bounds: tuple[date, date], start, end, playing: bool, version: int
+) -> None:
     """Articles per week over the whole corpus; drag across it to pick the date range.
 
     Presets pick the last 7/30/90 days before the newest article, the core span or all;
@@ -985,7 +992,7 @@ def timeline_bar(store: Store, bounds: tuple[date, date], start, end, playing: b
     """
     import altair as alt
 
-    weeks = store.articles_per_week()
+    weeks, core = weekly_counts(store, version)
     if not weeks:
         return
     lo, hi = start or bounds[0], end or bounds[1]
@@ -993,7 +1000,7 @@ def timeline_bar(store: Store, bounds: tuple[date, date], start, end, playing: b
         {"week": w.isoformat(), "articles": n, "in range": lo - timedelta(days=6) <= w <= hi}
         for w, n in weeks
     ]
-    core = store.core_dates() or bounds
+    core = core or bounds
     shown = [
         d for d in data if core[0] - timedelta(days=7) <= date.fromisoformat(d["week"]) <= core[1]
     ]
@@ -1276,7 +1283,7 @@ def main() -> None:
         run_ingest(store)
         st.session_state["_ingested"] = True
     bounds = store.date_bounds()
-    init_state_from_url(bounds, store.core_dates())
+    init_state_from_url(store, bounds)
     playing = advance_play(bounds)
     query = sidebar(store, bounds)
     corrections_box(store)
@@ -1341,7 +1348,7 @@ def main() -> None:
             )
 
     if bounds:
-        timeline_bar(store, bounds, query.start, query.end, playing)
+        timeline_bar(store, bounds, query.start, query.end, playing, version)
     counts = place_counts(store, query, version)
     left, right = st.columns([3, 2], gap="medium")
     with left:
