@@ -66,3 +66,32 @@ def app_db(sample_db, tmp_path, monkeypatch, gazetteer) -> Path:
     monkeypatch.setenv("CONFLICT_MAP_DB", str(path))
     monkeypatch.setenv("CONFLICT_MAP_GAZETTEER", str(gazetteer.path))
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL + PostGIS server (tests/pgserver.py) for the whole run.
+
+    Skipped when PostgreSQL or PostGIS is not installed; in CI (`CI` set) that is a failure.
+    """
+    import os
+
+    from .pgserver import PostgresServer, available
+
+    reason = available()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}", pytrace=False)
+        pytest.skip(reason)
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A fresh database with PostGIS for this test only; dropped afterwards."""
+    from urllib.parse import unquote, urlsplit
+
+    url = pg_server.new_database()
+    yield url
+    pg_server.drop_database(unquote(urlsplit(url).path.lstrip("/")))
