@@ -1,4 +1,5 @@
-"""Command line: python -m geo {ingest,watch,geoparse,evaluate,gazetteer,precompute,corrections,remove}."""
+"""Command line: python -m geo {ingest,watch,geoparse,evaluate,gazetteer,precompute,corrections,
+remove,migrate}."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ EPILOG = {
     "also:    python -m geo remove --article 000_fa1a19d97a69d7e0\n"
     "         python -m geo remove --file data/articles/bad.csv\n"
     "         python -m geo remove --restore 3",
+    "migrate": "example: python -m geo migrate --from data/conflict_map.sqlite"
+    " --to postgresql://analyst@dbhost/conflict_map\n"
+    "Running it again copies only what is new.",
 }
 
 
@@ -421,6 +425,26 @@ def cmd_remove(args) -> int:
     return 0
 
 
+def cmd_migrate(args) -> int:
+    from geo.migrate import migrate
+    from geo.pipeline import db_path
+    from geo.store import Store
+
+    source, target = db_path(args.source), db_path(args.target)
+    if str(source) == str(target):
+        raise ArticleError("--from and --to name the same database")
+    if not isinstance(source, str) and not Path(source).exists():
+        raise ArticleError(f"{source} does not exist")
+    src, dst = Store(source), Store(target)
+    bar = _Bar("copying", "art")
+    try:
+        report = migrate(src, dst, on_progress=bar)
+    finally:
+        bar.close()
+    print(f"{src.path} -> {dst.path}: {report.summary()}")
+    return 0
+
+
 def _fetch_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--follow-links",
@@ -555,6 +579,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", help="database file (default: $CONFLICT_MAP_DB or data/conflict_map.sqlite)"
     )
     p.set_defaults(func=cmd_remove)
+
+    p = add(
+        "migrate",
+        "Copy a corpus (articles, mentions, corrections) to another database, e.g. a local "
+        "SQLite file to PostgreSQL; running it again copies only what is new.",
+    )
+    p.add_argument("--from", dest="source", required=True, help="database file or URL to read")
+    p.add_argument(
+        "--to", dest="target", required=True, help="database to fill: postgresql://… or a file"
+    )
+    p.add_argument("--db", help="ignored: name the databases with --from and --to")
+    p.set_defaults(func=cmd_migrate)
 
     p = add(
         "precompute", "Geoparse the bundled sample and save the results for a fast first start."

@@ -81,7 +81,7 @@ def insert(con: sqlite3.Connection, c: Correction) -> int | None:
         'INSERT INTO correction(uid, action, scope, name, article_id, source, start, "end",'
         " place_key, geonameid, place_name, kind, lat, lon, country, old_place, note, author,"
         " created_at, undone_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-        " ON CONFLICT(uid) DO NOTHING",
+        " ON CONFLICT(uid) DO NOTHING RETURNING id",
         (
             c.uid,
             c.action,
@@ -105,7 +105,8 @@ def insert(con: sqlite3.Connection, c: Correction) -> int | None:
             c.undone_at,
         ),
     )
-    return cur.lastrowid if cur.rowcount else None
+    row = cur.fetchone()
+    return row[0] if row else None
 
 
 def from_row(row: tuple) -> Correction:
@@ -240,7 +241,8 @@ def apply(con: sqlite3.Connection, article_ids: Iterable[str]) -> None:
     con.execute("CREATE TEMP TABLE IF NOT EXISTS cm_target(id TEXT PRIMARY KEY)")
     con.execute("DELETE FROM cm_target")
     con.executemany(
-        "INSERT OR IGNORE INTO cm_target SELECT id FROM article WHERE id = ?", [(i,) for i in ids]
+        "INSERT INTO cm_target SELECT id FROM article WHERE id = ? ON CONFLICT DO NOTHING",
+        [(i,) for i in ids],
     )
     con.execute("DELETE FROM mention WHERE added = 1 AND article_id IN (SELECT id FROM cm_target)")
     con.execute(

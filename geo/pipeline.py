@@ -26,7 +26,7 @@ from geo.language import detect
 from geo.models import Article, Failure, Mention, Notice, Place
 from geo.recognize import Span, load_model, recognize
 from geo.resolve import GazetteerGeocoder, Resolver
-from geo.store import REPARSE
+from geo.store import REPARSE, is_server_url
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -59,9 +59,13 @@ def user_dir() -> Path:
     return Path(os.environ.get("CONFLICT_MAP_ARTICLES") or USER_DIR)
 
 
-def db_path(cli_value: str | None = None) -> Path:
-    """--db beats $CONFLICT_MAP_DB beats data/conflict_map.sqlite."""
-    return Path(cli_value or os.environ.get("CONFLICT_MAP_DB") or DEFAULT_DB)
+def db_path(cli_value: str | None = None) -> Path | str:
+    """--db beats $CONFLICT_MAP_DB beats data/conflict_map.sqlite.
+
+    A path is a SQLite file; a postgresql:// URL (kept as a string) a PostgreSQL database.
+    """
+    value = cli_value or os.environ.get("CONFLICT_MAP_DB") or DEFAULT_DB
+    return value if is_server_url(value) else Path(value)
 
 
 def geocoders_from_env(gazetteer: Gazetteer) -> list:

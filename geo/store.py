@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import sqlite3
 import threading
@@ -50,6 +51,7 @@ SQLITE_BUSY = 5
 BUSY_TIMEOUT_S = 5.0  # SQLite's own wait for a lock, per attempt
 BUSY_PATIENCE_S = 60.0  # total wait for the write lock before giving up with StoreError
 PROBE_ATTEMPTS = 25  # x 0.2 s: how long a file being created elsewhere may look broken
+SERVER_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 REPARSE = "re-parse"  # the origin the pipeline gives a stale article it parses again
 ARTICLE_COLUMNS = "id, url, title, published, source, language, text"
 
@@ -212,6 +214,9 @@ class Query:
     text: str = ""  # comma-separated substrings of title or text (any), case-insensitive
     include_demonyms: bool = False
     article_ids: tuple[str, ...] = ()  # empty: all; else only these articles
+    # (south, west, north, east) in degrees: only places inside; west > east crosses ±180°
+    bbox: tuple[float, float, float, float] | None = None
+    near: tuple[float, float, float] | None = None  # (lat, lon, km): places within km of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,12 +341,27 @@ _OPENED: set[str] = set()
 _OPENED_LOCK = threading.Lock()
 
 
+def is_server_url(value: object) -> bool:
+    """True for a PostgreSQL URL (postgresql://user@host/db); anything else is a SQLite path."""
+    return isinstance(value, str) and value.split("://", 1)[0] in SERVER_SCHEMES
+
+
 class Store:
     """One SQLite file; hands out one connection per thread.
+
+    `Store("postgresql://user@host/db")` is a `geo.pgstore.PostgresStore` instead: the same
+    interface over PostgreSQL with PostGIS.
 
     Raises StoreError when the file is not SQLite, belongs to another application or was
     written by a newer Conflict Map; such a file is left untouched.
     """
+
+    def __new__(cls, path: Path | str, **kwargs: float) -> Store:
+        if cls is Store and is_server_url(path):
+            from geo.pgstore import PostgresStore
+
+            return super().__new__(PostgresStore)
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -410,6 +430,7 @@ class Store:
                 isolation_level=None,
                 check_same_thread=True,
             )
+            con.create_function("distance_km", 4, haversine_km, deterministic=True)
             con.execute("PRAGMA foreign_keys=ON")
             con.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")  # our float
         except sqlite3.DatabaseError as err:
@@ -440,7 +461,10 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Hold the write lock (BEGIN IMMEDIATE); commit on success, roll back on any exception."""
+        """Hold the write lock (BEGIN IMMEDIATE); commit on success, roll back on any exception.
+
+        Writers queue for the lock, so one transaction never loses another's work.
+        """
         con = self.con()
         self._retry(lambda: con.execute("BEGIN IMMEDIATE"))
         try:
@@ -1091,8 +1115,9 @@ class Store:
                     [(aid, s, e, t, mt, k, why, k) for s, e, t, mt, k, why in d["mentions"]],
                 )
                 con.executemany(
-                    "INSERT OR IGNORE INTO article_alias(id, article_id, url, canonical_url,"
-                    " title, published, source, origin, added_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO article_alias(id, article_id, url, canonical_url,"
+                    " title, published, source, origin, added_at) VALUES (?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT DO NOTHING",
                     [(a[0], aid, *a[1:]) for a in d["aliases"]],
                 )
                 _join_group(con, aid, dedup.signature(art[7]))
@@ -1248,13 +1273,13 @@ class Store:
         if row is None:
             return []
         rows = con.execute(
-            "WITH g AS (SELECT id, rowid AS r FROM article WHERE id=?1 OR dup_of=?1)"
+            "WITH g AS (SELECT id, rowid AS r FROM article WHERE id = ? OR dup_of = ?)"
             " SELECT * FROM (SELECT a.source, a.url, a.title, a.published AS pub, 0 AS copy, g.r"
-            " FROM article a JOIN g ON g.id = a.id WHERE a.id != ?2"
+            " FROM article a JOIN g ON g.id = a.id WHERE a.id != ?"
             " UNION ALL SELECT al.source, al.url, al.title, al.published, 1, g.r"
-            " FROM article_alias al JOIN g ON g.id = al.article_id WHERE al.id != ?2)"
+            " FROM article_alias al JOIN g ON g.id = al.article_id WHERE al.id != ?) AS copies"
             " ORDER BY copy, pub IS NULL, pub, r",
-            (row[0], article_id),
+            (row[0], row[0], article_id, article_id),
         )
         return [(src, url, title) for src, url, title, *_ in rows]
 
@@ -1304,19 +1329,45 @@ class Store:
         if q.article_ids:
             clauses.append(f"a.id IN ({','.join('?' * len(q.article_ids))})")
             args.extend(q.article_ids)
-        terms = [t.strip().lower() for t in q.text.split(",") if t.strip()]
+        terms = [t.strip() for t in q.text.split(",") if t.strip()]
         if terms:
             # Comma-separated words or phrases: articles containing any of them.
-            clauses.append(
-                "("
-                + " OR ".join(
-                    ["instr(lower(a.title), ?) > 0 OR instr(lower(a.text), ?) > 0"] * len(terms)
-                )
-                + ")"
-            )
-            for needle in terms:
-                args.extend([needle, needle])
+            parts = [self._text_clause(t) for t in terms]
+            clauses.append("(" + " OR ".join(sql for sql, _ in parts) + ")")
+            for _, more in parts:
+                args.extend(more)
+        if q.bbox is not None:
+            sql, more = self._bbox_clause(*q.bbox)
+            clauses.append(sql)
+            args.extend(more)
+        if q.near is not None:
+            sql, more = self._near_clause(*q.near)
+            clauses.append(sql)
+            args.extend(more)
         return " AND ".join(clauses), args
+
+    # -- what differs between SQL dialects (geo.pgstore overrides these) -------------------
+    def _text_clause(self, term: str) -> tuple[str, list]:
+        """SQL that is true for the articles whose title or text contain `term`."""
+        return "(instr(lower(a.title), lower(?)) > 0 OR instr(lower(a.text), lower(?)) > 0)", [
+            term,
+            term,
+        ]
+
+    def _bbox_clause(
+        self, south: float, west: float, north: float, east: float
+    ) -> tuple[str, list]:
+        """SQL that is true for the places p inside the box."""
+        if west <= east:
+            return "(p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?)", [south, north, west, east]
+        return "(p.lat BETWEEN ? AND ? AND (p.lon >= ? OR p.lon <= ?))", [south, north, west, east]
+
+    def _near_clause(self, lat: float, lon: float, km: float) -> tuple[str, list]:
+        """SQL that keeps the places p within `km` of (lat, lon) on a sphere: a box around
+        the circle (which the lat/lon indexes could serve) and then the exact distance.
+        """
+        box, args = self._bbox_clause(*box_around(lat, lon, km))
+        return f"({box} AND distance_km(?, ?, p.lat, p.lon) <= ?)", [*args, lat, lon, km]
 
     def _has_groups(self) -> bool:
         """True when some article is a near-duplicate (an indexed look-up)."""
@@ -1329,7 +1380,7 @@ class Store:
         " UNION SELECT dup_of, dup_of FROM article WHERE dup_of IS NOT NULL)"
     )
     _BASE = "FROM mention m JOIN article a ON a.id=m.article_id JOIN place p ON p.key=m.place_key"
-    # CROSS JOIN keeps this loop order: from the few grouped articles to their mentions.
+    # SQLite: CROSS JOIN keeps this loop order, from the few grouped articles to their mentions.
     _GROUPED_BASE = (
         "FROM grouped gr CROSS JOIN article a ON a.id = gr.id"
         " CROSS JOIN mention m ON m.article_id = a.id JOIN place p ON p.key = m.place_key"
@@ -1353,9 +1404,9 @@ class Store:
         return self.con().execute(
             f"WITH {self._GROUPED},"
             " per_article AS (SELECT a.id AS id, gr.g AS g, COUNT(*) AS n, a.rowid AS r"
-            f" {self._GROUPED_BASE} WHERE {where} GROUP BY a.id),"
+            f" {self._GROUPED_BASE} WHERE {where} GROUP BY a.id, gr.g, a.rowid),"
             " copies AS (SELECT id FROM (SELECT id, ROW_NUMBER() OVER"
-            " (PARTITION BY g ORDER BY n DESC, r) AS k FROM per_article) WHERE k > 1)"
+            " (PARTITION BY g ORDER BY n DESC, r) AS k FROM per_article) AS ranked WHERE k > 1)"
             f" SELECT {columns} {self._BASE} WHERE {where}"
             f" AND a.id NOT IN (SELECT id FROM copies) {tail}",
             [*args, *args, *extra],
@@ -1376,7 +1427,7 @@ class Store:
             rows = self.con().execute(
                 "SELECT p.geonameid, p.name, p.kind, p.lat, p.lon, p.country, COUNT(*),"
                 f" COUNT(DISTINCT m.article_id) {self._BASE} WHERE {where}"
-                " GROUP BY p.key ORDER BY COUNT(*) DESC, p.name",
+                " GROUP BY p.key ORDER BY COUNT(*) DESC, p.name, p.key",
                 args,
             )
         else:
@@ -1385,14 +1436,14 @@ class Store:
             rows = self.con().execute(
                 f"WITH {self._GROUPED},"
                 " per_article AS (SELECT m.place_key AS k, gr.g AS g, COUNT(*) AS n"
-                f" {self._GROUPED_BASE} WHERE {where} GROUP BY m.article_id, m.place_key),"
+                f" {self._GROUPED_BASE} WHERE {where} GROUP BY m.article_id, m.place_key, gr.g),"
                 " surplus AS (SELECT k, SUM(n) AS n, SUM(na) AS na FROM (SELECT k,"
                 " SUM(n) - MAX(n) AS n, COUNT(*) - 1 AS na FROM per_article GROUP BY k, g)"
-                " GROUP BY k),"
+                " AS per_group GROUP BY k),"
                 f" plain AS ({plain})"
                 " SELECT c.geonameid, c.name, c.kind, c.lat, c.lon, c.country,"
                 " c.n - COALESCE(s.n, 0) AS n, c.na - COALESCE(s.na, 0)"
-                " FROM plain c LEFT JOIN surplus s ON s.k = c.k ORDER BY 7 DESC, c.name",
+                " FROM plain c LEFT JOIN surplus s ON s.k = c.k ORDER BY 7 DESC, c.name, c.k",
                 [*args, *args],
             )
         return [
@@ -1474,14 +1525,39 @@ class Store:
             for aid, title, pub, src, n in rows
         ]
 
+    # The Monday of an ISO date's week, as an ISO date.
+    _MONDAY = (
+        "date(published, '-' || ((CAST(strftime('%w', published) AS INTEGER) + 6) % 7) || ' days')"
+    )
+
     def articles_per_week(self) -> list[tuple[date, int]]:
         """(Monday, dated articles published that week) over the whole corpus, in order."""
         rows = self.con().execute(
-            "SELECT date(published, '-' || ((CAST(strftime('%w', published) AS INTEGER) + 6) % 7)"
-            " || ' days') AS wk, COUNT(*) FROM article WHERE published IS NOT NULL"
+            f"SELECT {self._MONDAY} AS wk, COUNT(*) FROM article WHERE published IS NOT NULL"
             " GROUP BY wk ORDER BY wk"
         )
-        return [(date.fromisoformat(w), n) for w, n in rows]
+        return [(date.fromisoformat(str(w)), n) for w, n in rows]
+
+    def places_near(
+        self, place_key: str, km: float, q: Query | None = None
+    ) -> list[tuple[PlaceCount, float]]:
+        """The other places of the selection within `km` of this one, nearest first, each
+        with its distance in km (on a sphere: PostGIS's `ST_DWithin` on PostgreSQL, the
+        haversine formula on SQLite). Empty when the place is unknown.
+        """
+        centre = self.place(place_key)
+        if centre is None:
+            return []
+        rows = self.place_counts(replace(q or Query(), near=(centre.lat, centre.lon, km)))
+        out = []
+        for pc in rows:
+            if pc.place.key == place_key:
+                continue
+            d = haversine_km(centre.lat, centre.lon, pc.place.lat, pc.place.lon)
+            if d <= km:
+                out.append((pc, d))
+        out.sort(key=lambda x: (x[1], -x[0].mentions))
+        return out
 
     def timeline(self, place_key: str, q: Query) -> list[tuple[date, int]]:
         """Mentions of one place per publication day in the selection (undated left out)."""
@@ -1511,6 +1587,39 @@ class Store:
             .fetchone()
         )
         return Place(*row) if row else None
+
+
+EARTH_RADIUS_KM = 6371.0088  # the mean radius (PostGIS measures on the same sphere)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def box_around(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of a box holding every point within `km` of (lat, lon)."""
+    dlat = math.degrees(km / EARTH_RADIUS_KM)
+    south, north = max(-90.0, lat - dlat), min(90.0, lat + dlat)
+    if south <= -90 or north >= 90 or km >= math.pi * EARTH_RADIUS_KM / 2:
+        return south, -180.0, north, 180.0  # a pole is inside: every longitude
+    # The widest longitude span is at the box's latitude farthest from the equator.
+    dlon = math.degrees(
+        math.asin(min(1.0, math.sin(km / EARTH_RADIUS_KM) / math.cos(math.radians(lat))))
+    )
+    if dlon >= 180:
+        return south, -180.0, north, 180.0
+    west, east = lon - dlon, lon + dlon
+    if west < -180:
+        west += 360
+    if east > 180:
+        east -= 360
+    return south, west, north, east
 
 
 def _article(row: tuple) -> Article:
