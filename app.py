@@ -109,6 +109,12 @@ def passage_files(_store: Store, key: str, query: Query, version: int) -> tuple[
 
 
 @st.cache_data(show_spinner=False)
+def nearby(_store: Store, key: str, query: Query, version: int, km: float):
+    """The selection's other places within `km` of this one, nearest first."""
+    return _store.places_near(key, km, query)
+
+
+@st.cache_data(show_spinner=False)
 def story_copies(_store: Store, article_ids: tuple[str, ...], version: int):
     """article id -> (source, url, title) of the other outlets that published the same story."""
     return {aid: _store.also_published(aid) for aid in article_ids}
@@ -558,6 +564,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         "GeoJSON", geojson_text, file_name=f"{stem}.geojson", mime="application/geo+json",
         key="passages_geojson", help="Download these passages as GeoJSON",
     )  # fmt: skip
+    nearby_places(store, place, query, version)
     pages = max(1, -(-total // PAGE))
     page_key = f"page_{key}"
     page = min(st.session_state.get(page_key, 0), pages - 1)
@@ -619,6 +626,30 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         ):
             st.session_state["reader"] = r.article.id
             st.rerun()
+
+
+NEAR_KM = 50
+
+
+def nearby_places(store: Store, place: Place, query: Query, version: int) -> None:
+    """The places of the selection around this one (not for countries and continents)."""
+    if place.kind in mapview.NOT_DRAWN_KINDS:
+        return
+    near = nearby(store, place.key, query, version, NEAR_KM)
+    if not near:
+        return
+    with st.expander(f"Nearby in the selection: {plural(len(near), 'place')} within {NEAR_KM} km"):
+        for pc, km in near[:15]:
+            label = (
+                f"{render.md_escape(pc.place.name)} — {km:,.0f} km, "
+                f"{plural(pc.mentions, 'mention')}"
+            )
+            if st.button(label, key=f"near_{pc.place.key}", type="tertiary"):
+                select_place(pc.place)
+                write_url(query, pc.place.key)
+                st.rerun()
+        if len(near) > 15:
+            st.caption(f"… and {len(near) - 15:,} more")
 
 
 def place_timeline_chart(timeline: list[tuple[date, int]]):
@@ -1367,16 +1398,39 @@ def main() -> None:
             st.session_state["map_command"] = mapview.ViewCommand.frame(counts)
         selected = st.session_state.get("selected_place")
         st.markdown(LEGEND, unsafe_allow_html=True)
+        # A very large selection is drawn by view: the places in the box the user looks at.
+        large = len(mapview.drawn(counts)) > mapview.MAX_MARKERS
+        box = mapview.view_box(st.session_state.get("_map_bounds")) if large else None
+        in_view = place_counts(store, replace(query, bbox=box), version) if box else None
+        to_draw = mapview.places_to_draw(counts, in_view, selected)
+        if large:
+            n_drawn = len(mapview.drawn(to_draw))
+            which = (
+                f"the {n_drawn:,} places in view"
+                if in_view is not None and len(mapview.drawn(in_view)) <= mapview.MAX_MARKERS
+                else f"the {n_drawn:,} most mentioned places "
+                + ("in view" if box else "of the selection")
+            )
+            st.caption(
+                f"A large selection: the map draws {which} (of {len(counts):,}); pan or zoom to"
+                " draw others. The tables and downloads hold every place."
+            )
         ret = st_folium(
             mapview.base_map(online_tiles=st.session_state.get("online_tiles", False)),
             key="map",
             height=640,
             use_container_width=True,
             feature_group_to_add=mapview.markers_layer(
-                counts, selected, st.session_state["map_command"]
+                to_draw, selected, st.session_state["map_command"], frame=counts
             ),
-            returned_objects=["last_active_drawing"],
+            returned_objects=["last_active_drawing", "bounds"]
+            if large
+            else ["last_active_drawing"],
         )
+        new_bounds = (ret or {}).get("bounds")
+        if large and new_bounds and mapview.view_box(new_bounds) != box:
+            st.session_state["_map_bounds"] = new_bounds
+            st.rerun()  # draw the places of the new view
         st.markdown(SIZE_LEGEND, unsafe_allow_html=True)
         not_drawn = {
             c.place.key: f"{render.md_escape(c.place.name)} ({c.mentions:,})"

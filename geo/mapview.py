@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import uuid
 from dataclasses import dataclass
 
@@ -847,11 +848,13 @@ class PlacesLayer(MacroElement):
         counts: list[PlaceCount],
         selected: str | None = None,
         command: ViewCommand | None = None,
+        frame: list[PlaceCount] | None = None,
     ) -> None:
+        """`frame`: the places "Fit to selection" frames (default: `counts`, those drawn)."""
         super().__init__()
         self._name = "PlacesLayer"
         self.features = marker_features(counts, selected)
-        fit_center, fit_zoom = view_for(counts)
+        fit_center, fit_zoom = view_for(counts if frame is None else frame)
         self.payload = {
             "rows": marker_rows(counts),
             "selected": None if selected is None else safe_text(selected),
@@ -877,15 +880,68 @@ def markers_layer(
     counts: list[PlaceCount],
     selected: str | None = None,
     command: ViewCommand | None = None,
+    frame: list[PlaceCount] | None = None,
 ) -> folium.FeatureGroup:
     """The dynamic part of the map: country areas, clustered place markers, a view command.
 
     Pass it to `st_folium(feature_group_to_add=...)`; it must be added to a `base_map()`.
+    `frame` is the whole selection when `counts` is only part of it (see `places_to_draw`).
     """
     fg = folium.FeatureGroup(name="Places")
-    CountryAreas(counts, selected).add_to(fg)
-    PlacesLayer(counts, selected, command).add_to(fg)
+    CountryAreas(counts if frame is None else frame, selected).add_to(fg)
+    PlacesLayer(counts, selected, command, frame).add_to(fg)
     return fg
+
+
+# A selection with more places than this is drawn by the map's view: the most mentioned
+# places inside the box the user looks at (a bounding-box query: PostGIS on PostgreSQL).
+MAX_MARKERS = int(os.environ.get("CONFLICT_MAP_MAX_MARKERS") or 3_000)
+VIEW_PAD = 0.25  # the queried box reaches this share of the view beyond each edge
+VIEW_STEP = 1.0  # degrees: the box is rounded outwards, so small pans reuse one query
+
+
+def view_box(bounds: dict | None) -> tuple[float, float, float, float] | None:
+    """(south, west, north, east) to query for a Leaflet view's `bounds`, padded and rounded
+    outwards; west > east when the box crosses ±180°. None without bounds.
+    """
+    try:
+        south = float(bounds["_southWest"]["lat"])  # type: ignore[index]
+        west = float(bounds["_southWest"]["lng"])  # type: ignore[index]
+        north = float(bounds["_northEast"]["lat"])  # type: ignore[index]
+        east = float(bounds["_northEast"]["lng"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not all(math.isfinite(v) for v in (south, west, north, east)):
+        return None
+    dlat, dlon = (north - south) * VIEW_PAD, (east - west) * VIEW_PAD
+    south = max(-90.0, math.floor((south - dlat) / VIEW_STEP) * VIEW_STEP)
+    north = min(90.0, math.ceil((north + dlat) / VIEW_STEP) * VIEW_STEP)
+    west = math.floor((west - dlon) / VIEW_STEP) * VIEW_STEP
+    east = math.ceil((east + dlon) / VIEW_STEP) * VIEW_STEP
+    if east - west >= 360:
+        return south, -180.0, north, 180.0
+    # Leaflet's longitudes go on past ±180° when the user pans around the world.
+    west = (west + 180) % 360 - 180
+    east = (east + 180) % 360 - 180
+    if east == -180:
+        east = 180.0
+    return south, west, north, east
+
+
+def places_to_draw(
+    counts: list[PlaceCount], in_view: list[PlaceCount] | None, selected: str | None = None
+) -> list[PlaceCount]:
+    """The places the map draws: the whole selection when it is small; else the MAX_MARKERS
+    most mentioned of those in view (`in_view`, None before the view is known: of the whole
+    selection). The selected place is always drawn.
+    """
+    if len(drawn(counts)) <= MAX_MARKERS:
+        return counts
+    pool = counts if in_view is None else in_view
+    out = drawn(pool)[:MAX_MARKERS]
+    if selected is not None and all(c.place.key != selected for c in out):
+        out += [c for c in counts if c.place.key == selected]
+    return out
 
 
 def size_legend_html() -> str:

@@ -126,6 +126,38 @@ def _rekey_fetched_pages(con: sqlite3.Connection) -> None:
             con.execute(f"UPDATE {table} SET {column}=? WHERE {column}=?", (new, old))
 
 
+def _index_words(con: sqlite3.Connection) -> None:
+    """Schema 9: a trigram full-text index of titles and texts under the text filter.
+
+    It is keyed by `article.seq`, a number that stays with its article (rowids of a table
+    without an INTEGER PRIMARY KEY may change in a VACUUM); triggers keep it current.
+    """
+    for stmt in (
+        "ALTER TABLE article ADD COLUMN seq INTEGER",
+        "UPDATE article SET seq = rowid",
+        "CREATE UNIQUE INDEX article_seq ON article(seq)",
+        "CREATE VIRTUAL TABLE article_fts USING fts5(title, text, content='article',"
+        " content_rowid='seq', tokenize='trigram')",
+        "INSERT INTO article_fts(article_fts) VALUES ('rebuild')",
+        """CREATE TRIGGER article_fts_insert AFTER INSERT ON article BEGIN
+            UPDATE article SET seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM article)
+                WHERE rowid = new.rowid;
+            INSERT INTO article_fts(rowid, title, text)
+                VALUES ((SELECT seq FROM article WHERE rowid = new.rowid), new.title, new.text);
+        END""",
+        """CREATE TRIGGER article_fts_update AFTER UPDATE OF title, text ON article BEGIN
+            INSERT INTO article_fts(article_fts, rowid, title, text)
+                VALUES ('delete', old.seq, old.title, old.text);
+            INSERT INTO article_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
+        END""",
+        """CREATE TRIGGER article_fts_delete AFTER DELETE ON article BEGIN
+            INSERT INTO article_fts(article_fts, rowid, title, text)
+                VALUES ('delete', old.seq, old.title, old.text);
+        END""",
+    ):
+        con.execute(stmt)
+
+
 SCHEMA_STEPS: list[Step] = [
     # 1: the initial layout
     f"""
@@ -198,6 +230,8 @@ SCHEMA_STEPS: list[Step] = [
         source TEXT NOT NULL, title TEXT NOT NULL, data TEXT NOT NULL, removed_at TEXT NOT NULL);
     CREATE INDEX removed_batch ON removed(batch);
     """,
+    # 9: a full-text index under the text filter
+    _index_words,
 ]
 
 
@@ -1348,7 +1382,14 @@ class Store:
 
     # -- what differs between SQL dialects (geo.pgstore overrides these) -------------------
     def _text_clause(self, term: str) -> tuple[str, list]:
-        """SQL that is true for the articles whose title or text contain `term`."""
+        """SQL that is true for the articles whose title or text contain `term`, in any case.
+
+        The trigram index finds any piece of text of 3 characters or more; shorter terms are
+        looked for in every article.
+        """
+        if len(term) >= 3:
+            phrase = '"' + term.replace('"', '""') + '"'
+            return "a.seq IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)", [phrase]
         return "(instr(lower(a.title), lower(?)) > 0 OR instr(lower(a.text), lower(?)) > 0)", [
             term,
             term,

@@ -25,7 +25,7 @@ distributed = pytest.importorskip("distributed")
 
 # Columns that hold the time of writing or an insertion-order row id: never equal across runs.
 VOLATILE = {"added_at", "done_at", "at", "removed_at", "created_at"}
-ROW_IDS = {"mention": "id", "failure": "id"}
+ROW_IDS = {"mention": "id", "failure": "id", "article": "seq"}  # insertion order
 
 
 def _lines(name: str, rows: list[int] | range) -> list[str]:

@@ -301,3 +301,32 @@ def test_view_frames_the_dense_core_not_the_ocean_between_outliers():
     ]
     (lat, lon), zoom = mapview.view_for(five)
     assert abs(lat - 50.5) < 0.5 and abs(lon - 30.4) < 0.6 and zoom >= 7
+
+
+# -- large selections are drawn by view ------------------------------------------------------
+def _leaflet_bounds(south, west, north, east) -> dict:
+    return {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}}
+
+
+def test_view_box_pads_rounds_and_wraps_around_the_world():
+    view_box = mapview.view_box
+    assert view_box(None) is None and view_box({"_southWest": {}}) is None
+    assert view_box(_leaflet_bounds(46.2, 28.3, 52.7, 38.9)) == (44.0, 25.0, 55.0, 42.0)
+    # Panned east past 180°: the box crosses the antimeridian (west > east).
+    south, west, north, east = view_box(_leaflet_bounds(50, 170, 60, 200))
+    assert (south, west, north, east) == (47.0, 162.0, 63.0, -152.0) and west > east
+    assert view_box(_leaflet_bounds(-80, -400, 80, 300))[1:4:2] == (-180.0, 180.0)
+    assert view_box(_leaflet_bounds(-89, 0, 89, 10))[0::2] == (-90.0, 90.0)
+
+
+def test_places_to_draw_caps_large_selections_and_keeps_the_selected_place(monkeypatch):
+    monkeypatch.setattr(mapview, "MAX_MARKERS", 3)
+    counts = [
+        PlaceCount(Place(i, f"P{i}", "city", 50.0, 30.0 + i, "UA"), 10 - i, 1) for i in range(6)
+    ]
+    country = PlaceCount(Place(99, "Ukraine", "country", 49.0, 32.0, "UA"), 50, 9)
+    assert mapview.places_to_draw(counts[:3] + [country], None) == counts[:3] + [country]
+    assert mapview.places_to_draw([country, *counts], None) == counts[:3]
+    in_view = counts[2:]
+    assert mapview.places_to_draw(counts, in_view) == counts[2:5]
+    assert mapview.places_to_draw(counts, in_view, "gn:0") == [*counts[2:5], counts[0]]

@@ -540,8 +540,47 @@ def test_feed_errors(tmp_store):
         tmp_store.record_poll("https://example.org/feed", 1, None)
 
 
+def before_schema_9(path: Path, version: int = 8) -> None:
+    """Undo schema step 9 (and mark the file `version`)."""
+    con = sqlite3.connect(path)
+    con.executescript(
+        f"""
+        DROP TRIGGER article_fts_insert; DROP TRIGGER article_fts_update;
+        DROP TRIGGER article_fts_delete; DROP TABLE article_fts; DROP INDEX article_seq;
+        ALTER TABLE article DROP COLUMN seq;
+        PRAGMA user_version = {version};
+        """
+    )
+    con.close()
+
+
+def test_a_schema_8_database_gets_its_text_index(tmp_path):
+    p = tmp_path / "v8.sqlite"
+    store = Store(p)
+    for aid, text in (("g", "Grain ships left Kyiv."), ("s", "Shelling near Kyiv.")):
+        a = art(aid=aid, text=text, url=f"https://x.org/{aid}")
+        store.save(a, mentions_for(a), "v1", "t")
+    store.close()
+    before_schema_9(p)
+    store = Store(p)
+    assert store.article_rows(Query(text="GRAIN SHIPS"))[0] == 1
+    # Kept current when articles come, change and go.
+    store.save(art(aid="n", text="New grain deal for Kyiv.", url="https://x.org/n"), [], "v1", "t")
+    store.save(art(aid="g", text="Ships left Kyiv.", url="https://x.org/g"), [], "v1", "t")
+    assert [r[0] for r in store.article_rows(Query(text="grain"))[1]] == []  # no places saved
+    assert {r[0] for r in store.con().execute(
+        "SELECT a.id FROM article a WHERE a.seq IN"
+        " (SELECT rowid FROM article_fts WHERE article_fts MATCH '\"grain\"')"
+    )} == {"n"}  # fmt: skip
+    store.remove(["n"])
+    assert store.con().execute(
+        "SELECT COUNT(*) FROM article_fts WHERE article_fts MATCH '\"grain\"'"
+    ).fetchone() == (0,)
+
+
 def before_schema_8(path: Path, version: int = 7) -> None:
-    """Undo schema step 8 (and mark the file `version`) as far as a test needs."""
+    """Undo schema steps 9 and 8 (and mark the file `version`) as far as a test needs."""
+    before_schema_9(path)
     con = sqlite3.connect(path)
     con.executescript(
         f"""
