@@ -17,7 +17,7 @@ from geo.cluster import ParserSpec, geoparse_batch, ingest_on_cluster
 from geo.errors import GeoError
 from geo.models import Article
 from geo.pipeline import SAMPLE_DIR, Geoparser, ingest
-from geo.store import Store
+from geo.store import Query, Store
 
 from .conftest import DATA, SEED
 
@@ -281,3 +281,21 @@ def test_cli_unreachable_scheduler_is_one_line(tmp_path, gazetteer, monkeypatch,
     db = str(tmp_path / "x.sqlite")
     assert main(["ingest", str(SEED), "--db", db, "--scheduler", "tcp://127.0.0.1:9"]) == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+
+
+def test_cluster_into_postgres_stores_what_the_local_path_stores(
+    corpus, local_db, client, gazetteer, pg_url
+):
+    """The Dask path writing to a PostgreSQL database gives what one process gives in SQLite."""
+    local_path, local_summary = local_db
+    store = Store(pg_url)
+    report = ingest_on_cluster([corpus], store, client, gazetteer=gazetteer.path)
+    assert report.summary() == local_summary
+    local = Store(local_path)
+    assert store.counts() == local.counts()
+    assert store.place_counts(Query()) == local.place_counts(Query())
+    ids = [r[0] for r in local.con().execute("SELECT id FROM article ORDER BY id")]
+    assert ids == [r[0] for r in store.con().execute("SELECT id FROM article ORDER BY id")]
+    for aid in ids:
+        assert store.mentions_of(aid) == local.mentions_of(aid), aid
+        assert store.article(aid) == local.article(aid)
