@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
@@ -146,12 +146,31 @@ def _pg_sql(sql: str) -> str:
 
 
 class PgConnection:
-    """A psycopg connection that takes the store's SQL as sqlite3 connections do."""
+    """A psycopg connection that takes the store's SQL as sqlite3 connections do.
 
-    def __init__(self, raw: psycopg.Connection) -> None:
+    A connection lost between transactions (a server restart, an idle timeout) is opened
+    again once, by `reopen`; one lost inside a transaction raises, and the transaction's
+    work is rolled back by the server.
+    """
+
+    def __init__(
+        self, raw: psycopg.Connection, reopen: Callable[[], psycopg.Connection] | None = None
+    ) -> None:
         self.raw = raw
+        self._reopen = reopen
 
     def execute(self, sql: str, params: Any = None) -> psycopg.Cursor:
+        idle = self.raw.info.transaction_status == TransactionStatus.IDLE
+        try:
+            return self._run(sql, params)
+        except psycopg.OperationalError:
+            if not (idle and self.raw.broken and self._reopen is not None):
+                raise
+            log.warning("the connection to the database was lost; connecting again")
+            self.raw = self._reopen()
+            return self._run(sql, params)
+
+    def _run(self, sql: str, params: Any) -> psycopg.Cursor:
         if params:
             return self.raw.execute(_pg_sql(sql), params)
         return self.raw.execute(sql)
@@ -222,6 +241,9 @@ class PostgresStore(Store):
         return con
 
     def _connect(self) -> PgConnection:  # type: ignore[override]
+        return PgConnection(self._open(), self._open)
+
+    def _open(self) -> psycopg.Connection:
         try:
             raw = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
         except psycopg.Error as err:
@@ -229,7 +251,7 @@ class PostgresStore(Store):
         raw.adapters.register_loader("numeric", _WholeNumeric)
         # A write waits at most busy_patience for the writers' lock, then StoreError.
         raw.execute(f"SET lock_timeout = {int(self.busy_patience * 1000)}")
-        return PgConnection(raw)
+        return raw
 
     @contextmanager
     def transaction(self) -> Iterator[PgConnection]:  # type: ignore[override]

@@ -270,3 +270,19 @@ def test_several_processes_write_at_once_and_lose_nothing(pg_url):
         ' WHERE substr(a.text, m.start + 1, m."end" - m.start) != m.text'
     )
     assert bad.fetchone() == (0,)
+
+
+def test_a_lost_connection_is_opened_again_between_transactions(pg_url):
+    store = Store(pg_url)
+    store.save(Article("k", None, "T", None, "S", "en", "Kyiv."), [], "v1", "t")
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        pid = store.con().raw.info.backend_pid
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    assert store.counts()["articles"] == 1  # read again on a new connection
+    # Lost inside a transaction: the error shows, and nothing of that transaction is kept.
+    with pytest.raises(psycopg.OperationalError), store.transaction() as con:
+        con.execute("DELETE FROM article")
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (con.raw.info.backend_pid,))
+        con.execute("SELECT 1")
+    assert store.counts()["articles"] == 1
