@@ -75,7 +75,7 @@ articles. Every passage shows its source: read it as what that source says.
 """
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner="Opening the database (an older one is upgraded once)…")
 def get_store() -> Store:
     return Store(db_path())
 

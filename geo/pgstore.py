@@ -31,7 +31,8 @@ from typing import Any
 
 from geo import dedup
 from geo.errors import StoreError
-from geo.store import APPLICATION_ID, BUSY_PATIENCE_S, BUSY_TIMEOUT_S, Store
+from geo.models import Article, Mention
+from geo.store import APPLICATION_ID, BUSY_PATIENCE_S, BUSY_TIMEOUT_S, SaveResult, Store
 
 try:
     import psycopg
@@ -350,7 +351,9 @@ class PostgresStore(Store):
                 con.close()
             self._local.con = None
 
-    def save(self, article, mentions, geoparser, origin):  # type: ignore[no-untyped-def]
+    def save(
+        self, article: Article, mentions: list[Mention], geoparser: str, origin: str
+    ) -> SaveResult:
         """As Store.save; raises ValueError for a NUL character, which PostgreSQL text cannot
         hold (the article readers drop control characters, so only callers of the API meet it).
         """
