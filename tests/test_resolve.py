@@ -151,3 +151,9 @@ def test_counties_hang_together_with_the_article_towns(geoparser):
     m = got["Lancaster County"]
     assert abs(m.place.lat - 40.1) < 0.5 and abs(m.place.lon + 76.3) < 0.5, m.reason
     assert "Lititz" in m.reason
+
+
+def test_the_eu_is_a_place_mapped_at_europe(geoparser):
+    got = _parse(geoparser, "EU ministers met in Brussels, and the E.U. agreed new sanctions.")
+    for name in ("EU", "E.U."):
+        assert got[name].place.kind == "continent" and got[name].place.name == "Europe"
