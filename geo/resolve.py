@@ -178,6 +178,8 @@ class _Scored:
 
 
 _HIGH_KINDS = {"country", "continent", "admin1"}
+# Towns this close to another of the article's places count as its neighbours (km).
+_NEIGHBOUR_KM = 100
 
 
 @dataclass(slots=True)
@@ -417,8 +419,32 @@ class Resolver:
         # Inside a longer name a county needs its region named too ("Nord Stream" in an
         # article that mentions France is still no French department).
         embedded = {sp.text for sp in spans if sp.label in {EMBEDDED, EMBEDDED_HEAD, MODIFIER}}
+        # ... or lie next to towns the tagger or their size vouch for: "travelling to
+        # Cirencester from Gloucester and Cheltenham" (the article need not name England).
+        vouched = [
+            (name, pick.cand.place)
+            for name, pick in chosen.items()
+            if pick is not None
+            and pick.cand.place.kind == "city"
+            and (name in supported or pick.cand.population >= 100_000)  # never doubtful
+        ]
         for name, pick in list(chosen.items()):
             if pick is None or name in supported:
+                continue
+            p = pick.cand.place
+            neighbours = [
+                other
+                for other, place in vouched
+                if other != name
+                and p.kind == "city"
+                and place.country_code == p.country_code
+                and haversine_km(place.lat, place.lon, p.lat, p.lon) < _NEIGHBOUR_KM
+            ]
+            if neighbours:
+                if not any(w.startswith("near other places") for w in pick.why):
+                    pick.why.append(
+                        f"near other places in the article: {', '.join(neighbours[:3])}"
+                    )
                 continue
             p, cands = pick.cand.place, cand_by_name[name]
             doubtful = (

@@ -157,3 +157,10 @@ def test_the_eu_is_a_place_mapped_at_europe(geoparser):
     got = _parse(geoparser, "EU ministers met in Brussels, and the E.U. agreed new sanctions.")
     for name in ("EU", "E.U."):
         assert got[name].place.kind == "continent" and got[name].place.name == "Europe"
+
+
+def test_a_small_town_only_the_gazetteer_knows_is_kept_next_to_its_neighbours(geoparser):
+    # No country named: Cirencester (20k) stands because Cheltenham and Gloucester are near.
+    text = "The bypass will close overnight, so drivers heading to Cirencester from Cheltenham and Gloucester face a long detour."
+    m = _parse(geoparser, text)["Cirencester"]
+    assert m.place.country_code == "GB" and "near other places in the article: " in m.reason
