@@ -295,6 +295,8 @@ def _kind_hint(doc, start_tok: int, end_tok: int) -> str:
     elif before not in PLACE_NOUNS:
         before = ""
     after = doc[end_tok].text if end_tok < len(doc) else ""
+    if "governor" in (before, after.lower()):
+        return "admin"  # "New York Governor Andrew Cuomo", "the governor of Kharkiv"
     if not after.islower():
         after = ""  # "Washington state", not "the Union State"
     for word in (before, after):

@@ -327,7 +327,7 @@ class Resolver:
                 context_for[sp.text] = _Evidence.merge(
                     ev for name, ev in evidence.items() if name != sp.text
                 )
-            contained = self._containment(sp.context_after)
+            contained = self._containment(sp.context_after, cands)
             if contained and _sibling(cands, contained):
                 contained = None  # "Mexico, China, Japan" and "Georgia, Oklahoma" are lists
             ctx = ctx or context_for[sp.text]
@@ -466,6 +466,35 @@ class Resolver:
                 del chosen[name]
                 dropped.add(name)
 
+        # "Buffalo, New York": a region named right after a town of its own is the region,
+        # whatever big city shares its name (unless the town lies in that city: "Brooklyn").
+        for prev, cur in zip(spans, spans[1:], strict=False):
+            town, region = chosen.get(prev.text), chosen.get(cur.text)
+            if town is None or region is None or article.text[prev.end : cur.start] != ", ":
+                continue
+            t = town.cand
+            if t.place.kind != "city" or cur.text in by_containment:
+                continue
+            units = [
+                c
+                for c in cand_by_name[cur.text]
+                if c.place.kind == "admin1"
+                and (c.place.country_code, c.admin1) == (t.place.country_code, t.admin1)
+            ]
+            if not units:
+                continue
+            big = [
+                c
+                for c in cand_by_name[cur.text]
+                if c.place.kind == "city" and c.population >= 1_000_000
+            ]
+            if any(
+                haversine_km(c.place.lat, c.place.lon, t.place.lat, t.place.lon) < 30 for c in big
+            ):
+                continue
+            why = [f"named after a town in it: {prev.text}"]
+            chosen[cur.text] = _Scored(units[0], region.score, [units[0].place.kind, *why])
+            hints[cur.text] = "admin"
         for name, pick in chosen.items():
             if pick is not None:
                 chosen[name] = _city_state(pick, cand_by_name[name], hints.get(name, ""))
@@ -515,19 +544,35 @@ class Resolver:
                 return home
         return None
 
-    def _containment(self, after: str) -> tuple[str, str | None] | None:
-        """("UA", None) for ", Ukraine"; ("US", "IL") for ", Ill."; None when absent."""
+    def _containment(
+        self, after: str, cands: tuple[Candidate, ...] = ()
+    ) -> tuple[str, str | None] | None:
+        """("UA", None) for ", Ukraine"; ("US", "IL") for ", Ill."; None when absent.
+
+        Of a name's readings the one holding one of `cands` wins: "Blakely, Georgia" is the
+        US state, which has a Blakely, not the country.
+        """
         m = _CONTAIN_RE.match(after)
         if not m:
             return None
         words = m.group(1).split()
         for n in range(len(words), 0, -1):
             name = " ".join(words[:n]).rstrip(",")
-            for c in self.gazetteer.lookup(name):
-                if c.place.kind == "country":
-                    return (c.place.country_code, None)
-                if c.place.kind == "admin1":
-                    return (c.place.country_code, c.admin1)
+            readings = [
+                (c.place.country_code, None if c.place.kind == "country" else c.admin1)
+                for c in self.gazetteer.lookup(name)
+                if c.place.kind in {"country", "admin1"}
+            ]
+            for cc, admin1 in readings:
+                if any(
+                    t.place.kind in {"city", "admin2"}
+                    and t.place.country_code == cc
+                    and (admin1 is None or t.admin1 == admin1)
+                    for t in cands
+                ):
+                    return (cc, admin1)
+            if readings:
+                return readings[0]
         return None
 
     @staticmethod

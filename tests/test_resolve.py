@@ -164,3 +164,22 @@ def test_a_small_town_only_the_gazetteer_knows_is_kept_next_to_its_neighbours(ge
     text = "The bypass will close overnight, so drivers heading to Cirencester from Cheltenham and Gloucester face a long detour."
     m = _parse(geoparser, text)["Cirencester"]
     assert m.place.country_code == "GB" and "near other places in the article: " in m.reason
+
+
+@pytest.mark.parametrize(
+    "text, name, kind, country",
+    [
+        # A region named right after a town of its own is the region ...
+        ("A girl from Rochester, New York, was treated for flu.", "New York", "admin1", "US"),
+        ("The recalled peanuts came from Blakely, Georgia, in May.", "Georgia", "admin1", "US"),
+        ("The recalled peanuts came from Blakely, Georgia, in May.", "Blakely", "city", "US"),
+        # ... unless the town lies inside the big city of that name.
+        ("Funeral homes across Queens, New York, were searched.", "New York", "city", "US"),
+        ("Protesters in Batumi, Georgia, marched to the port.", "Georgia", "country", "GE"),
+        # A governor governs a state, a province or an oblast, not a city.
+        ("New York Governor Kathy Hochul declared an emergency.", "New York", "admin1", "US"),
+    ],
+)
+def test_a_town_or_a_title_says_which_region(geoparser, text, name, kind, country):
+    m = _parse(geoparser, text)[name]
+    assert (m.place.kind, m.place.country_code) == (kind, country), m.reason
