@@ -73,8 +73,13 @@ LOCATIVE_AFTER = {
 # A name followed by one of these is a disease or pathogen ("Ebola virus", "Delta variant").
 DISEASE_AFTER = {
     "virus", "viruses", "fever", "disease", "vaccine", "vaccines", "strain", "flu", "variant",
-    "variants",
+    "variants", "haemorrhagic", "hemorrhagic", "infection", "infections",
 }  # fmt: skip
+# Shapes of pathogen and disease names, never of places: influenza subtypes ("H1N1"), virus
+# species and families ("Ebolavirus", "Filoviridae"), inflammations ("Meningitis").
+PATHOGEN_SHAPE = re.compile(
+    r"^(?:[A-Z]\d{1,2}N\d{1,2}|[A-Z][a-z]+(?:virus|viruses|viridae|itis|osis))$"
+)
 # Words that keep a bare name a place in an article that also uses it for a disease ("in
 # Lassa"); "from" and "of" do not ("died from Ebola", "a case of Marburg").
 DISEASE_SAFE_BEFORE = {"in", "near", "outside", "around", "across", "throughout", "inside"}
@@ -470,7 +475,11 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             and doc[start].text[:1].isupper()
             and _name_token(doc[end - 1])  # not "Kingdom of", cut short by the tagger
         ):
-            if not _person_cue(doc, start, end) and len(doc[start:end].text) > 2:
+            if (
+                not _person_cue(doc, start, end)
+                and len(doc[start:end].text) > 2
+                and not PATHOGEN_SHAPE.match(doc[start:end].text)
+            ):
                 # Unknown as written: the resolver asks the geocoders, then tries other
                 # romanisations ("Zaporozhye", "Kharkov").
                 add(start, end, "name", ent.label_, ())

@@ -441,3 +441,27 @@ def test_an_organisation_apposition_is_no_place(geoparser):
     assert "Xinhua" not in got and got["China"].place.kind == "country"
     got = _places(geoparser, "In Kenya, Garissa, a town near the border, was calm.")
     assert got["Garissa"].place.country_code == "KE"
+
+
+@pytest.mark.parametrize(
+    "text, disease",
+    [
+        ("Nurses in Kampala treated Marburg haemorrhagic fever patients.", "Marburg"),
+        ("Ebolavirus belongs to the family Filoviridae, doctors in Kinshasa said.", "Ebolavirus"),
+        ("Ebolavirus belongs to the family Filoviridae, doctors in Kinshasa said.", "Filoviridae"),
+        ("At least a thousand people in Kano have died of Meningitis this year.", "Meningitis"),
+    ],
+)
+def test_pathogens_and_diseases_are_not_places(geoparser, text, disease):
+    names = {m.text for m in _parse(geoparser, text)}
+    assert disease not in names
+    assert names, "the real place in the sentence is still found"
+
+
+def test_pathogen_shapes():
+    from geo.recognize import PATHOGEN_SHAPE
+
+    for word in ("H1N1", "H7N9", "Ebolavirus", "Filoviridae", "Meningitis", "Tuberculosis"):
+        assert PATHOGEN_SHAPE.match(word), word
+    for word in ("Mosul", "Kyiv", "Hanoi", "M4", "Osis"):
+        assert not PATHOGEN_SHAPE.match(word), word
