@@ -202,7 +202,12 @@ class _Evidence:
         return out
 
 
-_CONTAIN_RE = re.compile(r"^\s*,\s*((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})")
+# "Kherson, Ukraine", and "Fulton County (, ) located in Illinois", "Crawford County in
+# Pennsylvania": what follows must still be a country or a region to count.
+_CONTAIN_RE = re.compile(
+    r"^(?:\s*,\s*(?:located\s+in\s+)?|\s+(?:located\s+)?in\s+)"
+    r"((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})"
+)
 
 
 class Resolver:
@@ -558,9 +563,12 @@ class Resolver:
         words = m.group(1).split()
         for n in range(len(words), 0, -1):
             name = " ".join(words[:n]).rstrip(",")
+            found = self.gazetteer.lookup(name)
+            if not found and name.endswith("."):
+                found = self.gazetteer.lookup(name[:-1])  # the sentence's full stop
             readings = [
                 (c.place.country_code, None if c.place.kind == "country" else c.admin1)
-                for c in self.gazetteer.lookup(name)
+                for c in found
                 if c.place.kind in {"country", "admin1"}
             ]
             for cc, admin1 in readings:
@@ -571,8 +579,8 @@ class Resolver:
                     for t in cands
                 ):
                     return (cc, admin1)
-            if readings:
-                return readings[0]
+            if readings and m.group(0).lstrip().startswith(","):
+                return readings[0]  # "X in Y" places X in Y only where Y holds an X
         return None
 
     @staticmethod

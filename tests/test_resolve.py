@@ -176,6 +176,14 @@ def test_a_small_town_only_the_gazetteer_knows_is_kept_next_to_its_neighbours(ge
         # ... unless the town lies inside the big city of that name.
         ("Funeral homes across Queens, New York, were searched.", "New York", "city", "US"),
         ("Protesters in Batumi, Georgia, marched to the port.", "Georgia", "country", "GE"),
+        # "X located in Y" and "X in Y" place a county or town in its region too.
+        (
+            "Ducks were found in Crawford County located in Pennsylvania.",
+            "Crawford County",
+            "admin2",
+            "US",
+        ),
+        ("Swans died in Fulton County in Illinois last week.", "Fulton County", "admin2", "US"),
         # A governor governs a state, a province or an oblast, not a city.
         ("New York Governor Kathy Hochul declared an emergency.", "New York", "admin1", "US"),
     ],
@@ -183,3 +191,11 @@ def test_a_small_town_only_the_gazetteer_knows_is_kept_next_to_its_neighbours(ge
 def test_a_town_or_a_title_says_which_region(geoparser, text, name, kind, country):
     m = _parse(geoparser, text)[name]
     assert (m.place.kind, m.place.country_code) == (kind, country), m.reason
+
+
+def test_in_places_a_county_in_its_state(geoparser):
+    m = _parse(geoparser, "Swans died in Fulton County in Illinois last week.")["Fulton County"]
+    assert 40 < m.place.lat < 41 and "named with its country/region" in m.reason
+    # A country is in no region of its own: "Sudan in Khartoum" leaves Sudan the country.
+    m = _parse(geoparser, "Doctors in southern Sudan in Khartoum rely on radio.")["Sudan"]
+    assert m.place.kind == "country" and "named with" not in m.reason
