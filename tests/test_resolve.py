@@ -199,3 +199,17 @@ def test_in_places_a_county_in_its_state(geoparser):
     # A country is in no region of its own: "Sudan in Khartoum" leaves Sudan the country.
     m = _parse(geoparser, "Doctors in southern Sudan in Khartoum rely on radio.")["Sudan"]
     assert m.place.kind == "country" and "named with" not in m.reason
+
+
+@pytest.mark.parametrize(
+    "text, country",
+    [
+        ("Platinum mining employs many South Africans; SA holds most of the reserves.", "ZA"),
+        (
+            "Adelaide, the capital of SA, had its hottest day; Australians elsewhere were spared.",
+            "AU",
+        ),
+    ],
+)
+def test_an_ambiguous_abbreviation_follows_the_article(geoparser, text, country):
+    assert _parse(geoparser, text)["SA"].place.country_code == country
