@@ -202,6 +202,11 @@ class _Evidence:
         return out
 
 
+# ", a village near Chernihiv", ", a suburb of Auckland": where an unknown place lies.
+_NEAR_RE = re.compile(
+    r"^\s*,\s+(?:a|an|the)\s+(?:[a-z-]+\s+){1,3}?(?:near|outside|of|in)\s+"
+    r"((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})"
+)
 # "Kherson, Ukraine", and "Fulton County (, ) located in Illinois", "Crawford County in
 # Pennsylvania": what follows must still be a country or a region to count.
 _CONTAIN_RE = re.compile(
@@ -503,6 +508,27 @@ class Resolver:
         for name, pick in chosen.items():
             if pick is not None:
                 chosen[name] = _city_state(pick, cand_by_name[name], hints.get(name, ""))
+
+        # A place no gazetteer has is mapped at the town or region the text puts it in
+        # ("Greenlane, Auckland", "Cellardyke in Fife", "Yahidne, a village near Chernihiv").
+        for sp in spans:
+            if sp.text in chosen and chosen[sp.text] is not None or sp.text in dropped:
+                continue  # resolved, or a doubtful name dropped on purpose
+            if sp.mention_type != "name" or sp.note:
+                continue
+            m = _CONTAIN_RE.match(sp.context_after) or _NEAR_RE.match(sp.context_after)
+            if not m:
+                continue
+            # "X in Y" puts X in a town or a county; a whole state takes "X, Y".
+            kinds = {"city", "admin2", "admin1"} if "," in m.group(0) else {"city", "admin2"}
+            words = m.group(1).split()
+            for n in range(len(words), 0, -1):
+                where = " ".join(words[:n]).rstrip(",.")
+                host = chosen.get(where)
+                if host is not None and host.cand.place.kind in kinds:
+                    why = f"no gazetteer entry: mapped at {where}, where the text puts it"
+                    chosen[sp.text] = _Scored(host.cand, 0.0, [why])
+                    break
 
         mentions = []
         for sp in spans:

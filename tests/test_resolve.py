@@ -213,3 +213,26 @@ def test_in_places_a_county_in_its_state(geoparser):
 )
 def test_an_ambiguous_abbreviation_follows_the_article(geoparser, text, country):
     assert _parse(geoparser, text)["SA"].place.country_code == country
+
+
+@pytest.mark.parametrize(
+    "text, name, host",
+    [
+        ("Troops left Yahidne, a village near Chernihiv, in March.", "Yahidne", "Chernihiv"),
+        ("Diners in Greenlane, Auckland, were asked to get tested.", "Greenlane", "Auckland"),
+        (
+            "A swan died in the village of Cellardyke in Fife, Scotland, officials said.",
+            "Cellardyke",
+            "Fife",
+        ),
+    ],
+)
+def test_a_place_the_gazetteer_lacks_is_mapped_where_the_text_puts_it(geoparser, text, name, host):
+    m = _parse(geoparser, text)[name]
+    assert m.place.name == host and f"mapped at {host}, where the text puts it" in m.reason
+
+
+def test_a_place_the_gazetteer_lacks_stays_unresolved_without_a_host(geoparser):
+    art = Article("a", None, "t", None, "s", "en", "Shelling hit Zzyzxgrad in the Americas.")
+    (m,) = [m for m in geoparser.parse(art) if m.text == "Zzyzxgrad"] or [None]
+    assert m is None or m.place is None
