@@ -1399,8 +1399,11 @@ def main() -> None:
         selected = st.session_state.get("selected_place")
         st.markdown(LEGEND, unsafe_allow_html=True)
         # A very large selection is drawn by view: the places in the box the user looks at.
+        # A pan or a zoom reruns the app (the map returns its bounds then); the map's last
+        # value is in the session state before the map is drawn again.
         large = len(mapview.drawn(counts)) > mapview.MAX_MARKERS
-        box = mapview.view_box(st.session_state.get("_map_bounds")) if large else None
+        last = st.session_state.get("map") if large else None
+        box = mapview.view_box(last.get("bounds")) if isinstance(last, dict) else None
         in_view = place_counts(store, replace(query, bbox=box), version) if box else None
         to_draw = mapview.places_to_draw(counts, in_view, selected)
         if large:
@@ -1427,10 +1430,6 @@ def main() -> None:
             if large
             else ["last_active_drawing"],
         )
-        new_bounds = (ret or {}).get("bounds")
-        if large and new_bounds and mapview.view_box(new_bounds) != box:
-            st.session_state["_map_bounds"] = new_bounds
-            st.rerun()  # draw the places of the new view
         st.markdown(SIZE_LEGEND, unsafe_allow_html=True)
         not_drawn = {
             c.place.key: f"{render.md_escape(c.place.name)} ({c.mentions:,})"

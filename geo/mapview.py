@@ -913,6 +913,8 @@ def view_box(bounds: dict | None) -> tuple[float, float, float, float] | None:
         return None
     if not all(math.isfinite(v) for v in (south, west, north, east)):
         return None
+    if north <= south or east <= west:
+        return None  # a map without a size yet
     dlat, dlon = (north - south) * VIEW_PAD, (east - west) * VIEW_PAD
     south = max(-90.0, math.floor((south - dlat) / VIEW_STEP) * VIEW_STEP)
     north = min(90.0, math.ceil((north + dlat) / VIEW_STEP) * VIEW_STEP)

@@ -210,3 +210,27 @@ def drag_map(pg, start: tuple[float, float], end: tuple[float, float]) -> None:
     pg.wait_for_timeout(300)
     pg.mouse.up()
     settle(pg)
+
+
+def pick_option(pg, box, typed: str, name, attempts: int = 3) -> None:
+    """Open a select box, type to narrow its list and click the option called `name`.
+
+    A click that lands while the app is still redrawing can leave the list closed: then the
+    list is closed and opened again (at most `attempts` times).
+    """
+    from playwright.sync_api import expect
+
+    option = pg.get_by_role("option", name=name)
+    for _ in range(attempts):
+        box.locator("input").click()
+        pg.keyboard.press("Control+A")
+        pg.keyboard.type(typed)
+        try:
+            expect(option).to_be_visible(timeout=10_000)
+        except AssertionError:
+            pg.keyboard.press("Escape")
+            pg.wait_for_timeout(1_000)
+            continue
+        option.click()
+        return
+    raise AssertionError(f"no option {name!r} after typing {typed!r} {attempts} times")

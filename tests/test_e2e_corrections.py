@@ -15,7 +15,7 @@ import pytest
 from geo.models import Article, Place
 from geo.store import Query, Store
 
-from .e2e_fixtures import click_place
+from .e2e_fixtures import click_place, pick_option
 from .test_e2e import ARTIFACTS, beacon, page, server, wait_idle  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
@@ -183,11 +183,7 @@ def test_add_a_missed_village_remove_the_article_and_a_source(page, server):  # 
     choose = sb.locator("[data-testid='stSelectbox']").filter(
         has_text="Remove every article of a source"
     )
-    choose.locator("input").click()
-    pg.keyboard.type("Wikinews")
-    option = pg.get_by_role("option", name=re.compile(re.escape(wiki[0])))
-    expect(option).to_be_visible(timeout=30_000)
-    option.click()
+    pick_option(pg, choose, "Wikinews", re.compile(re.escape(wiki[0])))
     wait_idle(pg)
     sb.get_by_text("Yes, remove them from the map").click()
     wait_idle(pg)

@@ -12,7 +12,7 @@ from geo.migrate import migrate
 from geo.store import Query, Store
 
 from . import appserver
-from .e2e_fixtures import click_place
+from .e2e_fixtures import click_place, pick_option
 from .test_e2e import ARTIFACTS, page, wait_idle  # noqa: F401 (fixtures)
 
 
@@ -76,11 +76,8 @@ def test_two_app_instances_share_one_postgres_database(page, server, tmp_path): 
         choose = sb.locator("[data-testid='stSelectbox']").filter(
             has_text="Remove every article of a source"
         )
-        choose.locator("input").click()
-        b.keyboard.type("Wikinews")
-        option = b.get_by_role("option", name=re.compile(re.escape(wiki[0])))
-        expect(option).to_be_visible(timeout=30_000)
-        option.click()
+        expect(choose).to_be_visible(timeout=30_000)
+        pick_option(b, choose, "Wikinews", re.compile(re.escape(wiki[0])))
         wait_idle(b)
         sb.get_by_text("Yes, remove them from the map").click()
         wait_idle(b)

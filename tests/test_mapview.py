@@ -330,3 +330,8 @@ def test_places_to_draw_caps_large_selections_and_keeps_the_selected_place(monke
     in_view = counts[2:]
     assert mapview.places_to_draw(counts, in_view) == counts[2:5]
     assert mapview.places_to_draw(counts, in_view, "gn:0") == [*counts[2:5], counts[0]]
+
+
+def test_view_box_of_a_map_without_a_size_is_none():
+    assert mapview.view_box(_leaflet_bounds(50, 30, 50, 30)) is None
+    assert mapview.view_box(_leaflet_bounds(50, 30, 40, 35)) is None
