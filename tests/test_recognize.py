@@ -467,3 +467,9 @@ def test_pathogen_shapes():
         assert PATHOGEN_SHAPE.match(word), word
     for word in ("Mosul", "Kyiv", "Hanoi", "M4", "Osis"):
         assert not PATHOGEN_SHAPE.match(word), word
+
+
+def test_a_listed_town_in_another_romanisation_is_a_place(geoparser):
+    # "Chuhuiv" is only an alternate name of GeoNames' Chuhuyiv: another romanisation of it.
+    got = _places(geoparser, "Two people died in Kharkiv and Chuhuiv.")
+    assert got["Chuhuiv"].place.name == "Chuhuyiv"
