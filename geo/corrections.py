@@ -244,11 +244,18 @@ def apply(con: sqlite3.Connection, article_ids: Iterable[str]) -> None:
         "INSERT INTO cm_target SELECT id FROM article WHERE id = ? ON CONFLICT DO NOTHING",
         [(i,) for i in ids],
     )
-    con.execute("DELETE FROM mention WHERE added = 1 AND article_id IN (SELECT id FROM cm_target)")
-    con.execute(
-        "UPDATE mention SET place_key = auto_place_key, correction = NULL"
-        " WHERE correction IS NOT NULL AND article_id IN (SELECT id FROM cm_target)"
-    )
+    # The ids themselves, not the temporary table, so that both databases look the articles'
+    # mentions up by index (PostgreSQL has no statistics on a temporary table and would
+    # read every mention).
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        con.execute(f"DELETE FROM mention WHERE added = 1 AND article_id IN ({marks})", chunk)
+        con.execute(
+            "UPDATE mention SET place_key = auto_place_key, correction = NULL"
+            f" WHERE correction IS NOT NULL AND article_id IN ({marks})",
+            chunk,
+        )
     rules = read(
         con,
         "WHERE undone_at IS NULL AND (scope = 'everywhere' OR (scope = 'source' AND source IN"

@@ -822,22 +822,26 @@ class Store:
         )
 
     def _insert_mentions(self, con: sqlite3.Connection, aid: str, mentions: list[Mention]) -> None:
+        # Batched: one statement each for the places and the mentions.
+        places = {m.place.key: m.place for m in mentions if m.place is not None}
+        con.executemany(
+            "INSERT INTO place VALUES (?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
+            " name=excluded.name, kind=excluded.kind, lat=excluded.lat,"
+            " lon=excluded.lon, country=excluded.country",
+            [
+                (k, p.geonameid, p.name, p.kind, p.lat, p.lon, p.country_code)
+                for k, p in places.items()
+            ],
+        )
+        rows = []
         for m in mentions:
-            key = None
-            if m.place is not None:
-                p = m.place
-                key = p.key
-                con.execute(
-                    "INSERT INTO place VALUES (?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
-                    " name=excluded.name, kind=excluded.kind, lat=excluded.lat,"
-                    " lon=excluded.lon, country=excluded.country",
-                    (key, p.geonameid, p.name, p.kind, p.lat, p.lon, p.country_code),
-                )
-            con.execute(
-                'INSERT INTO mention(article_id, start, "end", text, mention_type, place_key,'
-                " reason, auto_place_key) VALUES (?,?,?,?,?,?,?,?)",
-                (aid, m.start, m.end, m.text, m.mention_type, key, m.reason, key),
-            )
+            key = m.place.key if m.place is not None else None
+            rows.append((aid, m.start, m.end, m.text, m.mention_type, key, m.reason, key))
+        con.executemany(
+            'INSERT INTO mention(article_id, start, "end", text, mention_type, place_key,'
+            " reason, auto_place_key) VALUES (?,?,?,?,?,?,?,?)",
+            rows,
+        )
         corrections.apply(con, [aid])
 
     def file_is_current(self, path: str, sha: str, geoparser: str) -> bool:

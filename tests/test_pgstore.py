@@ -286,3 +286,37 @@ def test_a_lost_connection_is_opened_again_between_transactions(pg_url):
             admin.execute("SELECT pg_terminate_backend(%s)", (con.raw.info.backend_pid,))
         con.execute("SELECT 1")
     assert store.counts()["articles"] == 1
+
+
+def test_a_save_reads_only_its_own_articles_mentions(pg_url):
+    """The statements every save runs find the article's mentions by index, so a save does
+    not slow down as the database grows (a plan that read every mention did)."""
+    store = Store(pg_url)
+    with store.transaction() as con:
+        con.executemany(
+            "INSERT INTO article(id, title, source, language, text, text_hash, geoparser,"
+            " origin, added_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            [(f"a{i}", "t", "s", "en", f"text {i}", f"h{i}", "v", "o", "now") for i in range(300)],
+        )
+        con.executemany(
+            'INSERT INTO mention(article_id, start, "end", text, mention_type, reason)'
+            " VALUES (?,?,?,?,?,?)",
+            [(f"a{i}", k, k + 1, "x", "name", "r") for i in range(300) for k in range(100)],
+        )
+    store.con().execute("ANALYZE")
+    recorded: list[str] = []
+    run = store.con()._run
+
+    def spy(sql, params):
+        if sql.lstrip().upper().startswith(("DELETE", "UPDATE", "SELECT")) and "mention" in sql:
+            recorded.append(sql)
+        return run(sql, params)
+
+    store.con()._run = spy
+    store.save(Article("new", None, "T", None, "S", "en", "Kyiv again."), [], "v", "o")
+    store.con()._run = run
+    assert recorded
+    for sql in recorded:
+        args = ["new"] * sql.count("?")
+        plan = "\n".join(r[0] for r in store.con().execute(f"EXPLAIN {sql}", args).fetchall())
+        assert "Seq Scan on mention" not in plan, (sql, plan)
