@@ -320,3 +320,66 @@ def test_a_save_reads_only_its_own_articles_mentions(pg_url):
         args = ["new"] * sql.count("?")
         plan = "\n".join(r[0] for r in store.con().execute(f"EXPLAIN {sql}", args).fetchall())
         assert "Seq Scan on mention" not in plan, (sql, plan)
+
+
+_OPEN = """
+import sys, time
+from pathlib import Path
+from geo.store import Store
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.01)
+Store(sys.argv[1]).close()
+print("opened")
+"""
+
+
+def test_processes_laying_out_one_database_at_once(pg_url, tmp_path):
+    """Four processes open one empty database together: one lays it out, none fails."""
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPEN, pg_url, str(go)],
+            cwd=Path(__file__).parent.parent,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    go.touch()
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert (p.returncode, out) == (0, "opened\n"), err
+    meta = dict(Store(pg_url).con().execute("SELECT key, value FROM meta").fetchall())
+    assert meta["schema"] == str(len(PG_SCHEMA_STEPS))
+
+
+def _hold_write_lock(url: str) -> psycopg.Connection:
+    """Another session holding the store's write lock."""
+    from geo.pgstore import WRITE_LOCK
+
+    holder = psycopg.connect(url, autocommit=True)
+    holder.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK,))
+    return holder
+
+
+def test_a_held_write_lock_is_waited_for(pg_url):
+    store = Store(pg_url, busy_patience=20)
+    holder = _hold_write_lock(pg_url)
+    threading.Timer(1.0, lambda: holder.execute("SELECT pg_advisory_unlock_all()")).start()
+    a = Article("w", None, "T", None, "S", "en", "Kyiv waits.")
+    assert store.save(a, [], "v1", "t").status == "added"
+    holder.close()
+
+
+def test_a_lock_held_too_long_is_a_store_error(pg_url):
+    store = Store(pg_url, busy_patience=0.3)
+    holder = _hold_write_lock(pg_url)
+    try:
+        with pytest.raises(StoreError, match="locked"):
+            store.save(Article("w", None, "T", None, "S", "en", "Kyiv waits."), [], "v1", "t")
+    finally:
+        holder.close()
+    assert store.counts()["articles"] == 0
+    assert store.save(Article("w", None, "T", None, "S", "en", "Kyiv waits."), [], "v1", "t")
