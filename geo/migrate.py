@@ -91,6 +91,7 @@ def migrate(source: Store, target: Store, on_progress: ProgressFn | None = None)
     _copy_rest(source, target, report)
     new, known = target.import_corrections(source.corrections())
     report.corrections, report.corrections_known = new, known
+    target.analyze()
     if on_progress is not None:
         on_progress(total, total)
     return report

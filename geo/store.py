@@ -652,6 +652,11 @@ class Store:
             )
             self._bump(con)
 
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics after a bulk load (PostgreSQL; SQLite's
+        plans are fixed by the queries themselves, so nothing is done here).
+        """
+
     def close(self) -> None:
         """Close this thread's connection (the next call opens a new one)."""
         con = getattr(self._local, "con", None)
@@ -1425,6 +1430,7 @@ class Store:
         " UNION SELECT dup_of, dup_of FROM article WHERE dup_of IS NOT NULL)"
     )
     _BASE = "FROM mention m JOIN article a ON a.id=m.article_id JOIN place p ON p.key=m.place_key"
+    _NOT_A_COPY = "a.id NOT IN (SELECT id FROM copies)"
     # SQLite: CROSS JOIN keeps this loop order, from the few grouped articles to their mentions.
     _GROUPED_BASE = (
         "FROM grouped gr CROSS JOIN article a ON a.id = gr.id"
@@ -1452,8 +1458,7 @@ class Store:
             f" {self._GROUPED_BASE} WHERE {where} GROUP BY a.id, gr.g, a.rowid),"
             " copies AS (SELECT id FROM (SELECT id, ROW_NUMBER() OVER"
             " (PARTITION BY g ORDER BY n DESC, r) AS k FROM per_article) AS ranked WHERE k > 1)"
-            f" SELECT {columns} {self._BASE} WHERE {where}"
-            f" AND a.id NOT IN (SELECT id FROM copies) {tail}",
+            f" SELECT {columns} {self._BASE} WHERE {where} AND {self._NOT_A_COPY} {tail}",
             [*args, *args, *extra],
         )
 
