@@ -205,6 +205,8 @@ def test_spatial_and_text_filters_use_their_indexes(pg_url):
     assert "place_geom" in _plan(store, "place p", store._bbox_clause(-60, 170, 70, -170))
     assert "place_geog" in _plan(store, "place p", store._near_clause(50.45, 30.52, 200))
     assert "article_words" in _plan(store, "article a", store._text_clause("P7"))
+    # Plans are made for each query's own values, not once for all (see PostgresStore._open).
+    assert store.con().execute("SHOW plan_cache_mode").fetchone() == ("force_custom_plan",)
 
 
 _WORKER = """
