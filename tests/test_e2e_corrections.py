@@ -177,23 +177,36 @@ def test_add_a_missed_village_remove_the_article_and_a_source(page, server):  # 
     assert [c.mentions for c in Store(db).place_counts(Query()) if c.place.name == "Yahidne"] == [1]
 
     # Remove a whole source through the sidebar, with its confirmation; then undo.
-    sb = pg.locator("[data-testid='stSidebar']")
     wiki = [s for s, _ in Store(db).sources() if "Wikinews" in s]
     assert wiki, Store(db).sources()
-    choose = sb.locator("[data-testid='stSelectbox']").filter(
-        has_text="Remove every article of a source"
-    )
-    pick_option(pg, choose, "Wikinews", re.compile(re.escape(wiki[0])))
-    wait_idle(pg)
-    sb.get_by_text("Yes, remove them from the map").click()
-    wait_idle(pg)
-    sb.get_by_role("button", name="Remove", exact=True).click()
-    wait_idle(pg)
+    sb = remove_source(pg, wiki[0], "Wikinews")
     assert wiki[0] not in {s for s, _ in Store(db).sources()}
     sb.get_by_role("button", name=re.compile("Undo removal: .*source")).click()
     wait_idle(pg)
     assert Store(db).counts()["articles"] == articles
     assert not outside, outside
+
+
+def remove_source(pg, source: str, typed: str):
+    """Remove every article of `source` in the sidebar's "Manage the corpus" box, typing
+    `typed` to find it and confirming; returns the sidebar.
+    """
+    from playwright.sync_api import expect
+
+    sb = pg.locator("[data-testid='stSidebar']")
+    choose = sb.locator("[data-testid='stSelectbox']").filter(
+        has_text="Remove every article of a source"
+    )
+    if not choose.is_visible():
+        sb.get_by_text("Manage the corpus").first.click()
+    expect(choose).to_be_visible(timeout=30_000)
+    pick_option(pg, choose, typed, re.compile(re.escape(source)))
+    wait_idle(pg)
+    sb.get_by_text("Yes, remove them from the map").click()
+    wait_idle(pg)
+    sb.get_by_role("button", name="Remove", exact=True).click()
+    wait_idle(pg)
+    return sb
 
 
 def _ids_with(store: Store, words: str):

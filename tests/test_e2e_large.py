@@ -11,7 +11,7 @@ from geo.migrate import migrate
 from geo.store import Store
 
 from .test_e2e import ARTIFACTS, page, wait_idle  # noqa: F401 (fixtures)
-from .test_e2e_postgres import _start
+from .test_e2e_postgres import app_on
 
 VILLAGES = [(f"Zz Village {i:02d}", 49.9 + 0.02 * i, 36.1 + 0.015 * i) for i in range(12)]
 
@@ -40,12 +40,8 @@ def server(sample_db, pg_url, tmp_path, monkeypatch, gazetteer):
         )
     monkeypatch.setenv("CONFLICT_MAP_GAZETTEER", str(gazetteer.path))
     monkeypatch.setenv("CONFLICT_MAP_MAX_MARKERS", "300")
-    proc, url, log = _start(pg_url, tmp_path / "streamlit.log")
-    yield url, pg_url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
-    print((tmp_path / "streamlit.log").read_text()[-3000:])
+    with app_on(pg_url, tmp_path / "streamlit.log") as url:
+        yield url, pg_url
 
 
 def test_a_large_selection_is_drawn_by_the_view(page):  # noqa: F811

@@ -5,6 +5,8 @@ read back from the database."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -12,17 +14,24 @@ from geo.migrate import migrate
 from geo.store import Query, Store
 
 from . import appserver
-from .e2e_fixtures import click_place, pick_option
+from .e2e_fixtures import click_place
 from .test_e2e import ARTIFACTS, page, wait_idle  # noqa: F401 (fixtures)
+from .test_e2e_corrections import remove_source
 
 
-def _start(db: str, log_path):
-    log = log_path.open("w")
-    proc, url = appserver.start(db, log)
-    if not appserver.wait_healthy(url):
-        proc.terminate()
-        pytest.fail("streamlit did not start:\n" + log_path.read_text())
-    return proc, url, log
+@contextmanager
+def app_on(db: str, log_path: Path):
+    """The real app on `db` for the block; its log is printed afterwards (shown on failure)."""
+    with log_path.open("w") as log:
+        proc, url = appserver.start(db, log)
+        try:
+            if not appserver.wait_healthy(url):
+                pytest.fail("streamlit did not start:\n" + log_path.read_text())
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    print(log_path.read_text()[-3000:])
 
 
 @pytest.fixture
@@ -30,12 +39,8 @@ def server(sample_db, pg_url, tmp_path, monkeypatch, gazetteer):
     """The app on a PostgreSQL database holding the bundled sample (copied by geo migrate)."""
     migrate(Store(sample_db), Store(pg_url))
     monkeypatch.setenv("CONFLICT_MAP_GAZETTEER", str(gazetteer.path))
-    proc, url, log = _start(pg_url, tmp_path / "streamlit.log")
-    yield url, pg_url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
-    print((tmp_path / "streamlit.log").read_text()[-3000:])
+    with app_on(pg_url, tmp_path / "streamlit.log") as url:
+        yield url, pg_url
 
 
 def test_two_app_instances_share_one_postgres_database(page, server, tmp_path):  # noqa: F811
@@ -63,32 +68,16 @@ def test_two_app_instances_share_one_postgres_database(page, server, tmp_path): 
     pg.screenshot(path=str(ARTIFACTS / "postgres_nearby.png"))
 
     # Analyst B, in another app instance on the same database, removes the Wikinews source.
-    proc, url_b, log = _start(db, tmp_path / "second.log")
-    try:
+    with app_on(db, tmp_path / "second.log") as url_b:
         b = pg.context.browser.new_page(viewport={"width": 1500, "height": 1000})
         b.goto(url_b)
         wait_idle(b)
         articles = store.counts()["articles"]
         wiki = [s for s, _ in store.sources() if "Wikinews" in s]
         n_wiki = dict(store.sources())[wiki[0]]
-        sb = b.locator("[data-testid='stSidebar']")
-        sb.get_by_text("Manage the corpus").first.click()
-        choose = sb.locator("[data-testid='stSelectbox']").filter(
-            has_text="Remove every article of a source"
-        )
-        expect(choose).to_be_visible(timeout=30_000)
-        pick_option(b, choose, "Wikinews", re.compile(re.escape(wiki[0])))
-        wait_idle(b)
-        sb.get_by_text("Yes, remove them from the map").click()
-        wait_idle(b)
-        sb.get_by_role("button", name="Remove", exact=True).click()
-        wait_idle(b)
+        remove_source(b, wiki[0], "Wikinews")
         assert store.counts()["articles"] == articles - n_wiki
         b.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
 
     # Analyst A's next look shows the corpus without them.
     pg.reload()
