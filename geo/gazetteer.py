@@ -36,7 +36,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 15
+INDEX_VERSION = 17
 
 Progress = Callable[[int, int], None]
 
@@ -182,6 +182,26 @@ class _Builder:
         self.names.clear()
 
 
+_COMPASS_AFTER = re.compile(r"^(.+?)[- ](Occidental|Occidentale|Oriental|Orientale)$", re.I)
+_COMPASS_BEFORE = re.compile(r"^(Nord|Sud|Norte|Sur)[- ](.+)$", re.I)
+_COMPASS_EN = {"occidental": "West", "occidentale": "West", "oriental": "East",
+               "orientale": "East", "nord": "North", "sud": "South", "norte": "North",
+               "sur": "South"}  # fmt: skip
+
+
+def compass_variants(name: str) -> list[str]:
+    """English forms of a unit named with a French or Spanish compass word: "Kasai-Occidental"
+    is also "West Kasai" and "Western Kasai", "Nord-Kivu" "North Kivu".
+    """
+    if m := _COMPASS_AFTER.match(name):
+        base, side = m.group(1), _COMPASS_EN[m.group(2).lower()]
+    elif m := _COMPASS_BEFORE.match(name):
+        side, base = _COMPASS_EN[m.group(1).lower()], m.group(2)
+    else:
+        return []
+    return [f"{side} {base}", f"{side}ern {base}"]
+
+
 def _split(value: str) -> list[str]:
     return [v for v in (value or "").split("|") if v.strip()]
 
@@ -246,7 +266,7 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
             row["country_iso2"],
             gcode,
             int(float(row["population"] or 0)),
-            _split(row["alt_names"]),
+            _split(row["alt_names"]) + compass_variants(row["name"]),
         )
         admin1_entry[(row["country_iso2"], normalize(row["name"]))] = eid
         for alt in _split(row["alt_names"]):
@@ -266,7 +286,7 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
             row["country_iso2"],
             row["admin1_code"] or None,
             int(row["population"] or 0),
-            _split(row["alt_names"]),
+            _split(row["alt_names"]) + compass_variants(row["name"]),
         )
     tick()
     region_entry: dict[str, int] = {}

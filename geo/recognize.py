@@ -153,6 +153,12 @@ UNIT = "unit"  # label of "X region", "Kharkivska oblast": the words make it a p
 ROUTE = "route"  # label of a member of "A – B – C" (an evacuation route, a list)
 DATELINE = "dateline"  # label of "MOSCOW —", "KYIV, March 3 (Reuters) –"
 HEADLINE = "headline"  # label of a prominent place written in capitals ("RUSSIA SHELLS KYIV")
+IN_REGION = "in-region"  # label of "X, Region" where the region holds a town called X
+SHARED = "shared"  # label of "Central" in "Central and South America": the name is shared
+_SIDES = "North|South|East|West|Central|Northern|Southern|Eastern|Western|Upper|Lower"
+_SHARED_NAME = re.compile(
+    rf"\b({_SIDES})\s+(?:and|or|&)\s+(?:{_SIDES})\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b"
+)
 # Adjectival unit names: "Kharkivska", "Donetskaya", "Moskovskiy" -> stem + ending guesses.
 _ADJECTIVAL = re.compile(
     r"^(?P<stem>\w+?)(?P<sk>s'?k|c'?k|zk)(?:a|aya|aia|iy|yi|yy|y|ij|ii|oi|oy|ogo|iy)$", re.I
@@ -201,6 +207,8 @@ class Span:
             ROUTE,
             DATELINE,
             HEADLINE,
+            SHARED,
+            IN_REGION,
         }
 
 
@@ -226,6 +234,19 @@ def _listed_with_place(doc, s: int, e: int, taken: list[bool]) -> bool:
     if e + 1 < len(doc) and doc[e].lower_ in seps and taken[e + 1]:
         return True
     return e + 2 < len(doc) and doc[e].text == "," and doc[e + 1].lower_ == "and" and taken[e + 2]
+
+
+def _person_shaped(doc, start: int, end: int) -> bool:
+    """True when an entity's tokens could all be a person's name: capitalised words,
+    initials and particles ("Michael Jordan", "J. R. R. Tolkien", "Ursula von der Leyen").
+    """
+    for tok in doc[start:end]:
+        if tok.text[:1].isupper() or tok.lower_ in {"von", "van", "der", "de", "da", "al", "bin"}:
+            continue
+        if tok.text in {"'s", "’s", "-", "'"} and tok.i == end - 1:
+            continue
+        return False
+    return True
 
 
 def _named_by(doc, start_tok: int) -> bool:
@@ -297,6 +318,8 @@ def _kind_hint(doc, start_tok: int, end_tok: int) -> str:
     before = doc[start_tok - 1].lower_ if start_tok > 0 else ""
     if before == "of" and start_tok > 1:
         before = doc[start_tok - 2].lower_
+        if start_tok > 2 and doc[start_tok - 3].lower_ in {"a", "an", "one", "each", "every"}:
+            before = ""  # "a county of Taiwan": Taiwan holds counties, it is not one
     elif before not in PLACE_NOUNS:
         before = ""
     after = doc[end_tok].text if end_tok < len(doc) else ""
@@ -332,6 +355,8 @@ def _disease_use(doc, sp: Span, diseases: set[str]) -> bool:
         return True
     if span.end < len(doc) and doc[span.end].lower_ in DISEASE_AFTER:
         return True
+    if sp.label in PLACE_LABELS and span.end < len(doc) and doc[span.end].text == ",":
+        return False  # "to Reston, Virginia" in an article on the Reston virus
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
     return before not in DISEASE_SAFE_BEFORE and before not in PLACE_NOUNS
 
@@ -431,6 +456,16 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     for s, e, cands in _routes(doc, gazetteer, table):
         if not any(taken[s:e]):
             add(s, e, "name", ROUTE, cands)
+    for m in _SHARED_NAME.finditer(text):
+        # "Central and South America", "North and South Korea": the first side word names
+        # the place its partner's name completes.
+        span = doc.char_span(m.start(1), m.end(1))
+        if span is None or taken[span.start]:
+            continue
+        full = f"{m.group(1)} {m.group(2)}"
+        cands = gazetteer.lookup(full)
+        if cands and gazetteer.lookup(text[m.end(1) : m.end()].split(None, 1)[1]):
+            add(span.start, span.end, "name", SHARED, cands)
 
     # 1. NER place entities, trimmed of a leading "the" and trailing possessive.
     for ent in ents:
@@ -445,6 +480,18 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             continue
         if end - start == 1 and gazetteer.demonym(doc[start].text) is not None:
             continue  # "Ukrainian" tagged GPE: left to the demonym step
+        if (
+            start > 0
+            and not taken[start - 1]
+            and doc[start - 1].is_alpha
+            and doc[start - 1].text[:1].isupper()
+            and doc[start - 1].ent_type_ != "PERSON"
+            and doc[start - 1].lower_ not in PERSON_TITLES
+        ):
+            # The tagger cut a name short: "Beida" in "In Goz Beida".
+            wider = _longest_known(doc, start - 1, end, gazetteer, True, table)
+            if wider is not None and wider[1] == end:
+                start -= 1
         # A longer name may start here ("Bosnia and Herzegovina" tagged as two entities).
         longer = _longest_known(
             doc, start, min(len(doc), start + MAX_SPAN_TOKENS), gazetteer, True, table
@@ -526,10 +573,13 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         if e - s == 1 and gazetteer.demonym(doc[s].text) is not None:
             i = e  # "Indian" is a demonym first, not the Indian Ocean
             continue
-        # Part of a longer person name ("George Washington", "Michael Jordan").
+        # Part of a longer person name ("George Washington", "Michael Jordan"); but a run the
+        # tagger swallowed with dashes, numbers or lower-case words is no name ("Sri Lanka -
+        # approximately 28,500" tagged PERSON).
         if label == "PERSON" and ent_len[s] > e - s:
-            i = e
-            continue
+            if _person_shaped(doc, ent_end[s] - ent_len[s], ent_end[s]) or not _country(cands):
+                i = e
+                continue
         if e < len(doc) and doc[e].text in person_words and e - s == 1:
             i = e
             continue
@@ -545,6 +595,12 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             label = ""  # step 1 already judged this entity
         if _accept(doc, s, e, cands, label):
             add(s, e, "name", label, cands)
+        elif (
+            label not in NOT_PLACE_LABELS | {EMBEDDED, EMBEDDED_HEAD, MODIFIER}
+            and not _person_cue(doc, s, e)
+            and _placed_in(text[doc[e - 1].idx + len(doc[e - 1]) :][:40], cands, gazetteer)
+        ):
+            add(s, e, "name", IN_REGION, cands)  # "from Sukoharjo, Central Java"
         elif label not in NOT_PLACE_LABELS and not _person_cue(doc, s, e):
             deferred.append((s, e, cands, label))
         i = e
@@ -611,6 +667,7 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             and sp.mention_type == "name"
             and " " not in sp.text
             and not _prominent(sp.candidates)
+            and not _placed_in_region(sp, gazetteer)
         )
     ]
     diseases = _disease_names(doc)
@@ -620,6 +677,37 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         spans = [sp for sp in spans if not _disease_use(doc, sp, diseases)]
     spans.sort(key=lambda sp: sp.start)
     return spans
+
+
+_IN_REGION = re.compile(r",\s+([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?)")
+
+
+def _placed_in_region(sp: Span, gazetteer: Gazetteer) -> bool:
+    """True when a country or region that holds one of the span's towns follows it:
+    "Reston, Virginia", "Sukoharjo, Central Java".
+    """
+    return _placed_in(sp.context_after, sp.candidates, gazetteer)
+
+
+def _placed_in(after: str, cands: tuple[Candidate, ...], gazetteer: Gazetteer) -> bool:
+    m = _IN_REGION.match(after)
+    if not m:
+        return False
+    words = m.group(1).split()
+    for n in (2, 1)[2 - len(words) :]:
+        for c in gazetteer.lookup(" ".join(words[:n]).rstrip(".")):
+            if c.place.kind == "country" and any(
+                t.place.country_code == c.place.country_code and t.place.kind == "city"
+                for t in cands
+            ):
+                return True
+            if c.place.kind == "admin1" and any(
+                (t.place.country_code, t.admin1) == (c.place.country_code, c.admin1)
+                and t.place.kind == "city"
+                for t in cands
+            ):
+                return True
+    return False
 
 
 def _title(text: str) -> str:
@@ -1123,6 +1211,13 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
             return False
         return high or pop >= MIN_POP_LISTED
     if label == "PERSON":
+        if (
+            e - s > 1
+            and doc[e - 1].text[:1].isupper()
+            and doc[e - 1].lower_ in UNIT_WORDS | {"parish"}
+        ):
+            # "Jefferson Parish", "Monroe County": no person is called a county.
+            return any(c.place.kind != "city" for c in cands)
         if locative:
             return high or pop >= MIN_POP_GAZETTEER_ONLY
         if (high and not single) or pop >= MIN_POP_PERSON_TAGGED or _country(cands):
@@ -1133,7 +1228,9 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
             single and high and any(c.place.kind == "admin1" for c in cands) and _rare(doc[s].text)
         )
     if label in WEAK_LABELS:
-        # spaCy often calls cities organisations or products.
+        # spaCy often calls cities organisations or products; "near Orneta" says which.
+        if locative and single and any(c.primary and c.place.kind == "city" for c in cands):
+            return pop >= MIN_POP_LISTED
         return high or pop >= MIN_POP_GAZETTEER_ONLY
     if (
         not locative

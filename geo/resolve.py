@@ -338,7 +338,7 @@ class Resolver:
                     ev for name, ev in evidence.items() if name != sp.text
                 )
             contained = self._containment(sp.context_after, cands)
-            if contained and _sibling(cands, contained):
+            if contained and _sibling(cands, contained, _listing(sp.context_after)):
                 contained = None  # "Mexico, China, Japan" and "Georgia, Oklahoma" are lists
             ctx = ctx or context_for[sp.text]
             flags, hint = _Flags.of(cands), hints.get(sp.text, "")
@@ -677,8 +677,8 @@ class Resolver:
                     size = math.log10(c.population + 10) / math.log10(flags.top_city_pop + 10)
                 t["country_mentioned"] = (2.0 + min(n, 5) * 0.4) * size
                 why.append(f"article mentions {p.country_code}")
-            if (p.country_code, c.admin1 or "") in ctx.admin1s and p.kind == "city":
-                t["region_mentioned"] = 2.0
+            if (p.country_code, c.admin1 or "") in ctx.admin1s and p.kind in {"city", "admin2"}:
+                t["region_mentioned"] = 2.0  # "Monroe County" in a story about Michigan
                 why.append("its region is mentioned")
             if tld_country == p.country_code:
                 t["web_domain_country"] = 0.5
@@ -789,14 +789,29 @@ def _same_name(a: str, b: str) -> bool:
     return bool(x and y) and difflib.SequenceMatcher(None, x, y).ratio() >= 0.7
 
 
-def _sibling(cands: tuple[Candidate, ...], contained: tuple[str, str | None]) -> bool:
+_LIST_GOES_ON = re.compile(r"^\s*,\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*(?:,|\s+and|\s+or)\s")
+
+
+def _listing(after: str) -> bool:
+    """True when ", Y" is followed by more names: "Niger, Nigeria and Togo"."""
+    return bool(_LIST_GOES_ON.match(after))
+
+
+def _sibling(
+    cands: tuple[Candidate, ...], contained: tuple[str, str | None], listing: bool = False
+) -> bool:
     """True when "X, Y" lists two peers rather than placing X in Y.
 
     A country's own name is never inside another place ("Mexico, China, Japan"), nor is a
-    state in a state of the same country ("Georgia, Oklahoma, Pennsylvania").
+    state in a state of the same country ("Georgia, Oklahoma, Pennsylvania"). "Georgia,
+    USA" is the state; "Niger, Nigeria and Togo", where the list goes on, are countries.
     """
     cc, admin1 = contained
-    if not admin1 and any(c.place.kind == "admin1" and c.place.country_code == cc for c in cands):
+    if (
+        not admin1
+        and not listing
+        and any(c.place.kind == "admin1" and c.place.country_code == cc for c in cands)
+    ):
         return False  # "Georgia, USA": the state in its country
     for c in cands:
         if not c.primary:
