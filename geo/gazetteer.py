@@ -36,7 +36,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 17
+INDEX_VERSION = 18
 
 Progress = Callable[[int, int], None]
 

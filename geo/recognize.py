@@ -729,6 +729,8 @@ def _fits_unit(c: Candidate, unit: str) -> bool:
     kind = c.place.kind
     if unit in WATER_WORDS:
         return kind in {"water", "region", "admin1"}
+    if unit == "state":
+        return kind == "admin1"
     if unit == "region":
         return (
             kind in {"admin1", "region", "water", "continent", "country"} or c.feature == "former"
@@ -784,8 +786,8 @@ def _unit_phrases(doc, gazetteer: Gazetteer, table: _TokenTable):
         if word in PLURAL_UNITS:
             out += _plural_unit_members(doc, u, PLURAL_UNITS[word], gazetteer, table)
             continue
-        if word not in UNIT_WORDS and word not in WATER_WORDS:
-            continue
+        if word not in UNIT_WORDS and word not in WATER_WORDS and doc[u].text != "state":
+            continue  # "Warab state", "Borno state"; never "Islamic State"
         tok = doc[u]
         runs: list[tuple[int, int]] = []
         if u + 2 < n and doc[u + 1].lower_ == "of" and tok.text[:1].isupper():
