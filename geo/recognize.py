@@ -835,6 +835,8 @@ def _unit_phrases(doc, gazetteer: Gazetteer, table: _TokenTable):
                 base_words = table.span_text(start, u)
             if base_words.isupper() or doc[start].lower_ in PERSON_TITLES:
                 continue
+            if word == "state" and any(t.pos_ != "PROPN" for t in doc[start:u]):
+                continue  # "No state on the planet
             if start < u and u - start == 1 and not doc[start].is_alpha:
                 continue
             if (
@@ -849,6 +851,8 @@ def _unit_phrases(doc, gazetteer: Gazetteer, table: _TokenTable):
                 bases += _adjectival_stems(base_words)
             cands, note = _unit_candidates(gazetteer, phrase, bases, word)
             if cands or (note and word in WATER_WORDS and gazetteer.lookup(base_words)):
+                if word == "state" and start < u:
+                    end = u  # "Washington state": the name alone, as news annotators mark it
                 out.append((start, end, cands, note, word in WATER_WORDS))
                 break
     return out
