@@ -473,3 +473,98 @@ def test_a_listed_town_in_another_romanisation_is_a_place(geoparser):
     # "Chuhuiv" is only an alternate name of GeoNames' Chuhuyiv: another romanisation of it.
     got = _places(geoparser, "Two people died in Kharkiv and Chuhuiv.")
     assert got["Chuhuiv"].place.name == "Chuhuyiv"
+
+
+@pytest.mark.parametrize(
+    "text, span, kind, lat, lon",
+    [
+        # Islands, lakes and reservoirs: not the hamlets or towns that share their names.
+        ("Fishermen on Sumatra and Java waited for the storm to pass.", "Sumatra", "region", 0.0, 101.5),
+        ("Fishermen on Sumatra and Java waited for the storm to pass.", "Java", "region", -7.5, 110.0),
+        ("Divers searched the waters off the island of Luzon.", "Luzon", "region", 16.0, 121.0),
+        ("Tourists crossed Lake Titicaca from Puno, Peru.", "Lake Titicaca", "water", -15.8, -69.4),
+        ("The dam on the Kakhovka Reservoir was blown up.", "Kakhovka Reservoir", "water", 47.2, 34.0),
+        ("Hospitals across the West Midlands were full.", "West Midlands", "region", 52.45, -2.1),
+    ],
+)  # fmt: skip
+def test_islands_lakes_and_regions(geoparser, text, span, kind, lat, lon):
+    got = _places(geoparser, text)
+    assert span in got, sorted(got)
+    p = got[span].place
+    assert p.kind == kind and haversine_km(p.lat, p.lon, lat, lon) < 50, got[span].reason
+
+
+def test_french_compass_units_in_english(geoparser):
+    text = (
+        "Ebola struck Congo. Aid reached West Kasai. Cases rose in the province of Western Kasai."
+    )
+    got = _places(geoparser, text)
+    assert got["West Kasai"].place.name == "Kasai-Occidental"
+    assert got["Western Kasai"].place.name == "Kasai-Occidental"
+
+
+def test_a_town_placed_by_its_region_is_a_place_whatever_the_tagger_says(geoparser):
+    # The article calls "Reston" a virus (and names an "Ebola Reston"), yet "Reston, Virginia"
+    # is the town; "Sukoharjo, Central Java" is a town the gazetteer lists with no population.
+    text = (
+        "The Reston virus killed monkeys. Ebola Reston was named after the town. "
+        "The monkeys had been shipped to Reston, Virginia. "
+        "A poultry trader from Sukoharjo, Central Java, died on Thursday."
+    )
+    got = _places(geoparser, text)
+    assert got["Reston"].place.country_code == "US"
+    assert got["Sukoharjo"].place.country_code == "ID"
+
+
+def test_a_county_is_picked_by_the_state_the_article_names(geoparser):
+    got = _places(geoparser, "Dead swans were found in Michigan, in Monroe County.")
+    p = got["Monroe County"].place
+    assert p.kind == "admin2" and haversine_km(p.lat, p.lon, 41.9, -83.5) < 60, got[
+        "Monroe County"
+    ].reason
+
+
+def test_a_country_listed_before_another_country_stays_a_country(geoparser):
+    got = _places(geoparser, "Cases were found in Ghana, Guinea, Niger, Nigeria and Togo.")
+    assert (got["Niger"].place.kind, got["Niger"].place.country_code) == ("country", "NE")
+    # ... while "Georgia, USA" still places the state in its country.
+    got = _places(geoparser, "The lab is in Atlanta, Georgia, USA.")
+    assert got["Georgia"].place.kind == "admin1"
+
+
+def test_a_side_word_shares_its_partners_name(geoparser):
+    got = _places(geoparser, "Frogs are dying across Central and South America.")
+    assert got["Central"].place.name == "Central America"
+    assert got["South America"].place.kind == "continent"
+
+
+def test_names_inside_malformed_or_cut_entities(geoparser):
+    # A country swallowed with a dash and a number into one PERSON entity.
+    got = _places(geoparser, "Deaths so far: Sri Lanka - approximately 30,000, India - 7,000.")
+    assert got["Sri Lanka"].place.country_code == "LK"
+    # No person is called a parish.
+    got = _places(geoparser, "Residents of Jefferson Parish were told to leave New Orleans.")
+    assert got["Jefferson Parish"].place.kind == "admin2"
+    # The tagger marks only "Beida": the gazetteer knows the whole name.
+    text = "Refugees fled Darfur for Chad. In Goz Beida, the camps are full."
+    got = _places(geoparser, text)
+    assert got["Goz Beida"].place.country_code == "TD"
+    assert "Beida" not in got
+
+
+def test_a_unit_of_a_country_does_not_make_the_country_a_unit(geoparser):
+    text = "Bird flu was found in Taiwan. Kaohsiung is administered as a county of Taiwan."
+    got = _places(geoparser, text)
+    assert got["Taiwan"].place.kind == "country", got["Taiwan"].reason
+
+
+def test_a_small_town_after_near_is_a_place_even_if_tagged_an_organisation(geoparser):
+    text = "Bird flu reached Poland. Another outbreak was found in wild birds near Orneta."
+    got = _places(geoparser, text)
+    assert got["Orneta"].place.country_code == "PL"
+
+
+def test_a_state_written_in_lower_case(geoparser):
+    got = _places(geoparser, "The governor of the south Sudanese Warab state said so.")
+    assert got["Warab"].place.country_code == "SS"
+    assert got["Warab"].place.kind == "admin1"
