@@ -36,7 +36,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 18
+INDEX_VERSION = 20
 
 Progress = Callable[[int, int], None]
 
@@ -187,6 +187,14 @@ _COMPASS_BEFORE = re.compile(r"^(Nord|Sud|Norte|Sur)[- ](.+)$", re.I)
 _COMPASS_EN = {"occidental": "West", "occidentale": "West", "oriental": "East",
                "orientale": "East", "nord": "North", "sud": "South", "norte": "North",
                "sur": "South"}  # fmt: skip
+
+
+_CONTINENT_ADJ = {"America": "American", "Africa": "African", "Asia": "Asian",
+                  "Europe": "European"}  # fmt: skip
+_CONTINENT_REGION = re.compile(
+    r"^((?:North|South|East|West|Central|Northern|Southern|Eastern|Western)"
+    r"(?:[- ]?(?:east|west|East|West)(?:ern)?)?) (America|Africa|Asia|Europe)$"
+)
 
 
 def compass_variants(name: str) -> list[str]:
@@ -363,6 +371,18 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
         eid = target(row["target_kind"], row["target_name"], row["iso2"])
         if eid is not None:
             dem.append((normalize(row["word"]), eid, row["word"]))
+    # "Central American", "East African", "Southeast Asian": the adjective of a region named
+    # after a continent ("Central America", "East Africa"), unless the word means something
+    # else already ("South African" is South Africa's, "Central African" the republic's).
+    taken = {d[0] for d in dem}
+    for row in regions:
+        m = _CONTINENT_REGION.match(row["name"])
+        if m is None or region_kind(row["kind"]) != "region":
+            continue
+        word = f"{m.group(1)} {_CONTINENT_ADJ[m.group(2)]}"
+        if normalize(word) not in taken:
+            dem.append((normalize(word), region_entry[normalize(row["name"])], word))
+            taken.add(normalize(word))
     con.executemany("INSERT OR IGNORE INTO demonym VALUES (?,?,?)", dem)
     for row in _read_csv("abbreviations.csv"):
         eid = target(row["target_kind"], row["target_name"], row["iso2"])

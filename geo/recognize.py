@@ -153,6 +153,7 @@ UNIT = "unit"  # label of "X region", "Kharkivska oblast": the words make it a p
 ROUTE = "route"  # label of a member of "A – B – C" (an evacuation route, a list)
 DATELINE = "dateline"  # label of "MOSCOW —", "KYIV, March 3 (Reuters) –"
 HEADLINE = "headline"  # label of a prominent place written in capitals ("RUSSIA SHELLS KYIV")
+ISLAND_FEATURES = {"island", "island group"}
 IN_REGION = "in-region"  # label of "X, Region" where the region holds a town called X
 SHARED = "shared"  # label of "Central" in "Central and South America": the name is shared
 _SIDES = "North|South|East|West|Central|Northern|Southern|Eastern|Western|Upper|Lower"
@@ -1154,7 +1155,9 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     titled = s > 0 and doc[s - 1].lower_.rstrip(".") in PERSON_TITLES - NAMING_WORDS
     if titled and not (label in PLACE_LABELS and _country(cands)):
         return False  # "young Sofia"
-    locative = _locative(doc, s, e)
+    locative = _locative(doc, s, e) or (
+        s > 0 and doc[s - 1].lower_ == "on" and any(c.feature in ISLAND_FEATURES for c in cands)
+    )  # "on Oahu", "on Sumatra": islands take "on"
     if _person_cue(doc, s, e) and not (label in PLACE_LABELS and (high or locative)):
         return False  # "Sofia, who"; but "Fujian, China, whose", "in Nueva Ecija, who" are places
     if _named_by(doc, s) and not high and pop < MIN_POP_EMBEDDED:

@@ -285,9 +285,14 @@ def test_a_company_named_after_a_county_is_not_the_county(geoparser):
 
 
 def test_a_river_is_not_its_namesake_town_abroad(geoparser):
-    ms = {m.text: m for m in _parse(geoparser, "Floods on the Oka river reached Kaluga, Russia.")}
-    assert ms["Oka river"].place is None
-    assert "no river" in ms["Oka river"].reason
+    # A river the gazetteer lacks is left unresolved rather than sent to a namesake town
+    # (Sula is a village in Norway).
+    ms = {m.text: m for m in _parse(geoparser, "Floods on the Sula river reached Kaluga, Russia.")}
+    assert ms["Sula river"].place is None
+    assert "no river" in ms["Sula river"].reason
+    # ... and the rivers it has are the rivers: the Oka, not Ōka in Japan.
+    oka = _places(geoparser, "Floods on the Oka river reached Kaluga, Russia.")["Oka river"]
+    assert (oka.place.kind, oka.place.country_code) == ("water", "RU")
     got = _places(geoparser, "The Tijuana River flows north from Tijuana, Mexico.")
     assert got["Tijuana River"].place.country_code == "MX"
 
@@ -568,3 +573,28 @@ def test_a_state_written_in_lower_case(geoparser):
     got = _places(geoparser, "The governor of the south Sudanese Warab state said so.")
     assert got["Warab"].place.country_code == "SS"
     assert got["Warab"].place.kind == "admin1"
+
+
+def test_major_rivers_at_their_mouths(geoparser):
+    got = _places(geoparser, "Farmers along the Cauvery protested as the Dniester rose.")
+    assert got["Cauvery"].place.name == "Kaveri" and got["Cauvery"].place.kind == "water"
+    assert got["Dniester"].place.kind == "water"
+
+
+def test_regional_adjectives_name_their_region(geoparser):
+    text = "Central American migrants and East African herders were counted."
+    got = _places(geoparser, text)
+    assert got["Central American"].place.name == "Central America"
+    assert got["East African"].place.name == "East Africa"
+    # A word that already means a country keeps it.
+    assert (
+        _places(geoparser, "South African miners went on strike.")[
+            "South African"
+        ].place.country_code
+        == "ZA"
+    )
+
+
+def test_islands_take_on(geoparser):
+    got = _places(geoparser, "On Oahu, home to Honolulu, prices rose.")
+    assert got["Oahu"].place.kind == "region", got["Oahu"].reason
