@@ -8,6 +8,7 @@ person), so capitalised token runs are also looked up in the gazetteer, demonyms
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -237,6 +238,41 @@ def _listed_with_place(doc, s: int, e: int, taken: list[bool]) -> bool:
     return e + 2 < len(doc) and doc[e].text == "," and doc[e + 1].lower_ == "and" and taken[e + 2]
 
 
+_PARTICLES = {"von", "van", "der", "den", "vom", "zu", "zur", "ter", "ten", "bin", "ibn"}
+_AGE = re.compile(r"^\d+-(?:year|month|week)-old$")
+_AGE_UNITS = {"year", "month", "week"}
+
+
+def _person_context(doc, s: int, e: int) -> bool:
+    """An age before a name makes it a person's, whatever the tagger says: "the dream of
+    13-year-old Tanya from Izobilny".
+    """
+    before = [t.lower_ for t in doc[max(0, s - 3) : s]]
+    if before[-1:] == ["old"] and (
+        _AGE.match(doc[s - 1].text.lower()) or len(before) == 3 and before[0] in _AGE_UNITS
+    ):
+        # ... unless the name describes what follows: "a 67-year-old Hammond resident".
+        return e >= len(doc) or doc[e].pos_ not in {"NOUN", "PROPN", "PUNCT"}
+    return False
+
+
+def _surname(doc, s: int) -> bool:
+    """True after a surname particle that follows a name: "Ursula von der Leyen"."""
+    k = s - 1
+    while k >= 0 and doc[k].text in _PARTICLES:
+        k -= 1
+    return k < s - 1 and k >= 0 and doc[k].text[:1].isupper()
+
+
+def _accent_only_match(doc, s: int, e: int, cands: tuple[Candidate, ...]) -> bool:
+    """True when no candidate carries the span as written, accents included: "God" found
+    only as Göd, "Gloria" only as Glória."""
+    text = doc[s:e].text.casefold()
+    return not any(c.place.name.casefold() == text for c in cands) and any(
+        unicodedata.normalize("NFKD", c.place.name) != c.place.name for c in cands
+    )
+
+
 def _person_shaped(doc, start: int, end: int) -> bool:
     """True when an entity's tokens could all be a person's name: capitalised words,
     initials and particles ("Michael Jordan", "J. R. R. Tolkien", "Ursula von der Leyen").
@@ -418,6 +454,16 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     # Words that are part of a person's name somewhere in the article ("Putin"): a place
     # name right before one is a first name ("Vladimir Putin" in a transcript heading).
     person_words = {t.text for ent in ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent}
+    # ... and names the words around them call a person somewhere ("13-year-old Tanya"), or
+    # that end a surname ("von der Leyen"): their other mentions are that person too.
+    surnames = set()
+    heads: set[str] = set()
+    for tok in doc:
+        if tok.text[:1].isupper() and tok.is_alpha:
+            if _surname(doc, tok.i):
+                surnames.add(tok.text)
+            elif _person_context(doc, tok.i, tok.i + 1):
+                person_words.add(tok.text)
 
     def add(start_tok: int, end_tok: int, mtype: str, label: str, cands) -> None:
         s = doc[start_tok:end_tok]
@@ -584,6 +630,13 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         if e < len(doc) and doc[e].text in person_words and e - s == 1:
             i = e
             continue
+        if ent_len[s] > e - s and e < ent_end[s] and doc[e].lower_ == "of" and e - s == 1:
+            # The head of an "X of Y" name is that name's, not a place: "Commonwealth of
+            # Independent States", "Sophia of Kyiv" (a cathedral); so are its bare mentions.
+            if not _country(cands):
+                heads.add(doc[s].text)
+                i = e
+                continue
         if ent_len[s] > e - s:
             # A name inside a longer entity: "Moscow" in "Moscow Times" (a place), "Volodymyr"
             # in "Volodymyr Zelenskyy" (ORG to spaCy) or "Union" in "European Union" (not).
@@ -663,7 +716,8 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     spans = [
         sp
         for sp in spans
-        if not (
+        if not (sp.text in surnames | heads and not _country(sp.candidates))
+        and not (
             sp.text in person_words
             and sp.mention_type == "name"
             and " " not in sp.text
@@ -1152,6 +1206,18 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     ):
         return False  # "St. Peter's Basilica", "St George's Chapel": a dedication, not a parish
     high, pop = _best_population(cands)
+    if _surname(doc, s) and not _country(cands):
+        return False  # "von der Leyen" is no Leiden
+    if not high and pop < MIN_POP_EMBEDDED and _person_context(doc, s, e):
+        return False  # "13-year-old Tanya"
+    if (
+        label not in PLACE_LABELS
+        and not high
+        and e - s == 1
+        and _common_word(doc[s].text)
+        and _accent_only_match(doc, s, e, cands)
+    ):
+        return False  # "thank God" is no Göd
     titled = s > 0 and doc[s - 1].lower_.rstrip(".") in PERSON_TITLES - NAMING_WORDS
     if titled and not (label in PLACE_LABELS and _country(cands)):
         return False  # "young Sofia"
@@ -1167,6 +1233,15 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     single = e - s == 1
     if single and _preceded_by_the(doc, s) and not high and pop < 100_000:
         return False  # "the West", "the Bank": cities rarely take an article
+    if (
+        single
+        and _preceded_by_the(doc, s)
+        and label not in PLACE_LABELS
+        and all(c.place.kind == "city" for c in cands)
+        and pop < MIN_POP_EMBEDDED_HEAD
+        and (e >= len(doc) or not (doc[e].text[:1].isupper() or doc[e].pos_ == "NOUN"))
+    ):
+        return False  # "the Duma" is the parliament, not Dūmā in Syria ("the Glasgow area" is)
     own_pop = max((c.population for c in cands if c.primary), default=0)
     if _preceded_by_the(doc, s) and not high and own_pop < 50_000:
         if not _locative(doc, s, e):
@@ -1184,8 +1259,10 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         # Even with NER support, a common word naming only a hamlet is the word ("planet Earth").
         tiny = MIN_POP_EMBEDDED if label == "FAC" else MIN_POP_GAZETTEER_ONLY  # FAC: "Olympic"
         return not (single and not high and pop < tiny and _common_word(doc[s].text))
-    if (doc[s].is_sent_start or doc[s].pos_ != "PROPN") and _plain_word(doc, s, e, high, pop):
-        return False  # "Police said", "Set": words, unless NER says place
+    if (
+        doc[s].is_sent_start or doc[s].pos_ != "PROPN" or not label and not locative
+    ) and _plain_word(doc, s, e, high, pop):
+        return False  # "Police said", "Set", "our Union": words, unless NER says place
     if _introduced_place(doc, s):
         return True  # "the village of Novoselivka": any size (the resolver checks the country)
 

@@ -598,3 +598,26 @@ def test_regional_adjectives_name_their_region(geoparser):
 def test_islands_take_on(geoparser):
     got = _places(geoparser, "On Oahu, home to Honolulu, prices rose.")
     assert got["Oahu"].place.kind == "region", got["Oahu"].reason
+
+
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        # Names that are people or organisations, whatever the gazetteer's namesakes.
+        ("Talks with Ursula von der Leyen went well. Leyen said so.", "Leyen"),
+        ("Putin met 13-year-old Tanya from Izobilny. He wished Tanya luck.", "Tanya"),
+        ("They forgot that the party no longer had, thank God, the tools.", "God"),
+        ("Members of the Commonwealth of Independent States met.", "Commonwealth"),
+        ("Deputies of the State Duma voted. The Duma passed the law.", "Duma"),
+        ("Kazakhstan chairs the Eurasian Economic Union. Our Union grows.", "Union"),
+        ("Envoys met at Sophia of Kyiv. It is in Sophia that envoys present credentials.", "Sophia"),
+    ],
+)  # fmt: skip
+def test_people_and_organisations_named_like_towns(geoparser, text, word):
+    assert word not in _places(geoparser, text)
+
+
+def test_an_age_before_a_town_used_as_an_adjective_keeps_the_town(geoparser):
+    got = _places(geoparser, "A 67-year-old Hammond resident fell ill in Indiana.")
+    assert got["Hammond"].place.country_code == "US"
+    assert "Kyiv" in _places(geoparser, "Envoys met at Sophia of Kyiv.")
