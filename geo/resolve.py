@@ -178,6 +178,9 @@ class _Scored:
 
 
 _HIGH_KINDS = {"country", "continent", "admin1"}
+# A town this big is "famous": its small namesakes need more than their country named.
+FAMOUS_TOWN = 100_000
+FAMOUS_RIVAL_SHARE = 0.2
 # Towns this close to another of the article's places count as its neighbours (km).
 _NEIGHBOUR_KM = 100
 
@@ -210,9 +213,9 @@ _NEAR_RE = re.compile(
 # "Kherson, Ukraine", and "Fulton County (, ) located in Illinois", "Crawford County in
 # Pennsylvania": what follows must still be a country or a region to count.
 _CONTAIN_RE = re.compile(
-    r"^(?:\s*,\s*(?:located\s+in\s+)?|\s+(?:located\s+)?in\s+)"
-    r"((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})"
-)
+    r"^(?:\s*,\s*(?:(?:located\s+)?in\s+)?|\s+(?:located\s+)?in\s+)"
+    r"((?:[A-Z][\w'’.-]*)(?:\s+(?:(?:de|del|da|do|dos|das|des|di|du|la|le|el)\s+)?[A-Z][\w'’.-]*){0,3})"
+)  # "Davao del Sur", "Rio Grande do Sul": particles inside a region's name
 
 
 class Resolver:
@@ -597,6 +600,10 @@ class Resolver:
                 for c in found
                 if c.place.kind in {"country", "admin1"}
             ]
+            # A county or province names the region it lies in: "Santa Maria, Davao del Sur".
+            counties = [c for c in found if c.place.kind == "admin2" and c.admin1 and c.primary]
+            if len(counties) == 1:  # not "Scott County": there are a dozen
+                readings.append((counties[0].place.country_code, counties[0].admin1))
             for cc, admin1 in readings:
                 if any(
                     t.place.kind in {"city", "admin2"}
@@ -675,6 +682,16 @@ class Resolver:
                     # ... nor a village over a famous namesake ten times its size (Brussels,
                     # Illinois, in a story that also mentions the United States).
                     size = math.log10(c.population + 10) / math.log10(flags.top_city_pop + 10)
+                if (
+                    p.kind == "city"
+                    and flags.top_city_pop >= FAMOUS_TOWN
+                    and flags.top_city_pop > 5 * c.population
+                    and not _localised(c, ctx)
+                ):
+                    # A famous town is meant unless the text places its namesake: the
+                    # namesake's state, its neighbours or "X, State" must say so (Geneva in
+                    # a story about President Biden is still in Switzerland).
+                    size = min(size, FAMOUS_RIVAL_SHARE)
                 t["country_mentioned"] = (2.0 + min(n, 5) * 0.4) * size
                 why.append(f"article mentions {p.country_code}")
             if (p.country_code, c.admin1 or "") in ctx.admin1s and p.kind in {"city", "admin2"}:
@@ -730,6 +747,16 @@ class Resolver:
         w = WEIGHTS if weights is None else weights
         score = sum(w.get(k, 1.0) * v for k, v in t.items())
         return _Scored(c, score, why, in_container, t)
+
+
+def _localised(c: Candidate, ctx: _Evidence) -> bool:
+    """True when the article names the candidate's region or a place near it."""
+    p = c.place
+    if (p.country_code, c.admin1 or "") in ctx.admin1s | ctx.anchor_admin1s:
+        return True
+    return any(
+        1 <= haversine_km(p.lat, p.lon, a.place.lat, a.place.lon) < 150 for _, a in ctx.anchors
+    )
 
 
 _ADMIN_KINDS = {"admin1", "admin2"}

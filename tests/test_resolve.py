@@ -236,3 +236,21 @@ def test_a_place_the_gazetteer_lacks_stays_unresolved_without_a_host(geoparser):
     art = Article("a", None, "t", None, "s", "en", "Shelling hit Zzyzxgrad in the Americas.")
     (m,) = [m for m in geoparser.parse(art) if m.text == "Zzyzxgrad"] or [None]
     assert m is None or m.place is None
+
+
+def test_a_famous_town_beats_a_namesake_in_a_country_the_story_only_names(geoparser):
+    from geo.models import Article
+
+    def places(text):
+        art = Article("t", None, "t", None, "s", "en", text)
+        return {m.text: m.place for m in geoparser.parse(art) if m.place}
+
+    # The United States is an actor here, not the setting: Geneva is the Swiss city.
+    text = (
+        "The United States and Russia talked. The summit with President Biden in Geneva "
+        "last June opened up opportunities, American officials said."
+    )
+    assert places(text)["Geneva"].country_code == "CH"
+    # ... but a story that places the namesake in its state keeps it there.
+    text = "Flooding hit north Texas on Monday. In Paris, roads near the Lamar County courthouse closed."
+    assert places(text)["Paris"].country_code == "US"
