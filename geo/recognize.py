@@ -993,10 +993,19 @@ def _routes(doc, gazetteer: Gazetteer, table: _TokenTable):
         if not has_dash or len(chain) < 2:
             continue
         members = []
+        unknown = []
         for s, e in chain:
             while s < e - 1 and doc[s].is_stop:
                 s += 1  # "The Berdiansk - Vasylivka" at a sentence start
             hit = _longest_known(doc, s, e, gazetteer, anchor=True, table=table)
+            if hit is not None and hit[1] < e and e - s <= 3 and all(table.name[s:e]):
+                # Only the first word is known: "Mala" of "Mala Komyshuvakha" is no town in
+                # Peru. The whole stop is the place, unresolved unless a spelling is known.
+                cands = gazetteer.lookup_variant(table.span_text(s, e))
+                if not cands:
+                    unknown.append((s, e, ()))
+                    continue
+                hit = (s, e, cands)
             if hit is None:
                 name = table.span_text(s, e)
                 cands = gazetteer.lookup_variant(name) if e - s <= 3 else ()
@@ -1015,6 +1024,7 @@ def _routes(doc, gazetteer: Gazetteer, table: _TokenTable):
             if _plain_word(doc, s, e, high, pop) or (not high and pop < MIN_POP_LISTED):
                 continue
             out.append((s, e, cands))
+        out += unknown
     return out
 
 
@@ -1208,6 +1218,13 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     high, pop = _best_population(cands)
     if _surname(doc, s) and not _country(cands):
         return False  # "von der Leyen" is no Leiden
+    if s > 0 and not high:
+        before = doc[s - 1].lower_
+        head = e >= len(doc) or doc[e].pos_ not in {"NOUN", "PROPN", "ADJ"}
+        if before in {"a", "an"} and head:
+            return False  # "a Tatar", "an Ingush": a person; "a Kyiv court" is still Kyiv
+        if before in {"our", "my", "your", "his", "her", "their"} and head:
+            return False  # "our Homeland"
     if not high and pop < MIN_POP_EMBEDDED and _person_context(doc, s, e):
         return False  # "13-year-old Tanya"
     if (
@@ -1260,7 +1277,11 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         tiny = MIN_POP_EMBEDDED if label == "FAC" else MIN_POP_GAZETTEER_ONLY  # FAC: "Olympic"
         return not (single and not high and pop < tiny and _common_word(doc[s].text))
     if (
-        doc[s].is_sent_start or doc[s].pos_ != "PROPN" or not label and not locative
+        doc[s].is_sent_start
+        or doc[s].pos_ != "PROPN"
+        or not label
+        and not locative
+        or label in WEAK_LABELS
     ) and _plain_word(doc, s, e, high, pop):
         return False  # "Police said", "Set", "our Union": words, unless NER says place
     if _introduced_place(doc, s):

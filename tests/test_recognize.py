@@ -611,6 +611,9 @@ def test_islands_take_on(geoparser):
         ("Deputies of the State Duma voted. The Duma passed the law.", "Duma"),
         ("Kazakhstan chairs the Eurasian Economic Union. Our Union grows.", "Union"),
         ("Envoys met at Sophia of Kyiv. It is in Sophia that envoys present credentials.", "Sophia"),
+        ("I am a Chechen, a Russian, a Tatar, a Jew.", "Tatar"),
+        ("They showed the indomitability of our Homeland.", "Homeland"),
+        ("We cooperate with NATO in Alliance operations and exercises.", "Alliance"),
     ],
 )  # fmt: skip
 def test_people_and_organisations_named_like_towns(geoparser, text, word):
@@ -621,3 +624,10 @@ def test_an_age_before_a_town_used_as_an_adjective_keeps_the_town(geoparser):
     got = _places(geoparser, "A 67-year-old Hammond resident fell ill in Indiana.")
     assert got["Hammond"].place.country_code == "US"
     assert "Kyiv" in _places(geoparser, "Envoys met at Sophia of Kyiv.")
+
+
+def test_a_route_stop_known_only_by_its_first_word_is_left_unresolved(geoparser):
+    ms = {m.text: m for m in _parse(geoparser, "Routes: Izyum - Mala Komyshuvakha - Barvinkove.")}
+    assert "Mala" not in ms  # no town in Peru
+    assert ms["Mala Komyshuvakha"].place is None
+    assert ms["Barvinkove"].place.country_code == "UA"
