@@ -306,7 +306,9 @@ def _headed(doc, s: int) -> bool:
     return (
         prev.is_alpha
         and prev.text[:1].isupper()
-        and not prev.is_sent_start
+        # At a sentence start only a common word used as a name counts: "State Duma
+        # deputies", not "In Kyiv" or "FrontCounter BC".
+        and (not prev.is_sent_start or prev.pos_ == "PROPN" and _common_word(prev.text))
         and prev.lower_ not in DIRECTIONS
         and prev.lower_ not in PERSON_TITLES
     )
@@ -458,6 +460,34 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     # that end a surname ("von der Leyen"): their other mentions are that person too.
     surnames = set()
     heads: set[str] = set()
+    # A word the tagger calls a person more often than a place, known only as an old or
+    # other name of a town and never written "in X", is the person ("Lenin": Kazygurt's
+    # Soviet name; but "doctors in Lassa").
+    votes: dict[str, int] = {}
+    for ent in ents:
+        if len(ent) == 1 and ent.label_ in PLACE_LABELS | {"PERSON"}:
+            votes[ent.text] = votes.get(ent.text, 0) + (1 if ent.label_ == "PERSON" else -1)
+    voted_persons = {w for w, v in votes.items() if v >= 2}
+    # A word the article writes twice or more after the same capitalised word, in a name no
+    # gazetteer has, belongs to that name ("State Duma"): its bare mentions are no town.
+    pairs: dict[tuple[str, str], int] = {}
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if (
+            tok.text[:1].isupper()
+            and prev.is_alpha
+            and prev.text[:1].isupper()
+            and not prev.is_stop
+        ):
+            pairs[(prev.text, tok.text)] = pairs.get((prev.text, tok.text), 0) + 1
+    tails = {
+        x
+        for (w, x), n in pairs.items()
+        if n >= 2
+        and w.lower() not in DIRECTIONS | PERSON_TITLES | (PLACE_NOUNS - ADMIN_NOUNS)
+        and not gazetteer.lookup(f"{w} {x}")
+    }
+    voted_persons -= {t.text for t in doc[1:] if doc[t.i - 1].lower_ in DISEASE_SAFE_BEFORE}
     for tok in doc:
         if tok.text[:1].isupper() and tok.is_alpha:
             if _surname(doc, tok.i):
@@ -640,7 +670,11 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         if ent_len[s] > e - s:
             # A name inside a longer entity: "Moscow" in "Moscow Times" (a place), "Volodymyr"
             # in "Volodymyr Zelenskyy" (ORG to spaCy) or "Union" in "European Union" (not).
-            label = EMBEDDED_HEAD if e == ent_end[s] else EMBEDDED
+            label = (
+                EMBEDDED_HEAD
+                if e == ent_end[s] or e + 1 == ent_end[s] and doc[e].text in {"'s", "’s"}
+                else EMBEDDED
+            )  # "the State Duma's": Duma heads the name
         elif _headed(doc, s):
             label = EMBEDDED_HEAD  # "State Duma" with no entity: Duma is no Syrian town here
         elif not label and _modifies(doc, e):
@@ -717,6 +751,14 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         sp
         for sp in spans
         if not (sp.text in surnames | heads and not _country(sp.candidates))
+        and not (sp.text in voted_persons and not any(c.primary for c in sp.candidates))
+        and not (
+            sp.text in tails
+            and sp.candidates
+            and not _placed_in_region(sp, gazetteer)
+            and all(c.place.kind == "city" for c in sp.candidates)
+            and _best_population(sp.candidates)[1] < MIN_POP_EMBEDDED_HEAD
+        )
         and not (
             sp.text in person_words
             and sp.mention_type == "name"
@@ -1266,10 +1308,12 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     words = [t.text for t in doc[s:e] if t.is_alpha]
     if (
         not any(c.primary or c.place.kind != "city" for c in cands)
-        and words
-        and all(not w.isupper() and _common_word(w) for w in words)
-    ):
-        return False  # "White House" is only an alternate name of Casablanca
+        or label not in PLACE_LABELS
+        and not any(c.primary or c.place.kind in {"country", "continent"} for c in cands)
+    ) and (words and all(not w.isupper() and _common_word(w) for w in words)):
+        # "White House" is only an alternate name of Casablanca, "Peace" only a translation
+        # of La Paz; "Britain" is still the country.
+        return False
     if not high and _organisation_apposition(doc, e):
         return False  # "Xinhua, the world's largest news agency" is no town in China
     if label in PLACE_LABELS:

@@ -215,7 +215,8 @@ _NEAR_RE = re.compile(
 _CONTAIN_RE = re.compile(
     r"^(?:\s*,\s*(?:(?:located\s+)?in\s+)?|\s+(?:located\s+)?in\s+)"
     r"((?:[A-Z][\w'’.-]*)(?:\s+(?:(?:de|del|da|do|dos|das|des|di|du|la|le|el)\s+)?[A-Z][\w'’.-]*){0,3})"
-)  # "Davao del Sur", "Rio Grande do Sul": particles inside a region's name
+    r"(?![\w'’.-]*\s+(?:said|says|told|added|announced|stated|reported)\b)"
+)  # "in Paris, Washington said": a speaker, not a container  # "Davao del Sur", "Rio Grande do Sul": particles inside a region's name
 
 
 class Resolver:
@@ -396,7 +397,11 @@ class Resolver:
                 if c.place.kind == "admin2" or c.place.kind == "city" and c.population >= 5_000
             ][:5]
             for n, cands in cand_by_name.items()
-            if n in chosen and first_span[n].mention_type == "name"
+            if n in chosen
+            and first_span[n].mention_type == "name"
+            # A name read as a country or region lends no towns: "Armenia" puts no one near
+            # Armenia, Colombia.
+            and (chosen[n] is None or chosen[n].cand.place.kind in {"city", "admin2"})
         }
         for sweep in ("readings", "picks"):
             if sweep == "readings":
@@ -678,6 +683,10 @@ class Resolver:
                 size = 1.0
                 if p.kind == "city" and flags.rival_high:
                     size = min(1.0, math.log10(c.population + 10) / 5)
+                    if c.population < FAMOUS_TOWN and not _localised(c, ctx):
+                        # A region, sea or country of that name is meant unless the text
+                        # places the town ("the Normandy format" is not Normandy, Missouri).
+                        size = min(size, FAMOUS_RIVAL_SHARE)
                 elif p.kind == "city" and flags.top_city_pop > 10 * c.population:
                     # ... nor a village over a famous namesake ten times its size (Brussels,
                     # Illinois, in a story that also mentions the United States).

@@ -614,6 +614,9 @@ def test_islands_take_on(geoparser):
         ("I am a Chechen, a Russian, a Tatar, a Jew.", "Tatar"),
         ("They showed the indomitability of our Homeland.", "Homeland"),
         ("We cooperate with NATO in Alliance operations and exercises.", "Alliance"),
+        ("Ships must be closed to Russian goods. Peace is more important than profit.", "Peace"),
+        ("Lenin criticised the plan. After Lenin's death, Lenin's ideas won. "
+         "Monuments to Lenin fell.", "Lenin"),
     ],
 )  # fmt: skip
 def test_people_and_organisations_named_like_towns(geoparser, text, word):
@@ -631,3 +634,51 @@ def test_a_route_stop_known_only_by_its_first_word_is_left_unresolved(geoparser)
     assert "Mala" not in ms  # no town in Peru
     assert ms["Mala Komyshuvakha"].place is None
     assert ms["Barvinkove"].place.country_code == "UA"
+
+
+@pytest.fixture(scope="module")
+def official_sample(geoparser):
+    """The bundled official statements that showed visible errors on the map."""
+    from geo.models import Article
+    from geo.pipeline import SAMPLE_DIR
+
+    needles = (
+        "Normandy format",
+        "Lenin and his associates",
+        "Peace is more important than profit",
+        "Ursula von der Leyen",
+        "Izyum - Mala Komyshuvakha",
+        "summit with President Biden in Geneva",
+        "State Duma",
+    )
+    arts = [
+        a
+        for f in sorted(SAMPLE_DIR.glob("*.jsonl"))
+        for a in load_file(f)
+        if isinstance(a, Article) and any(n in a.text for n in needles)
+    ]
+    return [m for a in arts[:40] for m in geoparser.parse(a) if m.place is not None]
+
+
+@pytest.mark.parametrize(
+    "word, wrong",
+    [
+        ("Normandy", ("US", "city")),  # "the Normandy format": no town in Missouri
+        ("Lenin", (None, "city")),  # the man, not Kazygurt's Soviet name
+        ("Peace", (None, None)),  # no translation of La Paz
+        ("Leyen", (None, None)),  # Ursula von der Leyen, not Leiden
+        ("Mala", (None, None)),  # "Mala Komyshuvakha", not Mala in Peru
+        ("Geneva", ("US", "city")),  # the Swiss city
+        ("Duma", (None, None)),  # the parliament, not Dūmā in Syria
+    ],
+)
+def test_the_samples_visible_errors_are_gone(official_sample, word, wrong):
+    cc, kind = wrong
+    bad = [
+        m
+        for m in official_sample
+        if m.text == word
+        and (cc is None or m.place.country_code == cc)
+        and (kind is None or m.place.kind == kind)
+    ]
+    assert not bad, [(m.place.name, m.place.country_code, m.reason) for m in bad[:3]]

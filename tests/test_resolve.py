@@ -254,3 +254,16 @@ def test_a_famous_town_beats_a_namesake_in_a_country_the_story_only_names(geopar
     # ... but a story that places the namesake in its state keeps it there.
     text = "Flooding hit north Texas on Monday. In Paris, roads near the Lamar County courthouse closed."
     assert places(text)["Paris"].country_code == "US"
+
+
+def test_a_small_town_does_not_take_a_regions_name_from_a_country_mention(geoparser):
+    from geo.models import Article
+
+    # The United States only acts in this story: "Normandy" is not the Missouri town.
+    text = (
+        "The United States supports the Normandy format. Talks in the Normandy format "
+        "resume in Paris, Washington said."
+    )
+    art = Article("t", None, "t", None, "s", "en", text)
+    got = {m.text: m.place for m in geoparser.parse(art)}
+    assert got.get("Normandy") is None or got["Normandy"].country_code != "US"
