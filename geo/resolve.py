@@ -683,7 +683,7 @@ class Resolver:
                 size = 1.0
                 if p.kind == "city" and flags.rival_high:
                     size = min(1.0, math.log10(c.population + 10) / 5)
-                    if c.population < FAMOUS_TOWN and not _localised(c, ctx):
+                    if c.population < FAMOUS_TOWN and not _localised(c, ctx, contained):
                         # A region, sea or country of that name is meant unless the text
                         # places the town ("the Normandy format" is not Normandy, Missouri).
                         size = min(size, FAMOUS_RIVAL_SHARE)
@@ -695,7 +695,7 @@ class Resolver:
                     p.kind == "city"
                     and flags.top_city_pop >= FAMOUS_TOWN
                     and flags.top_city_pop > 5 * c.population
-                    and not _localised(c, ctx)
+                    and not _localised(c, ctx, contained)
                 ):
                     # A famous town is meant unless the text places its namesake: the
                     # namesake's state, its neighbours or "X, State" must say so (Geneva in
@@ -758,9 +758,14 @@ class Resolver:
         return _Scored(c, score, why, in_container, t)
 
 
-def _localised(c: Candidate, ctx: _Evidence) -> bool:
-    """True when the article names the candidate's region or a place near it."""
+def _localised(
+    c: Candidate, ctx: _Evidence, contained: tuple[str, str | None] | None = None
+) -> bool:
+    """True when the article names the candidate's region or a place near it, or writes
+    "X, Y" with Y its country or region."""
     p = c.place
+    if contained and contained[0] == p.country_code and contained[1] in {None, c.admin1}:
+        return True
     if (p.country_code, c.admin1 or "") in ctx.admin1s | ctx.anchor_admin1s:
         return True
     return any(
