@@ -83,6 +83,7 @@ PATHOGEN_SHAPE = re.compile(
 )
 # Words that keep a bare name a place in an article that also uses it for a disease ("in
 # Lassa"); "from" and "of" do not ("died from Ebola", "a case of Marburg").
+POSSESSIVES = {"our", "my", "your", "his", "her", "their"}
 DISEASE_SAFE_BEFORE = {"in", "near", "outside", "around", "across", "throughout", "inside"}
 # Population a town needs to count when only the gazetteer (no NER label) vouches for it.
 MIN_POP_GAZETTEER_ONLY = 15_000
@@ -340,6 +341,8 @@ def _locative(doc, start_tok: int, end_tok: int) -> bool:
     "in X", "the X area", and appositions such as "X, a town near ...".
     """
     before = doc[start_tok - 1].lower_ if start_tok > 0 else ""
+    if before in POSSESSIVES and start_tok > 1 and doc[start_tok - 2].lower_ in LOCATIVE_BEFORE:
+        return True  # "to our Melitopol", "in their Kherson"
     if before in LOCATIVE_BEFORE or before in PLACE_NOUNS:
         return True
     if before == "of" and start_tok > 1 and doc[start_tok - 2].lower_ in PLACE_NOUNS:
@@ -1265,8 +1268,9 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         head = e >= len(doc) or doc[e].pos_ not in {"NOUN", "PROPN", "ADJ"}
         if before in {"a", "an"} and head:
             return False  # "a Tatar", "an Ingush": a person; "a Kyiv court" is still Kyiv
-        if before in {"our", "my", "your", "his", "her", "their"} and head:
-            return False  # "our Homeland"
+        if before in POSSESSIVES and head:
+            if _familiar_word(doc[s].text):
+                return False  # "our Homeland"; but "our Bucha", "our Kherson" are the towns
     if not high and pop < MIN_POP_EMBEDDED and _person_context(doc, s, e):
         return False  # "13-year-old Tanya"
     if (

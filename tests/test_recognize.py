@@ -682,3 +682,13 @@ def test_the_samples_visible_errors_are_gone(official_sample, word, wrong):
         and (kind is None or m.place.kind == kind)
     ]
     assert not bad, [(m.place.name, m.place.country_code, m.reason) for m in bad[:3]]
+
+
+def test_our_town_in_a_war_statement_is_the_town(geoparser):
+    text = (
+        "Russian troops shelled Ukraine. "
+        "We will return to our Melitopol, to our Bucha and to our Kherson."
+    )
+    got = _places(geoparser, text)
+    assert {"Melitopol", "Bucha", "Kherson"} <= set(got), sorted(got)
+    assert all(got[n].place.country_code == "UA" for n in ("Melitopol", "Bucha", "Kherson"))
