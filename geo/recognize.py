@@ -463,9 +463,9 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     # that end a surname ("von der Leyen"): their other mentions are that person too.
     surnames = set()
     heads: set[str] = set()
-    # A word the tagger calls a person more often than a place, known only as an old or
-    # other name of a town and never written "in X", is the person ("Lenin": Kazygurt's
-    # Soviet name; but "doctors in Lassa").
+    # A word the tagger calls a person more often than a place, naming no region and no
+    # town of 15,000 under its own name, and never written "in X", is the person ("Lenin":
+    # a Belarusian hamlet and Kazygurt's Soviet name; but "doctors in Lassa").
     votes: dict[str, int] = {}
     for ent in ents:
         if len(ent) == 1 and ent.label_ in PLACE_LABELS | {"PERSON"}:
@@ -754,7 +754,13 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         sp
         for sp in spans
         if not (sp.text in surnames | heads and not _country(sp.candidates))
-        and not (sp.text in voted_persons and not any(c.primary for c in sp.candidates))
+        and not (
+            sp.text in voted_persons
+            and not any(
+                c.primary and c.population >= MIN_POP_GAZETTEER_ONLY or not _ranked_by_population(c)
+                for c in sp.candidates
+            )
+        )
         and not (
             sp.text in tails
             and sp.candidates
