@@ -367,8 +367,21 @@ def test_with_an_online_geocoder_only_this_process_resolves(tmp_path, tmp_store,
     resolver = Resolver(gazetteer, [GazetteerGeocoder(gazetteer), online])
     gp = Geoparser(gazetteer=gazetteer, nlp=nlp, resolver=resolver)
     src = _sample_jsonl(tmp_path / "some.jsonl", 40, offset=20)
-    assert ingest([src], tmp_store, gp, workers=2).added == 40
+    # Names no gazetteer has, in several articles, so that some reach the online geocoder
+    # whichever worker parses them.
+    unknown = [
+        {"id": f"unknown-{k}", "title": "", "text": text}
+        for k, text in enumerate([
+            "Shelling hit the village of Zhovtobalkivka near Kharkiv, Ukraine, officials said.",
+            "Two houses burned in the village of Zhovtobalkivka, the regional governor wrote.",
+            "Evacuation buses left the village of Zhovtobalkivka for Kharkiv on Tuesday morning.",
+        ])
+    ]  # fmt: skip
+    with src.open("a", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(r) + "\n" for r in unknown)
+    assert ingest([src], tmp_store, gp, workers=2).added == 43
     assert online.asked and {pid for pid, _ in online.asked} == {os.getpid()}
+    assert any(q == "Zhovtobalkivka" for _, q in online.asked)
 
 
 def test_articles_in_other_languages_are_stored_without_places(tmp_path, tmp_store, geoparser):
