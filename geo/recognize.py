@@ -266,8 +266,8 @@ def _surname(doc, s: int) -> bool:
 
 
 def _accent_only_match(doc, s: int, e: int, cands: tuple[Candidate, ...]) -> bool:
-    """True when no candidate carries the span as written, accents included: "God" found
-    only as Göd, "Gloria" only as Glória."""
+    """True when no candidate carries the span as written, accents included: "God" is
+    found only as Göd."""
     text = doc[s:e].text.casefold()
     return not any(c.place.name.casefold() == text for c in cands) and any(
         unicodedata.normalize("NFKD", c.place.name) != c.place.name for c in cands
@@ -279,7 +279,7 @@ def _person_shaped(doc, start: int, end: int) -> bool:
     initials and particles ("Michael Jordan", "J. R. R. Tolkien", "Ursula von der Leyen").
     """
     for tok in doc[start:end]:
-        if tok.text[:1].isupper() or tok.lower_ in {"von", "van", "der", "de", "da", "al", "bin"}:
+        if tok.text[:1].isupper() or tok.lower_ in _PARTICLES | {"de", "da", "al"}:
             continue
         if tok.text in {"'s", "’s", "-", "'"} and tok.i == end - 1:
             continue
@@ -471,6 +471,7 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         if len(ent) == 1 and ent.label_ in PLACE_LABELS | {"PERSON"}:
             votes[ent.text] = votes.get(ent.text, 0) + (1 if ent.label_ == "PERSON" else -1)
     voted_persons = {w for w, v in votes.items() if v >= 2}
+    voted_persons -= {t.text for t in doc[1:] if doc[t.i - 1].lower_ in DISEASE_SAFE_BEFORE}
     # A word the article writes twice or more after the same capitalised word, in a name no
     # gazetteer has, belongs to that name ("State Duma"): its bare mentions are no town.
     pairs: dict[tuple[str, str], int] = {}
@@ -490,7 +491,6 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         and w.lower() not in DIRECTIONS | PERSON_TITLES | (PLACE_NOUNS - ADMIN_NOUNS)
         and not gazetteer.lookup(f"{w} {x}")
     }
-    voted_persons -= {t.text for t in doc[1:] if doc[t.i - 1].lower_ in DISEASE_SAFE_BEFORE}
     for tok in doc:
         if tok.text[:1].isupper() and tok.is_alpha:
             if _surname(doc, tok.i):

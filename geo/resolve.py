@@ -211,12 +211,14 @@ _NEAR_RE = re.compile(
     r"((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})"
 )
 # "Kherson, Ukraine", and "Fulton County (, ) located in Illinois", "Crawford County in
-# Pennsylvania": what follows must still be a country or a region to count.
+# Pennsylvania", "Austin, in Scott County": what follows must still be a country or a region
+# to count. A region's name may hold particles ("Davao del Sur", "Rio Grande do Sul"); a
+# name followed by "said" is a speaker, not a container ("in Paris, Washington said").
 _CONTAIN_RE = re.compile(
     r"^(?:\s*,\s*(?:(?:located\s+)?in\s+)?|\s+(?:located\s+)?in\s+)"
     r"((?:[A-Z][\w'’.-]*)(?:\s+(?:(?:de|del|da|do|dos|das|des|di|du|la|le|el)\s+)?[A-Z][\w'’.-]*){0,3})"
     r"(?![\w'’.-]*\s+(?:said|says|told|added|announced|stated|reported)\b)"
-)  # "in Paris, Washington said": a speaker, not a container  # "Davao del Sur", "Rio Grande do Sul": particles inside a region's name
+)
 
 
 class Resolver:
