@@ -215,9 +215,11 @@ def drag_map(pg, start: tuple[float, float], end: tuple[float, float]) -> None:
 def pick_option(pg, box, typed: str, name, attempts: int = 3) -> None:
     """Open a select box, type to narrow its list and click the option called `name`.
 
-    A click that lands while the app is still redrawing can leave the list closed: then the
-    list is closed and opened again (at most `attempts` times).
+    A click that lands while the app is still redrawing can leave the list closed, or close
+    it before the option is clicked: then the list is closed and opened again (at most
+    `attempts` times), as a person would.
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     option = pg.get_by_role("option", name=name)
@@ -227,10 +229,11 @@ def pick_option(pg, box, typed: str, name, attempts: int = 3) -> None:
         pg.keyboard.type(typed)
         try:
             expect(option).to_be_visible(timeout=10_000)
-        except AssertionError:
+            # A rerun can close the list between seeing the option and clicking it.
+            option.click(timeout=10_000)
+        except (AssertionError, PlaywrightTimeout):
             pg.keyboard.press("Escape")
             pg.wait_for_timeout(1_000)
             continue
-        option.click()
         return
     raise AssertionError(f"no option {name!r} after typing {typed!r} {attempts} times")
