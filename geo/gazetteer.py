@@ -15,7 +15,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -645,6 +645,26 @@ def romanisation_variants(name: str) -> list[list[str]]:
         levels.append(nxt)
         frontier = nxt
     return levels
+
+
+def region_readings(found: Iterable[Candidate]) -> list[tuple[str, str | None]]:
+    """(country code, admin-1 code or None) for each country or first-level unit among a
+    name's entries: the regions "X, <name>" can place a town in."""
+    return [
+        (c.place.country_code, None if c.place.kind == "country" else c.admin1)
+        for c in found
+        if c.place.kind in {"country", "admin1"}
+    ]
+
+
+def lies_in(c: Candidate, region: tuple[str, str | None], kinds: Iterable[str]) -> bool:
+    """True when `c` is one of `kinds` inside the country (and admin-1 unit, when given)."""
+    cc, admin1 = region
+    return (
+        c.place.kind in kinds
+        and c.place.country_code == cc
+        and (admin1 is None or c.admin1 == admin1)
+    )
 
 
 def _case_compatible(text: str, surface: str) -> bool:

