@@ -1,0 +1,153 @@
+"""What every panel shares: cached store queries, the URL state, the selected place."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import streamlit as st
+
+from geo import export, gazetteer, mapview
+from geo.models import KINDS, Place
+from geo.pipeline import (
+    Geoparser,
+    db_path,
+)
+from geo.store import Query, Store
+
+# The server is multi-threaded, and forking worker processes from it could copy a lock that
+# another thread holds; the app geoparses in its own process (the CLI uses every core).
+APP_WORKERS = 1
+
+
+FEED_INTERVAL_S = 15 * 60  # how often a feed watched from the app is due for a poll
+
+
+PAGE = 20  # passages per page of the panel
+
+
+HISTORY_SHOWN = 30  # corrections listed in the sidebar
+
+
+@st.cache_resource(show_spinner="Opening the database (an older one is upgraded once)…")
+def get_store() -> Store:
+    return Store(db_path())
+
+
+@st.cache_resource(show_spinner="Loading the geoparser (spaCy model and gazetteer)…")
+def get_geoparser() -> Geoparser:
+    return Geoparser()
+
+
+@st.cache_resource(show_spinner="Opening the gazetteer…")
+def get_gazetteer() -> gazetteer.Gazetteer:
+    return gazetteer.Gazetteer.open_or_build()
+
+
+@st.cache_data(show_spinner=False)
+def place_counts(_store: Store, query: Query, version: int):
+    return _store.place_counts(query)
+
+
+@st.cache_data(show_spinner=False)
+def place_passages(_store: Store, key: str, query: Query, version: int):
+    return _store.passages(key, query)
+
+
+@st.cache_data(show_spinner=False)
+def passage_files(_store: Store, key: str, query: Query, version: int) -> tuple[str, str]:
+    """The place's passages as CSV and GeoJSON, made once per selection, not every rerun."""
+    place = _store.place(key)
+    rows = place_passages(_store, key, query, version)
+    return export.passages_csv(place.name, rows), export.passages_geojson(place, rows)
+
+
+@st.cache_data(show_spinner=False)
+def nearby(_store: Store, key: str, query: Query, version: int, km: float):
+    """The selection's other places within `km` of this one, nearest first."""
+    return _store.places_near(key, km, query)
+
+
+@st.cache_data(show_spinner=False)
+def story_copies(_store: Store, article_ids: tuple[str, ...], version: int):
+    """article id -> (source, url, title) of the other outlets that published the same story."""
+    return {aid: _store.also_published(aid) for aid in article_ids}
+
+
+@st.cache_data(show_spinner=False)
+def place_summary(_store: Store, key: str, query: Query, version: int):
+    """(passages, articles, per-day mentions) of one place in the selection."""
+    return (*_store.count_passages(key, query), _store.timeline(key, query))
+
+
+def parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def init_state_from_url(store: Store, bounds: tuple[date, date] | None) -> None:
+    """Read filters from the URL once per session, so a copied link reopens the same view.
+
+    Without dates in the URL the range is the store's core span: where the articles cluster.
+    """
+    if st.session_state.get("_url_loaded"):
+        return
+    qp = st.query_params
+    if bounds:
+        core = store.core_dates()
+        start = parse_date(qp.get("from")) or (core or bounds)[0]
+        end = parse_date(qp.get("to")) or (core or bounds)[1]
+        start = min(max(start, bounds[0]), bounds[1])
+        end = max(min(end, bounds[1]), start)
+        st.session_state["dates"] = (start, end)
+    st.session_state["undated"] = qp.get("undated", "1") != "0"
+    st.session_state["sources"] = [s for s in qp.get_all("source") if s]
+    st.session_state["kinds"] = [k for k in qp.get_all("kind") if k in KINDS]
+    st.session_state["countries"] = [c for c in qp.get_all("country") if c]
+    st.session_state["text"] = qp.get("q", "")
+    st.session_state["demonyms"] = qp.get("demonyms") == "1"
+    st.session_state["selected_place"] = qp.get("place") or None
+    st.session_state["_url_loaded"] = True
+
+
+def write_url(query: Query, selected: str | None) -> None:
+    params: dict[str, str | list[str]] = {}
+    if query.start:
+        params["from"] = query.start.isoformat()
+    if query.end:
+        params["to"] = query.end.isoformat()
+    if not query.include_undated:
+        params["undated"] = "0"
+    if query.sources:
+        params["source"] = list(query.sources)
+    if query.kinds:
+        params["kind"] = list(query.kinds)
+    if query.countries:
+        params["country"] = list(query.countries)
+    if query.text:
+        params["q"] = query.text
+    if query.include_demonyms:
+        params["demonyms"] = "1"
+    if selected:
+        params["place"] = selected
+    wanted = {k: [v] if isinstance(v, str) else v for k, v in params.items()}
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(params)
+
+
+def select_place(place: Place, centre: bool = True) -> None:
+    """Select a place (panel), close the reader and, with `centre`, move the map to it."""
+    st.session_state["selected_place"] = place.key
+    st.session_state.pop("reader", None)
+    if centre:
+        zoom = 4 if place.kind in ("country", "continent", "region", "water") else 7
+        st.session_state["map_command"] = mapview.ViewCommand(
+            uuid.uuid4().hex, (place.lat, place.lon), zoom
+        )
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"

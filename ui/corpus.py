@@ -1,0 +1,249 @@
+"""Adding and removing articles: the startup ingest, uploads, web pages, feeds."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import gazetteer, render
+from geo import watch as watch_mod
+from geo.articles import parse_columns, save_upload
+from geo.errors import GeoError
+from geo.fetch import fetch_url
+from geo.pipeline import (
+    SAMPLE_DIR,
+    Geoparser,
+    ingest,
+    ingest_articles,
+    load_precomputed,
+    user_dir,
+)
+from geo.render import is_web_address
+from geo.store import Store
+from ui.common import APP_WORKERS, FEED_INTERVAL_S, get_geoparser
+
+
+def run_ingest(store: Store) -> None:
+    """Bring the database up to date with data/sample and data/articles, with a progress bar."""
+    bar = st.progress(0.0, text="Checking articles…")
+
+    def on_progress(done: int, total: int) -> None:
+        frac = done / total if total else 1.0
+        bar.progress(frac, text=f"Geoparsing articles: {done:,} of {total:,}")
+
+    def geoparser_factory() -> Geoparser:
+        if not gazetteer.index_ready():
+            bar.progress(0.0, text="Building the gazetteer index (once, about 10 s)…")
+            gazetteer.build_index(
+                on_progress=lambda d, t: bar.progress(d / t, text="Building the gazetteer index…")
+            )
+        return get_geoparser()
+
+    try:
+        report = ingest(
+            [SAMPLE_DIR, user_dir()],
+            store,
+            geoparser_factory,
+            on_progress=on_progress,
+            precomputed=load_precomputed(),
+            workers=APP_WORKERS,
+        )
+    except GeoError as err:
+        bar.empty()
+        st.error(f"Ingest failed: {render.md_escape(err)}")
+        return
+    bar.empty()
+    if report.added or report.updated:
+        st.toast(f"Articles: {report.summary()}")
+    for w in report.warnings[:20]:
+        st.warning(render.md_escape(w))
+
+
+def add_url(store: Store, url: str, watch: bool = False) -> None:
+    """Fetch one web page or feed into the database and say what happened.
+
+    Only http(s) addresses: the box never reads files from the server's disk.
+    """
+    if not is_web_address(url):
+        st.sidebar.error(
+            f"“{render.md_escape(url, 80)}”: only web addresses (http:// or https://) can be "
+            "added here. To add a file, use “Add articles” above."
+        )
+        return
+    if watch:
+        # The first poll: fetches, ingests, and remembers the items seen and how it went.
+        store.watch_feed(url, FEED_INTERVAL_S)
+        with st.spinner(f"Fetching {render.md_escape(url, 120)}…"):
+            res = watch_mod.poll(url, store, feed_ingester(store), fetch_url)
+        for f in res.failed:
+            st.sidebar.error(render.md_escape(f"{f.source}: {f.detail}"))
+        if res.error:
+            st.sidebar.error(render.md_escape(res.line()))
+        else:
+            st.sidebar.success(render.md_escape(f"Watching {res.line()}", 300))
+            remember_added(store, url)
+        return
+    with st.spinner(f"Fetching {render.md_escape(url, 120)}…"):
+        try:
+            report = ingest([url], store, get_geoparser, workers=APP_WORKERS)
+        except GeoError as err:
+            report = None
+            st.sidebar.error(render.md_escape(err))
+    if report is None:
+        return
+    for f in report.failed:
+        st.sidebar.error(render.md_escape(f"{f.source}: {f.detail}"))
+    # Shown here, next to the box; a mistyped address is not an input to list above the map.
+    store.record_failures([], [url])
+    if report.added or report.updated or report.skipped:
+        remember_added(store, url)
+    if report.added or report.updated:
+        st.sidebar.success(f"{render.md_escape(url, 80)}: {report.summary()}")
+    elif report.skipped:
+        st.sidebar.info(f"{render.md_escape(url, 80)}: already in the database.")
+
+
+def remember_added(store: Store, origin: str) -> None:
+    """Offer the articles just read from `origin` (see `just_added`)."""
+    ids = store.articles_of(origin=origin)
+    if ids:
+        st.session_state["_just_added"] = (
+            ids + [i for i in st.session_state.get("_just_added", []) if i not in ids]
+        )[:50]
+
+
+def just_added(store: Store) -> None:
+    """After an upload or an added page: "Show this article's places" for each new article."""
+    ids = [i for i in st.session_state.get("_just_added", []) if store.article(i)]
+    if not ids:
+        return
+    sb = st.sidebar
+    sb.caption(f"Just added: {len(ids):,} article(s)")
+    for aid in ids[:5]:
+        art = store.article(aid)
+        if sb.button(
+            f"Show this article's places: {render.md_escape(art.title, 60)}",
+            key=f"show_{aid}",
+            type="tertiary",
+            icon=":material/location_on:",
+        ):
+            st.session_state["article_filter"] = aid
+            st.session_state["reader"] = aid
+            st.rerun()
+    if sb.button("Dismiss", key="dismiss_added"):
+        st.session_state.pop("_just_added", None)
+        st.rerun()
+
+
+def add_uploads(store: Store, uploads, mapping: str = "") -> list[tuple[str, str]]:
+    """Save and ingest uploaded files; returns (level, message) lines for the sidebar.
+
+    `mapping` is "field=column, …" for CSV/JSON exports. A file from which no article could
+    be read is not kept in the articles folder.
+    """
+    messages: list[tuple[str, str]] = []
+    try:
+        columns = parse_columns([mapping]) or None
+    except GeoError as err:
+        return [("error", str(err))]
+    for up in uploads:
+        try:
+            path = save_upload(user_dir(), up.name, up.getvalue())
+        except GeoError as err:
+            messages.append(("error", str(err)))
+            continue
+        with st.spinner(f"Geoparsing {render.md_escape(path.name, 120)}…"):
+            try:
+                report = ingest([path], store, get_geoparser, workers=APP_WORKERS, columns=columns)
+            except GeoError as err:
+                messages.append(("error", f"{up.name}: {err}"))
+                continue
+        hint = (
+            " (the “Columns of CSV/JSON exports” box is set: empty it for files with the usual "
+            "column names)"
+            if columns and report.failed
+            else ""
+        )
+        for f in report.failed[:5]:
+            messages.append(("error", f"{f.source}: {f.detail}{hint}"))
+        if len(report.failed) > 5:
+            messages.append(("error", f"{up.name}: {len(report.failed) - 5:,} more problems"))
+        for w in report.warnings[:5]:
+            messages.append(("warning", w))
+        if report.added or report.updated or report.skipped:
+            messages.append(("success", f"{up.name}: {report.summary()}"))
+            remember_added(store, str(path.resolve()))
+        else:
+            messages.append(("error", f"{up.name}: nothing could be read from it; not kept"))
+            path.unlink(missing_ok=True)  # nothing readable in it: don't keep it
+            store.record_failures([], [str(path.resolve())])
+    return messages
+
+
+def feed_ingester(store: Store):
+    """`ingest_items(articles, origin) -> (stored, failures)` for `watch.poll`."""
+
+    def ingest_items(articles, origin):
+        report = ingest_articles(articles, store, get_geoparser, origin, workers=APP_WORKERS)
+        return report.added + report.updated, report.failed
+
+    return ingest_items
+
+
+def poll_feeds(store: Store, urls: list[str]) -> None:
+    """Fetch each watched feed once and ingest its unseen items, with a progress bar."""
+    bar = st.progress(0.0, text="Polling feeds…")
+    lines = []
+    for n, url in enumerate(urls, 1):
+        res = watch_mod.poll(url, store, feed_ingester(store), fetch_url)
+        bar.progress(n / len(urls), text=f"Polled {n} of {len(urls)} feeds")
+        lines.append(res.line())
+    bar.empty()
+    st.session_state["_poll_messages"] = lines
+    st.rerun()  # the counts, the map and the feeds table show what the poll added
+
+
+def remove_articles(store: Store, ids: list[str], what: str) -> None:
+    batch = store.remove(ids)
+    if batch:
+        st.session_state.setdefault("_removals", []).append((batch, f"{len(ids):,} from {what}"))
+        st.session_state["_toast"] = f"Removed {len(ids):,} article(s): {what}"
+    if st.session_state.get("reader") in ids:
+        st.session_state.pop("reader", None)
+    if st.session_state.get("article_filter") in ids:
+        st.session_state.pop("article_filter", None)
+    st.rerun()
+
+
+def manage_box(store: Store) -> None:
+    with st.sidebar.expander("Manage the corpus"):
+        for n, (batch, label) in enumerate(st.session_state.get("_removals", [])):
+            if store.removed_count(batch) and st.button(
+                f"Undo removal: {render.md_escape(label, 80)}", key=f"restore_{batch}_{n}"
+            ):
+                store.restore(batch)
+                st.session_state["_toast"] = f"Restored {label}"
+                st.rerun()
+        sources = store.sources()
+        src = st.selectbox(
+            "Remove every article of a source",
+            [None, *[s for s, _ in sources]],
+            format_func=lambda s: "—" if s is None else f"{s} ({dict(sources)[s]:,})",
+            key="rm_source",
+        )
+        origins = store.origins()
+        org = st.selectbox(
+            "…or every article read from one file or address",
+            [None, *[o for o, _ in origins]],
+            format_func=lambda o: (
+                "—" if o is None else f"{o.rsplit('/', 1)[-1][:60]} ({dict(origins)[o]:,})"
+            ),
+            key="rm_origin",
+        )
+        if src or org:
+            sure = st.checkbox("Yes, remove them from the map", key="rm_sure")
+            if st.button("Remove", key="rm_go", disabled=not sure, type="primary"):
+                if src:
+                    remove_articles(store, store.articles_of(source=src), f"source {src}")
+                else:
+                    store.record_failures([], [org])  # its failures go with it
+                    remove_articles(store, store.articles_of(origin=org), org.rsplit("/", 1)[-1])

@@ -1,0 +1,67 @@
+"""The page's header: the corpus line, unreadable inputs, the one-article filter, feeds."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import render
+from geo.pipeline import (
+    GEOPARSED_LANGUAGES,
+)
+from geo.store import Store
+from ui.corpus import poll_feeds
+
+
+def header(store: Store, one: str | None) -> None:
+    """Title, corpus counts, the inputs that could not be read and the watched feeds."""
+    st.title("Conflict Map")
+    counts_all = store.counts()
+    other_langs = [(lang, n) for lang, n in store.languages() if lang not in GEOPARSED_LANGUAGES]
+    not_english = (
+        f" · {sum(n for _, n in other_langs):,} not in English ("
+        + ", ".join(f"{render.md_escape(lang)} {n:,}" for lang, n in other_langs[:6])
+        + "): kept without places, geoparsing is English-only for now"
+        if other_langs
+        else ""
+    )
+    copies_note = (
+        f" · {counts_all['near_duplicates']:,} republished copies counted once"
+        if counts_all.get("near_duplicates")
+        else ""
+    )
+    st.caption(
+        f"Whole corpus: {counts_all['articles']:,} articles naming "
+        f"{counts_all['places']:,} places (demonyms included) · "
+        f"{counts_all['undated']:,} undated{copies_note}{not_english}. Sources are the parties' "
+        "own statements unless stated otherwise; every passage names its source."
+    )
+    failures = store.failures()
+    if failures:
+        with st.expander(f"⚠️ {len(failures)} input(s) could not be read", expanded=False):
+            st.html(render.failures_html(failures))
+            st.caption("An input leaves this list once it is read successfully, or removed.")
+            if st.button("Clear this list", key="clear_failures"):
+                store.clear_failures()
+                st.rerun()
+    if one:
+        art = store.article(one)
+        c1, c2 = st.columns([4, 1])
+        c1.info(
+            "Showing the places of one article: " + render.md_escape(art.title if art else one, 150)
+        )
+        if c2.button("Show all articles", key="all_articles", width="stretch"):
+            st.session_state.pop("article_filter", None)
+            st.rerun()
+    feeds = store.feeds()
+    if feeds:
+        broken = sum(1 for f in feeds if f.last_error)
+        label = f"{len(feeds)} watched feed(s)" + (f", {broken} with errors" if broken else "")
+        with st.expander(label, expanded=bool(st.session_state.get("_poll_messages"))):
+            st.html(render.feeds_html(feeds))
+            for line in st.session_state.pop("_poll_messages", []):
+                st.info(render.md_escape(line, 300))
+            if st.button("Poll feeds now", help="Fetch every watched feed's new items"):
+                poll_feeds(store, [f.url for f in feeds])
+            st.caption(
+                "Polled by `python -m geo watch`; new items show up when the page next updates."
+            )

@@ -1,0 +1,161 @@
+"""The map: markers, legend, the find box and what a click selects."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import export, mapview, render
+from geo.store import Query, Store
+from ui.common import place_counts, plural, select_place, write_url
+
+
+def place_finder(counts) -> None:
+    """Find a place by name in the selection: selects it and centres the map on it."""
+    by_key = {c.place.key: c for c in counts}
+    chosen = st.session_state.get("selected_place")
+    typed = st.session_state.get("finder")
+    if typed == st.session_state.get("_found") and typed != chosen:
+        # The selection changed elsewhere (map, table, list): the box names it.
+        st.session_state["finder"] = chosen if chosen in by_key else None
+        st.session_state["_found"] = st.session_state["finder"]
+    key = st.selectbox(
+        "Find a place",
+        list(by_key),
+        index=None,
+        placeholder="Find a place: type its name…",
+        format_func=lambda k: _finder_label(by_key[k]),
+        key="finder",
+        label_visibility="collapsed",
+    )
+    if key and key != st.session_state.get("_found"):
+        st.session_state["_found"] = key
+        select_place(by_key[key].place)
+        st.rerun()
+
+
+def _finder_label(c) -> str:
+    p = c.place
+    where = f", {p.country_code}" if p.country_code and p.kind != "country" else ""
+    return f"{p.name}{where} — {p.kind}, {plural(c.mentions, 'mention')}"
+
+
+LEGEND = (
+    "<div class='cm-legend'>"
+    + " ".join(
+        f"<span><i style='background:{colour}'></i>{kind}</span>"
+        for kind, colour in (
+            ("region", mapview.KIND_COLOURS["admin1"]),
+            ("city", mapview.KIND_COLOURS["city"]),
+            ("water", mapview.KIND_COLOURS["water"]),
+            ("landmark", mapview.KIND_COLOURS["landmark"]),
+        )
+    )
+    + " · circle size = mentions in the selection (key under the map)</div>"
+)
+
+
+# Under the map, so the circles can be drawn at the map's own sizes without pushing it down.
+SIZE_LEGEND = f"<div class='cm-legend cm-sizes'>{mapview.size_legend_html()}</div>"
+
+
+def map_panel(store: Store, counts, query: Query, version: int) -> None:
+    """The map of the selection, its legends, the find box and the downloads of its places.
+
+    A click on a marker selects that place (the panel beside the map shows it).
+    """
+    n_mentions = sum(c.mentions for c in counts)
+    head, find = st.columns([3, 2])
+    head.markdown(
+        f"**{plural(len(counts), 'place')}**, {plural(n_mentions, 'mention')} in the selection"
+        + ("" if counts else " — nothing matches the filters.")
+    )
+    with find:
+        place_finder(counts)
+    # The map frames the selection once per session; after that it keeps the user's own
+    # centre and zoom across reruns (mapview.ViewKeeper) until they press the map's own
+    # "Fit to selection" button.
+    if "map_command" not in st.session_state:
+        st.session_state["map_command"] = mapview.ViewCommand.frame(counts)
+    selected = st.session_state.get("selected_place")
+    st.markdown(LEGEND, unsafe_allow_html=True)
+    # A very large selection is drawn by view: the places in the box the user looks at.
+    # A pan or a zoom reruns the app (the map returns its bounds then); the map's last
+    # value is in the session state before the map is drawn again.
+    large = len(mapview.drawn(counts)) > mapview.MAX_MARKERS
+    last = st.session_state.get("map") if large else None
+    box = mapview.view_box(last.get("bounds")) if isinstance(last, dict) else None
+    in_view = place_counts(store, replace(query, bbox=box), version) if box else None
+    to_draw = mapview.places_to_draw(counts, in_view, selected)
+    if large:
+        n_drawn = len(mapview.drawn(to_draw))
+        which = (
+            f"the {n_drawn:,} places in view"
+            if in_view is not None and len(mapview.drawn(in_view)) <= mapview.MAX_MARKERS
+            else f"the {n_drawn:,} most mentioned places "
+            + ("in view" if box else "of the selection")
+        )
+        st.caption(
+            f"A large selection: the map draws {which} (of {len(counts):,}); pan or zoom to"
+            " draw others. The tables and downloads hold every place."
+        )
+    ret = st_folium(
+        mapview.base_map(online_tiles=st.session_state.get("online_tiles", False)),
+        key="map",
+        height=640,
+        use_container_width=True,
+        feature_group_to_add=mapview.markers_layer(
+            to_draw, selected, st.session_state["map_command"], frame=counts
+        ),
+        returned_objects=["last_active_drawing", "bounds"] if large else ["last_active_drawing"],
+    )
+    st.markdown(SIZE_LEGEND, unsafe_allow_html=True)
+    not_drawn = {
+        c.place.key: f"{render.md_escape(c.place.name)} ({c.mentions:,})"
+        for c in counts
+        if c.place.kind in mapview.NOT_DRAWN_KINDS
+    }
+    if not_drawn:
+        # Pills, not buttons: a pill shows which country is selected. The callback runs
+        # before the next run, so the line below cannot overwrite the user's pick.
+        def pick_not_drawn() -> None:
+            st.session_state["selected_place"] = st.session_state["not_drawn"]
+            st.session_state.pop("reader", None)
+
+        options = list(not_drawn)[:8]
+        if selected in not_drawn and selected not in options:
+            options.append(selected)
+        st.session_state["not_drawn"] = selected if selected in options else None
+        st.pills(
+            "Countries (shaded areas on the map) and continents",
+            options,
+            format_func=not_drawn.get,
+            key="not_drawn",
+            on_change=pick_not_drawn,
+        )
+    if counts:
+        d1, d2 = st.columns(2)
+        d1.download_button(
+            "Download places (CSV)",
+            export.places_csv(counts),
+            file_name="conflict_map_places.csv",
+            mime="text/csv",
+        )
+        d2.download_button(
+            "Download places (GeoJSON)",
+            export.places_geojson(counts),
+            file_name="conflict_map_places.geojson",
+            mime="application/geo+json",
+        )
+    clicked = ((ret or {}).get("last_active_drawing") or {}).get("properties") or {}
+    key = html.unescape(clicked.get("key", "")) or None
+    if key and key != st.session_state.get("_last_click"):
+        st.session_state["_last_click"] = key
+        if key != selected:
+            st.session_state["selected_place"] = key
+            st.session_state.pop("reader", None)
+            write_url(query, key)
+            st.rerun()
