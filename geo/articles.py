@@ -100,6 +100,8 @@ _MD_EMPH = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc but \t and \n
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
+# The user name and password of an address: everything before the authority's last "@".
+_USERINFO = re.compile(r"^(\s*[A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#]*@")
 _REASON_PREFIX = re.compile(r"^(?:\S+: )+")
 _NUMBER = re.compile(r"[\d,.]+")
 # The attribute part must start with a space or "/": overlapping groups were quadratic.
@@ -321,7 +323,7 @@ def _article(
     text: str,
 ) -> Article:
     """An Article whose metadata strings are single clean lines that encode as UTF-8."""
-    url = _field(url, 4000) if url else None
+    url = _field(without_credentials(url), 4000) if url else None
     return Article(
         _field(aid, 500) or text_id(text),
         url or None,
@@ -336,6 +338,15 @@ def _article(
 def text_id(text: str) -> str:
     """A short content hash, used to recognise the same text under another file name."""
     return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()[:16]
+
+
+def without_credentials(url: str) -> str:
+    """The URL with its user name and password (if any) removed: the form shown and stored.
+
+    Never fails: text that is not a URL comes back unchanged.
+    """
+    m = _USERINFO.match(url)
+    return url if m is None else (m.group(1) or "") + "//" + url[m.end() :]
 
 
 def source_from_url(url: str | None) -> str:
