@@ -884,6 +884,10 @@ def _csv_records(
     binary: IO[bytes], name: str, stem: str, columns: Mapping[str, str], tab: bool
 ) -> Iterator[Article | Failure | Notice]:
     fh = _text_stream(binary, name, "")
+    # Whether the record being read has an odd number of quotes so far, i.e. is inside a
+    # quoted field: after a field too big, its remaining lines are skipped up to the one that
+    # closes the quotes, so the next record is read from its own start.
+    inside = [False]
 
     def lines() -> Iterator[str]:
         while line := fh.readline(MAX_RECORD_CHARS + 1):
@@ -892,6 +896,8 @@ def _csv_records(
                     f"{name}: a line is longer than {MAX_RECORD_CHARS:,} characters; "
                     "the rest of the file was not read"
                 )
+            if line.count('"') % 2:
+                inside[0] = not inside[0]
             yield line
 
     source = lines()
@@ -911,12 +917,21 @@ def _csv_records(
     reader = csv.reader(source, delimiter=delimiter)
     n = 1
     while True:
+        inside[0] = False  # a record starts
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as err:
             n += 1
+            if "field limit" in str(err):
+                while inside[0] and next(source, None) is not None:
+                    pass  # the rest of the oversized quoted field, and of its record
+                yield Failure(
+                    f"{name}:{n}",
+                    f"{name}:{n}: record too big (a field over {MAX_RECORD_CHARS:,} characters)",
+                )
+                continue
             yield Failure(f"{name}:{n}", f"{name}:{n}: malformed CSV row ({err})")
             continue
         n += 1

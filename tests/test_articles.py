@@ -683,3 +683,23 @@ def test_uploads_with_long_or_readme_names_are_saved_under_usable_names(tmp_path
     readme = save_upload(tmp_path, "README.md", b"# Kyiv\n\nShelling in Kyiv today.")
     assert readme.name == "upload-README.md"
     assert readme in iter_paths([tmp_path])  # a rescan ingests it like any other upload
+
+
+def test_csv_field_over_the_limit_spanning_lines_fails_alone(tmp_path):
+    # A quoted field of many lines passes the field limit; the reader must skip to the end of
+    # that record, not restart inside the field and read its lines as rows.
+    path = tmp_path / "long.csv"
+    line = '""Stay,"" she said. ' + "x" * 979 + "\n"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write('id,text\nbig,"start\n')
+        for _ in range(articles.MAX_RECORD_CHARS // len(line) + 100):
+            fh.write(line)
+        fh.write('end",\nkyiv,Kyiv was shelled on Monday.\nodesa,"Odesa, too, was hit."\n')
+    arts, fails, _ = split(load_file(path))
+    assert [(a.id, a.text) for a in arts] == [
+        ("kyiv", "Kyiv was shelled on Monday."),
+        ("odesa", "Odesa, too, was hit."),
+    ]
+    assert [f.reason for f in fails] == [
+        f"long.csv:2: record too big (a field over {articles.MAX_RECORD_CHARS:,} characters)"
+    ]
