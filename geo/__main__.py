@@ -166,7 +166,7 @@ def _ingest_on_cluster(args, paths, store, columns, fetch):
 def cmd_watch(args) -> int:
     from functools import partial
 
-    from geo.fetch import fetch_url, read_url_list
+    from geo.fetch import fetch_url, read_url_list, short_url
     from geo.pipeline import db_path, ingest_articles
     from geo.store import Store
     from geo.watch import parse_interval, watch
@@ -177,7 +177,12 @@ def cmd_watch(args) -> int:
         urls.extend(read_url_list(Path(url_file)))
     store = Store(db_path(args.db))
     if not urls:  # the feeds this database already watches (e.g. added in the app)
+        from geo.fetch import is_web_address
+
         urls = [f.url for f in store.feeds()]
+        for url in [u for u in urls if not is_web_address(u)]:
+            print(f"  skipped: {short_url(url)}: only http and https addresses are watched")
+            urls.remove(url)
     if not urls:
         raise ArticleError("nothing to watch: give feed URLs or --urls FILE")
     try:
@@ -407,8 +412,12 @@ def cmd_remove(args) -> int:
     elif args.source:
         ids, what = store.articles_of(source=args.source), f"source {args.source!r}"
     elif args.file:
+        from geo.fetch import is_url, without_credentials
+
         target = args.file
-        if not target.startswith(("http://", "https://")):
+        if is_url(target):
+            target = without_credentials(target)  # as ingest stored it
+        else:
             target = str(Path(target).resolve())
         ids, what = store.articles_of(origin=target), f"input {args.file}"
         store.record_failures([], [target])  # the input's failures leave the list with it

@@ -52,6 +52,8 @@ MAX_STREAM_BYTES = 4 * 1024**3  # a streamed .jsonl/.csv/.tsv file or member, de
 MAX_ARCHIVE_BYTES = 4 * 1024**3  # all members of one .zip together, decompressed
 MAX_ZIP_MEMBERS = 100_000  # zipfile holds the whole directory in memory (~0.5 kB a member)
 MAX_COMPRESSION_RATIO = 200  # text compresses ~5:1; far beyond that is a zip bomb
+RATIO_FLOOR = 1024 * 1024  # the ratio is judged once this much came out; small files may be denser
+COMPRESSED_CHUNK = 2 * 1024  # compressed bytes a decompressor gets at a time (see _Counted)
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # Streamlit's default upload limit
 MAX_FAILURES = 10  # per input; the rest are counted in one summary Failure
 MAX_NOTICES = 10  # likewise for Notices
@@ -98,6 +100,8 @@ _MD_EMPH = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc but \t and \n
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
+# The user name and password of an address: everything before the authority's last "@".
+_USERINFO = re.compile(r"^(\s*[A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#]*@")
 _REASON_PREFIX = re.compile(r"^(?:\S+: )+")
 _NUMBER = re.compile(r"[\d,.]+")
 # The attribute part must start with a space or "/": overlapping groups were quadratic.
@@ -319,7 +323,7 @@ def _article(
     text: str,
 ) -> Article:
     """An Article whose metadata strings are single clean lines that encode as UTF-8."""
-    url = _field(url, 4000) if url else None
+    url = _field(without_credentials(url), 4000) if url else None
     return Article(
         _field(aid, 500) or text_id(text),
         url or None,
@@ -334,6 +338,15 @@ def _article(
 def text_id(text: str) -> str:
     """A short content hash, used to recognise the same text under another file name."""
     return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()[:16]
+
+
+def without_credentials(url: str) -> str:
+    """The URL with its user name and password (if any) removed: the form shown and stored.
+
+    Never fails: text that is not a URL comes back unchanged.
+    """
+    m = _USERINFO.match(url)
+    return url if m is None else (m.group(1) or "") + "//" + url[m.end() :]
 
 
 def source_from_url(url: str | None) -> str:
@@ -665,18 +678,75 @@ def parse_feed(data: bytes, name: str) -> list[Article | Failure]:
 
 
 # -- streams and archives ---------------------------------------------------------------------
-class _Budget:
-    """Decompressed bytes left for one archive, shared by its members."""
+class _Counted:
+    """A binary file that counts the bytes read from it (seek and tell pass through).
 
-    def __init__(self, limit: int) -> None:
+    While `chunk` is set, one read returns at most that many bytes: a decompressor reading
+    from it then consumes its input in small steps, so the bytes it gave out per byte taken
+    in are known after a few kilobytes, long before a bomb has expanded far.
+    """
+
+    def __init__(self, raw: IO[bytes], chunk: int | None = None) -> None:
+        self._raw = raw
+        self.chunk = chunk
+        self.count = 0
+        self.name = getattr(raw, "name", None)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return self._raw.seekable()
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            if self.chunk is None:
+                data = self._raw.read()
+                self.count += len(data)
+                return data
+            return b"".join(iter(lambda: self.read(self.chunk), b""))
+        if self.chunk is not None:
+            size = min(size, self.chunk)
+        data = self._raw.read(size)
+        self.count += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> _Counted:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Budget:
+    """What one archive may still expand to, shared by its members.
+
+    `compressed()` gives the archive's bytes read so far (its directory not counted).
+    """
+
+    def __init__(self, limit: int, compressed: Callable[[], int]) -> None:
         self.left = limit
+        self.out = 0
+        self.compressed = compressed
+        self.refused = False
 
 
 class _Meter(io.RawIOBase):
     """A binary stream that stops with ArticleError past `limit` bytes or a bomb-like ratio.
 
-    `compressed()` gives the input's compressed size (None: not compressed); the ratio is
-    checked once 16 MiB came out, so small files with a high ratio are fine.
+    `compressed()` gives the compressed bytes consumed so far (None: not compressed); the
+    ratio of the bytes given out to those is checked at every read once RATIO_FLOOR bytes
+    came out, so a bomb is refused after about a megabyte whatever its total size, while
+    small files with a high ratio are fine.
     """
 
     def __init__(
@@ -686,7 +756,7 @@ class _Meter(io.RawIOBase):
         limit: int,
         compressed: Callable[[], int] | None = None,
         budget: _Budget | None = None,
-        also_close: IO[bytes] | None = None,
+        also_close: IO[bytes] | _Counted | None = None,
     ) -> None:
         super().__init__()
         self._also_close = also_close
@@ -709,19 +779,29 @@ class _Meter(io.RawIOBase):
             raise ArticleError(
                 f"{self._name}: more than {self._limit:,} bytes of data; not read further"
             )
-        if self._compressed is not None and self.count > 16 * 1024 * 1024:
-            ratio = self.count / max(1, self._compressed())
-            if ratio > MAX_COMPRESSION_RATIO:
+        if self._compressed is not None and self.count > RATIO_FLOOR:
+            if self.count > MAX_COMPRESSION_RATIO * max(1, self._compressed()):
                 raise ArticleError(
                     f"{self._name}: compressed more than {MAX_COMPRESSION_RATIO}:1, "
                     "refused as a likely zip bomb"
                 )
-        if self._budget is not None:
-            self._budget.left -= n
-            if self._budget.left < 0:
+        budget = self._budget
+        if budget is not None:
+            budget.left -= n
+            budget.out += n
+            if budget.left < 0:
                 raise ArticleError(
                     f"{self._name}: the archive holds more than {MAX_ARCHIVE_BYTES:,} bytes "
                     "of data; not read further"
+                )
+            if budget.out > RATIO_FLOOR and budget.out > MAX_COMPRESSION_RATIO * max(
+                1, budget.compressed()
+            ):
+                budget.refused = True
+                raise ArticleError(
+                    f"{self._name}: the archive's members are compressed more than "
+                    f"{MAX_COMPRESSION_RATIO}:1 together, refused as a likely zip bomb; "
+                    "the rest of the archive was not read"
                 )
         return n
 
@@ -804,6 +884,10 @@ def _csv_records(
     binary: IO[bytes], name: str, stem: str, columns: Mapping[str, str], tab: bool
 ) -> Iterator[Article | Failure | Notice]:
     fh = _text_stream(binary, name, "")
+    # Whether the record being read has an odd number of quotes so far, i.e. is inside a
+    # quoted field: after a field too big, its remaining lines are skipped up to the one that
+    # closes the quotes, so the next record is read from its own start.
+    inside = [False]
 
     def lines() -> Iterator[str]:
         while line := fh.readline(MAX_RECORD_CHARS + 1):
@@ -812,6 +896,8 @@ def _csv_records(
                     f"{name}: a line is longer than {MAX_RECORD_CHARS:,} characters; "
                     "the rest of the file was not read"
                 )
+            if line.count('"') % 2:
+                inside[0] = not inside[0]
             yield line
 
     source = lines()
@@ -831,12 +917,21 @@ def _csv_records(
     reader = csv.reader(source, delimiter=delimiter)
     n = 1
     while True:
+        inside[0] = False  # a record starts
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as err:
             n += 1
+            if "field limit" in str(err):
+                while inside[0] and next(source, None) is not None:
+                    pass  # the rest of the oversized quoted field, and of its record
+                yield Failure(
+                    f"{name}:{n}",
+                    f"{name}:{n}: record too big (a field over {MAX_RECORD_CHARS:,} characters)",
+                )
+                continue
             yield Failure(f"{name}:{n}", f"{name}:{n}: malformed CSV row ({err})")
             continue
         n += 1
@@ -1049,14 +1144,21 @@ def _load_zip(
                 f"limit {MAX_ZIP_MEMBERS:,})",
             )
             return
-        archive = zipfile.ZipFile(path)
+        raw = _Counted(open(path, "rb"))  # noqa: SIM115 (closed with the archive below)
+    except _READ_ERRORS as err:
+        yield Failure(name, f"{name}: cannot read ({getattr(err, 'strerror', None) or err})")
+        return
+    try:
+        archive = zipfile.ZipFile(raw)  # type: ignore[arg-type]
     except (*_READ_ERRORS, ValueError) as err:
+        raw.close()
         yield Failure(name, f"{name}: not a readable zip archive ({err})")
         return
-    budget = _Budget(MAX_ARCHIVE_BYTES)
+    directory_bytes = raw.count
+    budget = _Budget(MAX_ARCHIVE_BYTES, lambda: raw.count - directory_bytes)
     skipped: Counter[str] = Counter()
     found = 0
-    with archive:
+    with raw, archive:
         for info in archive.infolist():
             parts = PurePosixPath(info.filename).parts
             if info.is_dir() or not parts:
@@ -1087,14 +1189,21 @@ def _load_zip(
                 comp: str = comp,
                 limit: int = limit,
             ) -> IO[bytes]:
+                start = raw.count
+                raw.chunk = None  # the member's header is read whole
                 member = archive.open(info)
+                raw.chunk = COMPRESSED_CHUNK
+
+                def taken() -> int:
+                    return raw.count - start
+
                 if comp == ".gz":
-                    inner = gzip.GzipFile(fileobj=member)
-                    return _Meter(inner, where, limit, lambda: info.compress_size, budget, member)  # type: ignore[return-value]
-                return _Meter(member, where, limit, lambda: info.compress_size, budget)  # type: ignore[return-value]
+                    inner = gzip.GzipFile(fileobj=_Counted(member, COMPRESSED_CHUNK))  # type: ignore[arg-type]
+                    return _Meter(inner, where, limit, taken, budget, member)  # type: ignore[return-value]
+                return _Meter(member, where, limit, taken, budget)  # type: ignore[return-value]
 
             yield from _capped(_load_stream(opener, where, suffix, columns), where)
-            if budget.left < 0:
+            if budget.left < 0 or budget.refused:
                 return
     if skipped:
         kinds = ", ".join(f"{n} {s}" for s, n in sorted(skipped.items()))
@@ -1178,7 +1287,13 @@ def _load_path(
     else:
 
         def opener() -> IO[bytes]:
-            return _Meter(gzip.open(path, "rb"), name, limit, lambda: size)  # type: ignore[return-value]
+            raw = _Counted(open(path, "rb"), COMPRESSED_CHUNK)  # noqa: SIM115 (the meter closes it)
+            try:
+                inner = gzip.GzipFile(fileobj=raw)  # type: ignore[arg-type]
+            except BaseException:
+                raw.close()
+                raise
+            return _Meter(inner, name, limit, lambda: raw.count, also_close=raw)  # type: ignore[return-value]
 
     return _load_stream(opener, name, suffix, cols)
 

@@ -9,6 +9,7 @@ environment variable CONFLICT_MAP_ALLOW_PRIVATE ("1" allows every address; a com
 
 from __future__ import annotations
 
+import base64
 import http.client
 import ipaddress
 import logging
@@ -21,12 +22,19 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
-from geo.articles import MAX_FILE_BYTES, decode, parse_feed, parse_html, read_bytes
+from geo.articles import (
+    MAX_FILE_BYTES,
+    decode,
+    parse_feed,
+    parse_html,
+    read_bytes,
+    without_credentials,
+)
 from geo.dedup import url_id
 from geo.errors import ArticleError, FetchError
 from geo.models import Article, Failure
@@ -40,6 +48,7 @@ SHORT_SUMMARY = 500  # characters; a feed entry shorter than this is only a teas
 _CHUNK = 64 * 1024
 _ONLY_HTTP = "only http and https addresses can be added"
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_WEB = re.compile(r"^\s*https?://", re.IGNORECASE)
 # Addresses that wrap an IPv4 address inside IPv6 (NAT64); the wrapped one is vetted too.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
@@ -79,6 +88,9 @@ class _Target:
     host: str  # IDNA-encoded, lower case, IPv6 without brackets
     port: int
     path: str  # request target: path and query, percent-encoded
+    auth: str = field(
+        default="", repr=False
+    )  # an Authorization header from the URL's user:password
 
     @property
     def label(self) -> str:
@@ -114,15 +126,37 @@ class _Retry(Exception):
         self.wait = wait
 
 
+def is_url(text: str) -> bool:
+    """True for text that starts as an http(s) address (in any case), not a local path."""
+    return _WEB.match(text) is not None
+
+
+def is_web_address(text: str) -> bool:
+    """True for an http(s) URL with a host name; paths and other schemes are not."""
+    try:
+        parts = urlsplit(text.strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
 def short_url(url: str, limit: int = 80) -> str:
-    """The URL without credentials, cut to `limit` characters (with "…")."""
+    """The URL without credentials or fragment, cut to `limit` characters (with "…")."""
+    url = without_credentials(url)
     try:
         parts = urlsplit(url)
-        netloc = parts.netloc.rpartition("@")[2]
-        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+        url = urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
     except ValueError:
         pass
     return url if len(url) <= limit else url[: limit - 1] + "…"
+
+
+def _basic_auth(parts) -> str:
+    """The Authorization header for a URL's user:password, "" without one."""
+    if parts.username is None:
+        return ""
+    pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
 def _size(n: int) -> str:
@@ -154,7 +188,7 @@ def _parse(url: str) -> _Target:
     if parts.query:
         path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=~-._?")
     clean = urlunsplit((scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, ""))
-    return _Target(clean, scheme, host, port, path)
+    return _Target(clean, scheme, host, port, path, _basic_auth(parts))
 
 
 def _allowances(policy: FetchPolicy) -> tuple[bool, frozenset[str]]:
@@ -164,6 +198,28 @@ def _allowances(policy: FetchPolicy) -> tuple[bool, frozenset[str]]:
         return True, frozenset()
     entries = {e.strip().lower() for e in raw.split(",") if e.strip() and e.strip() != "0"}
     return False, frozenset(entries | {e.lower() for e in policy.allow_hosts})
+
+
+def refusal(url: str, policy: FetchPolicy | None = None) -> str | None:
+    """Why `url` may never be fetched under `policy`: not an http(s) address, or a host name
+    that resolves to an address not allowed (loopback, private, ...); None when it may.
+
+    A name that does not resolve now is not a refusal: a later fetch will say how it went.
+    """
+    policy = policy or default_fetcher().policy
+    try:
+        target = _parse(url)
+    except FetchError as err:
+        return str(err)
+    try:
+        infos = _resolve(target, policy.timeout)
+    except (FetchError, _Retry):
+        return None
+    try:
+        _vet(target, infos, policy)
+    except FetchError as err:
+        return str(err)
+    return None
 
 
 def _host_port(host: str, port: int) -> str:
@@ -367,6 +423,13 @@ class Fetcher:
                     f"{target.label} redirected to an address that cannot be fetched: {err}"
                 ) from None
             log.info("%s redirects (%d) to %s", short_url(target.url), status, short_url(nxt.url))
+            same_site = (nxt.scheme, nxt.host, nxt.port) == (
+                target.scheme,
+                target.host,
+                target.port,
+            )
+            if target.auth and not nxt.auth and same_site:
+                nxt = replace(nxt, auth=target.auth)  # like a browser: never to another site
             if nxt.url in seen:
                 raise FetchError(f"too many redirects: {target.label} redirects in a loop")
             seen.add(nxt.url)
@@ -415,16 +478,15 @@ class Fetcher:
             conn = _PinnedHTTP(target.host, target.port, addrs, op)
         timer = _watchdog(conn, deadline.remaining())
         try:
-            conn.request(
-                "GET",
-                target.path,
-                headers={
-                    "User-Agent": policy.user_agent,
-                    "Accept-Encoding": "identity",
-                    "Accept": "text/html, application/rss+xml, application/atom+xml, "
-                    "application/xml;q=0.9, */*;q=0.5",
-                },
-            )
+            headers = {
+                "User-Agent": policy.user_agent,
+                "Accept-Encoding": "identity",
+                "Accept": "text/html, application/rss+xml, application/atom+xml, "
+                "application/xml;q=0.9, */*;q=0.5",
+            }
+            if target.auth:
+                headers["Authorization"] = target.auth
+            conn.request("GET", target.path, headers=headers)
             resp = conn.getresponse()
             status = resp.status
             if status in REDIRECTS:
@@ -543,6 +605,7 @@ def fetch_url(
     """
     fetcher = fetcher or default_fetcher()
     page = fetcher.get(url)
+    url = without_credentials(url)  # the password is used to fetch, never shown or stored
     if not _looks_like_feed(page):
         return [parse_html(decode(page.body, url), url_id(url), url=url)]
     decode(page.body, url)  # empty and binary bodies fail the same way as local files

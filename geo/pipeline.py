@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from geo.articles import file_digest, iter_paths, load_file, text_id
 from geo.errors import ArticleError, GeoError, ResolveError
-from geo.fetch import fetch_url
+from geo.fetch import fetch_url, is_url, without_credentials
 from geo.gazetteer import Gazetteer
 from geo.language import detect
 from geo.models import Article, Failure, Mention, Notice, Place
@@ -415,17 +415,19 @@ class _Ingest:
     # -- reading ---------------------------------------------------------------------------
     def discover(self, paths: list[Path | str]) -> Iterator[_Job]:
         """Read the inputs lazily; store at once what needs no parse, yield the rest."""
-        urls = [str(p) for p in paths if str(p).startswith(("http://", "https://"))]
-        self.examined.update(urls)
+        urls = [str(p) for p in paths if is_url(str(p))]
         for url in urls:
+            # The password of a URL is used to fetch it; it is never shown or stored.
+            shown = without_credentials(url)
+            self.examined.add(shown)
             try:
                 items = self.fetch(url)
             except ArticleError as err:
-                self.report.failed.append(Failure(url, str(err), url))
+                self.report.failed.append(Failure(shown, str(err), shown))
                 continue
             for item in items:
-                yield from self._item(item, url, None)
-        local = [Path(p) for p in paths if str(p) not in urls]
+                yield from self._item(item, shown, None)
+        local = [Path(p) for p in paths if not is_url(str(p))]
         self.folders = [p for p in local if p.is_dir()]
         for path in iter_paths(local):
             key = str(path.resolve())

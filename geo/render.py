@@ -147,13 +147,9 @@ def failures_html(failures: Iterable[Failure]) -> str:
 
 def is_web_address(text: str) -> bool:
     """True for an http(s) URL with a host name; paths and other schemes are not."""
-    from urllib.parse import urlsplit
+    from geo.fetch import is_web_address as check  # one definition, shared with ingest
 
-    try:
-        parts = urlsplit(text.strip())
-        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        return False
+    return check(text)
 
 
 def feeds_html(feeds: Iterable) -> str:

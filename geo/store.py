@@ -517,6 +517,37 @@ class Store:
         those of SQLite connections open in other threads, and that corrupts the file
         (sqlite.org/howtocorrupt.html, 2.2). Such a file is still checked through SQLite.
         """
+        import os
+        import stat
+
+        # Checked first and without opening the file: SQLite would create a -journal beside a
+        # device (/dev/null-journal), -wal/-shm beside a file it cannot write, and blame a
+        # folder it cannot write in on the file.
+        try:
+            mode = self.path.stat().st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as err:
+            raise StoreError(f"database {self.path} cannot be read: {err}") from err
+        if mode is not None and not stat.S_ISREG(mode):
+            raise StoreError(
+                f"{self.path} is not a database file (a folder, device or pipe); "
+                "give the path of a file, e.g. data/conflict_map.sqlite"
+            )
+        if mode is not None and not os.access(self.path, os.R_OK):
+            raise StoreError(f"database {self.path} cannot be read: permission denied")
+        if mode is not None and not os.access(self.path, os.W_OK):
+            raise StoreError(
+                f"database {self.path} is read-only: Conflict Map writes to its database; "
+                "make the file writable or use a copy (--db or CONFLICT_MAP_DB)"
+            )
+        folder = self.path.parent
+        if not os.access(folder, os.W_OK | os.X_OK):
+            what = "written" if mode is not None else "created"
+            raise StoreError(
+                f"database {self.path} cannot be {what}: its folder {folder} is not writable "
+                "(SQLite keeps its -wal and -shm files beside the database)"
+            )
         with _OPENED_LOCK:
             if self._key in _OPENED:
                 return

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from geo.articles import without_credentials
 from geo.errors import ArticleError
 from geo.models import Article, Failure
 
@@ -64,24 +65,62 @@ def poll(
 
     `ingest_items(articles, origin)` stores articles and returns (stored, failures);
     `fetch(url)` returns a feed's entries (or a page's article) and raises ArticleError.
+    The feed is known to the store (and the result) by its URL without user name and
+    password: those are only used to fetch it.
     """
+    key = without_credentials(url)
     try:
         items = fetch(url)
     except ArticleError as err:
-        store.record_poll(url, 0, str(err))
-        return PollResult(url, 0, 0, [], str(err))
+        store.record_poll(key, 0, str(err))
+        return PollResult(key, 0, 0, [], str(err))
     articles = [i for i in items if isinstance(i, Article)]
     failures = [i for i in items if isinstance(i, Failure)]
-    seen = store.seen(url, [a.id for a in articles])
+    seen = store.seen(key, [a.id for a in articles])
     fresh = [a for a in articles if a.id not in seen]
-    stored, more_failures = ingest_items(fresh, url) if fresh else (0, [])
+    stored, more_failures = ingest_items(fresh, key) if fresh else (0, [])
     failed_ids = {f.source for f in more_failures}
-    store.mark_seen(url, [a.id for a in fresh if a.id not in failed_ids])
+    store.mark_seen(key, [a.id for a in fresh if a.id not in failed_ids])
     failures.extend(more_failures)
     # Unreadable entries are listed with the poll, not recorded as the feed's error: the feed
     # itself was read, and they come back at every poll until the publisher fixes them.
-    store.record_poll(url, stored, "")
-    return PollResult(url, len(fresh), stored, failures)
+    store.record_poll(key, stored, "")
+    return PollResult(key, len(fresh), stored, failures)
+
+
+def check_address(url: str) -> None:
+    """Raise ArticleError unless `url` is an http(s) address with a host name."""
+    from geo.fetch import is_web_address  # not at import time: geo.fetch loads ssl and http
+
+    if not is_web_address(url):
+        shown = without_credentials(url.strip())[:80]
+        raise ArticleError(f"{shown}: only http and https addresses can be watched")
+
+
+def add_feed(
+    url: str,
+    store,
+    ingest_items: Callable[[list[Article], str], tuple[int, list[Failure]]],
+    fetch: Callable[[str], list[Article | Failure]],
+    every_s: float,
+    refused: Callable[[str], str | None] | None = None,
+) -> PollResult:
+    """Watch `url` from now on and poll it once; an address that may never be fetched (one
+    that points to this machine or a private network, unless allowed) is not stored.
+
+    `refused(url)` says why an address may not be fetched, or None (default:
+    geo.fetch.refusal under the default policy). Raises ArticleError for an address that is
+    not http(s); nothing is stored then.
+    """
+    check_address(url)
+    key = without_credentials(url)
+    if refused is None:
+        from geo.fetch import refusal as refused
+    why = refused(url)
+    if why:
+        return PollResult(key, 0, 0, [], f"{why}; not added to the watched feeds")
+    store.watch_feed(key, every_s)
+    return poll(url, store, ingest_items, fetch)
 
 
 def watch(
@@ -96,16 +135,26 @@ def watch(
 ) -> int:
     """Poll every URL now and then every `every_s` seconds; `rounds` None runs until stopped.
 
-    Returns the number of articles stored. Each URL is registered as watched in the store.
+    Returns the number of articles stored. Each URL is registered as watched in the store
+    unless its address is refused (see add_feed). Raises ArticleError, before any poll, when
+    a URL is not an http(s) address.
     """
     for url in urls:
-        store.watch_feed(url, every_s)
+        check_address(url)  # all of them, before anything is stored
+    watched = {f.url for f in store.feeds()}
+    for key in {without_credentials(url) for url in urls} & watched:
+        store.watch_feed(key, every_s)  # only the interval changes
     total = 0
     n = 0
     while rounds is None or n < rounds:
         started = time.monotonic()
         for url in urls:
-            res = poll(url, store, ingest_items, fetch)
+            if without_credentials(url) in watched:
+                res = poll(url, store, ingest_items, fetch)
+            else:
+                res = add_feed(url, store, ingest_items, fetch, every_s)
+                if any(f.url == res.url for f in store.feeds()):
+                    watched.add(res.url)
             total += res.added
             if on_poll:
                 on_poll(res)

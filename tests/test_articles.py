@@ -1,5 +1,6 @@
 import gzip
 import json
+import os
 import tracemalloc
 import zipfile
 from datetime import date, timedelta
@@ -541,6 +542,51 @@ def test_zip_bomb_is_refused(tmp_path):
     assert "zip bomb" in one(g).reason
 
 
+def _newline_gzip(path: Path, mib: int) -> Path:
+    """A gzip of `mib` MiB of newlines, written a chunk at a time (about 1 kB per MiB)."""
+    with gzip.open(path, "wb", compresslevel=9) as fh:
+        chunk = b"\n" * 2**20
+        for _ in range(mib):
+            fh.write(chunk)
+    return path
+
+
+def test_gzip_bomb_of_blank_lines_is_refused_as_it_expands(tmp_path, monkeypatch):
+    # The ratio is judged on the compressed bytes read so far, not on the whole file: with a
+    # 4 MiB cap, a check against the file's size would only ever report the cap.
+    monkeypatch.setattr(articles, "MAX_STREAM_BYTES", 4 * 2**20)
+    bomb = _newline_gzip(tmp_path / "blank.jsonl.gz", 16)
+    assert bomb.stat().st_size < 30_000
+    fail = one(bomb)
+    assert fail.source == "blank.jsonl.gz"
+    assert "compressed more than 200:1" in fail.reason and "zip bomb" in fail.reason
+    # Incompressible bytes after the bomb bring the whole file's ratio under 200:1.
+    with open(bomb, "ab") as fh:
+        fh.write(gzip.compress(os.urandom(400_000), compresslevel=0))
+    monkeypatch.setattr(articles, "MAX_STREAM_BYTES", 4 * 1024**3)
+    assert "zip bomb" in one(bomb).reason
+
+
+def test_zip_of_many_small_blank_members_is_refused_as_a_whole(tmp_path):
+    members = {f"m{i:02}.jsonl": b"\n" * 2**20 for i in range(32)}
+    members["z.txt"] = b"Odesa"
+    archive = make_zip(tmp_path / "blank.zip", members)
+    assert archive.stat().st_size < 200_000
+    arts, fails, _ = split(load_file(archive))
+    assert arts == []  # nothing after the refusal is read
+    assert len(fails) <= 3
+    assert "blank.zip/m0" in fails[-1].source
+    assert "compressed more than 200:1 together" in fails[-1].reason
+
+
+def test_small_dense_files_are_not_bombs(tmp_path):
+    # Under a megabyte out, a high ratio is fine (a feed of one repeated record, say).
+    line = b'{"text": "Kyiv was shelled."}\n'
+    (tmp_path / "dense.jsonl.gz").write_bytes(gzip.compress(line * 10_000, compresslevel=9))
+    arts, fails, _ = split(load_file(tmp_path / "dense.jsonl.gz"))
+    assert len(arts) == 10_000 and fails == []
+
+
 def test_zip_total_size_is_capped(tmp_path, monkeypatch):
     monkeypatch.setattr(articles, "MAX_ARCHIVE_BYTES", 1000)
     members = {f"m{i}.jsonl": b'{"text": "Kyiv"}\n' * 20 for i in range(5)}
@@ -637,3 +683,23 @@ def test_uploads_with_long_or_readme_names_are_saved_under_usable_names(tmp_path
     readme = save_upload(tmp_path, "README.md", b"# Kyiv\n\nShelling in Kyiv today.")
     assert readme.name == "upload-README.md"
     assert readme in iter_paths([tmp_path])  # a rescan ingests it like any other upload
+
+
+def test_csv_field_over_the_limit_spanning_lines_fails_alone(tmp_path):
+    # A quoted field of many lines passes the field limit; the reader must skip to the end of
+    # that record, not restart inside the field and read its lines as rows.
+    path = tmp_path / "long.csv"
+    line = '""Stay,"" she said. ' + "x" * 979 + "\n"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write('id,text\nbig,"start\n')
+        for _ in range(articles.MAX_RECORD_CHARS // len(line) + 100):
+            fh.write(line)
+        fh.write('end",\nkyiv,Kyiv was shelled on Monday.\nodesa,"Odesa, too, was hit."\n')
+    arts, fails, _ = split(load_file(path))
+    assert [(a.id, a.text) for a in arts] == [
+        ("kyiv", "Kyiv was shelled on Monday."),
+        ("odesa", "Odesa, too, was hit."),
+    ]
+    assert [f.reason for f in fails] == [
+        f"long.csv:2: record too big (a field over {articles.MAX_RECORD_CHARS:,} characters)"
+    ]

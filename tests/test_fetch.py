@@ -610,3 +610,50 @@ def test_url_list_names_the_line_that_is_not_a_web_address(tmp_path):
     path.write_text("https://example.com/\nexample.org/page\n", encoding="utf-8")
     with pytest.raises(ArticleError, match=r"urls\.txt, line 2: only http and https"):
         read_url_list(path)
+
+
+# -- credentials in a URL -------------------------------------------------------------------
+
+
+def test_a_url_with_credentials_is_fetched_with_them_and_never_shows_them(server):
+    import base64
+
+    url = server.route("/private/page", Reply(body=PAGE))
+    secret = url.replace("http://", "http://reader:s3cret@")
+    fetcher = Fetcher(policy(server))
+    [art] = fetch_url(secret, fetcher)
+    assert (art.url, art.id) == (url, url_id(url))  # stored as the address without them
+    sent = server.hits("/private/page")[0].headers["Authorization"]
+    assert sent == "Basic " + base64.b64encode(b"reader:s3cret").decode()
+    for path in ["/gone", "/empty"]:
+        server.route("/empty", Reply(body=b""))
+        with pytest.raises(ArticleError) as err:
+            fetch_url(secret.replace("/private/page", path), fetcher)
+        assert "s3cret" not in str(err.value) and "reader" not in str(err.value)
+
+
+def test_credentials_are_not_sent_on_after_a_redirect_to_another_site(server, monkeypatch):
+    fake_dns(monkeypatch, {"other.test": "127.0.0.1"})
+    other = f"http://other.test:{server.port}/landing"
+    server.route("/landing", Reply(body=PAGE))
+    url = server.route("/start", Reply(302, headers={"Location": other}))
+    allowed = policy(server, allow_hosts=frozenset({server.host_port, f"other.test:{server.port}"}))
+    fetch_url(url.replace("http://", "http://reader:s3cret@"), Fetcher(allowed))
+    assert "Authorization" in server.hits("/start")[0].headers
+    assert "Authorization" not in server.hits("/landing")[0].headers
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://user:pw@example.org/a?b=c", "http://example.org/a?b=c"),
+        ("HTTPS://user@example.org", "HTTPS://example.org"),
+        ("http://a@b:p@ss@example.org:81/x@y", "http://example.org:81/x@y"),
+        ("http://example.org/@home", "http://example.org/@home"),
+        ("not a url", "not a url"),
+        ("http://[::1", "http://[::1"),
+    ],
+)
+def test_without_credentials(url, shown):
+    assert fetch.without_credentials(url) == shown
+    assert fetch.short_url(url).lower() == shown.lower()  # urlsplit lower-cases the scheme

@@ -482,3 +482,20 @@ def test_same_named_files_in_two_folders_are_two_articles(tmp_path, tmp_store, g
 def first_other(store) -> str:
     (aid,) = [r[0] for r in store.con().execute("SELECT id FROM article WHERE id LIKE 'report~%'")]
     return aid
+
+
+def test_web_addresses_in_any_case_are_fetched_and_their_passwords_never_kept(tmp_store):
+    from geo.errors import FetchError
+
+    asked = []
+
+    def fetch(url):
+        asked.append(url)
+        raise FetchError("example.org answered 404 Not Found")
+
+    url = "HTTP://reader:s3cret@example.org/a"
+    report = ingest([url], tmp_store, lambda: pytest.fail("nothing to parse"), fetch=fetch)
+    assert asked == [url]  # a web address, not a local path
+    [failed] = report.failed
+    assert (failed.source, failed.origin) == ("HTTP://example.org/a", "HTTP://example.org/a")
+    assert "s3cret" not in repr(report.failed) and "s3cret" not in repr(tmp_store.failures())

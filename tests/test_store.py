@@ -654,3 +654,93 @@ def test_text_filter_takes_comma_separated_terms(tmp_store):
     assert kyiv.articles == 2
     assert tmp_store.place_counts(Query(text="grain shelling")) == []  # one phrase
     assert tmp_store.place_counts(Query(text=" , ")) == tmp_store.place_counts(Query())
+
+
+# -- files the store may not write ----------------------------------------------------------
+
+
+def _as_unprivileged(fn) -> str:
+    """fn()'s StoreError message (or "opened"), run as an ordinary user.
+
+    Root ignores permission bits, so under root fn runs in a forked child as `nobody`.
+    """
+    import os
+    import traceback
+
+    def run() -> str:
+        try:
+            fn()
+        except StoreError as err:
+            return f"StoreError: {err}"
+        except Exception as err:  # noqa: BLE001 (reported to the parent as a failure)
+            return "".join(traceback.format_exception(err))
+        return "opened"
+
+    if os.geteuid() != 0:
+        return run()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        os.close(read)
+        out = "could not become nobody"
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            out = run()
+        finally:
+            os.write(write, out.encode())
+            os._exit(0)
+    os.close(write)
+    data = b"".join(iter(lambda: os.read(read, 65536), b""))
+    os.close(read)
+    os.waitpid(pid, 0)
+    return data.decode()
+
+
+@pytest.fixture
+def open_folder():
+    """A folder under /tmp that an ordinary user can reach (tmp_path is root's alone)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="cm-perm-"))
+    folder.chmod(0o777)
+    yield folder
+    folder.chmod(0o755)
+    shutil.rmtree(folder)
+
+
+def test_a_read_only_database_is_refused_and_left_alone(open_folder):
+    db = open_folder / "map.sqlite"
+    Store(db).close()
+    for extra in open_folder.glob("map.sqlite-*"):
+        extra.unlink()
+    db.chmod(0o444)
+    out = _as_unprivileged(lambda: Store(db))
+    assert out.startswith(f"StoreError: database {db} is read-only"), out
+    assert sorted(p.name for p in open_folder.iterdir()) == ["map.sqlite"]  # no -wal/-shm
+
+
+@pytest.mark.parametrize("exists", [True, False])
+def test_a_folder_without_write_permission_is_named_as_the_cause(open_folder, exists):
+    db = open_folder / "map.sqlite"
+    if exists:
+        Store(db).close()
+        for extra in open_folder.glob("map.sqlite-*"):
+            extra.unlink()
+        db.chmod(0o666)
+    open_folder.chmod(0o755)
+    out = _as_unprivileged(lambda: Store(db))
+    assert f"its folder {open_folder} is not writable" in out, out
+    assert "not a Conflict Map database" not in out
+    assert sorted(p.name for p in open_folder.iterdir()) == (["map.sqlite"] if exists else [])
+
+
+@pytest.mark.parametrize("path", ["/dev/null", "folder"])
+def test_a_device_or_folder_is_not_a_database(path, tmp_path):
+    target = Path(path) if path.startswith("/") else tmp_path
+    journal = Path(f"{target}-journal")
+    assert not journal.exists()
+    with pytest.raises(StoreError, match="is not a database file"):
+        Store(target)
+    assert not journal.exists() and not Path(f"{target}-wal").exists()

@@ -99,8 +99,27 @@ def test_watch_refuses_private_addresses_by_default(env, monkeypatch, capsys):
     code = main(["watch", srv.url("/feed.rss"), "--rounds", "1", "--workers", "1"])
     assert code == 1  # every feed unreadable
     assert not srv.requests  # refused before connecting
-    (feed,) = Store(db).feeds()
-    assert "private address" in (feed.last_error or "")
+    out = capsys.readouterr().out
+    assert "private address" in out and "not added to the watched feeds" in out
+    # Not kept: a later `watch --allow-private` would poll it.
+    assert Store(db).feeds() == []
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/feed", "/etc/passwd"])
+def test_watch_refuses_other_addresses_before_storing_anything(env, capsys, url):
+    srv, db = env
+    assert main(["watch", srv.url("/feed.rss"), url, "--rounds", "1"]) == 2
+    assert "only http and https addresses can be watched" in capsys.readouterr().err
+    assert Store(db).feeds() == [] and not srv.requests
+
+
+def test_watch_fetches_with_credentials_but_stores_the_feed_without_them(env, capsys):
+    srv, db = env
+    url = srv.route("/feed.rss", Reply(body=FEED, content_type="application/rss+xml"))
+    out = run_watch(url.replace("http://", "http://reader:s3cret@"), capsys)
+    assert "2 new, 2 stored" in out and "s3cret" not in out
+    assert "Authorization" in srv.hits("/feed.rss")[0].headers
+    assert [f.url for f in Store(db).feeds()] == [url]
 
 
 def test_watch_needs_a_sane_interval(env, capsys):

@@ -8,7 +8,7 @@ from geo import gazetteer, render
 from geo import watch as watch_mod
 from geo.articles import parse_columns, save_upload
 from geo.errors import GeoError
-from geo.fetch import fetch_url
+from geo.fetch import fetch_url, without_credentials
 from geo.pipeline import (
     SAMPLE_DIR,
     Geoparser,
@@ -63,26 +63,27 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
 
     Only http(s) addresses: the box never reads files from the server's disk.
     """
+    shown = without_credentials(url)  # a password in the address is used, never shown
     if not is_web_address(url):
         st.sidebar.error(
-            f"“{render.md_escape(url, 80)}”: only web addresses (http:// or https://) can be "
+            f"“{render.md_escape(shown, 80)}”: only web addresses (http:// or https://) can be "
             "added here. To add a file, use “Add articles” above."
         )
         return
     if watch:
-        # The first poll: fetches, ingests, and remembers the items seen and how it went.
-        store.watch_feed(url, FEED_INTERVAL_S)
-        with st.spinner(f"Fetching {render.md_escape(url, 120)}…"):
-            res = watch_mod.poll(url, store, feed_ingester(store), fetch_url)
+        # The first poll: fetches, ingests, and remembers the items seen and how it went;
+        # an address that may never be fetched is not kept.
+        with st.spinner(f"Fetching {render.md_escape(shown, 120)}…"):
+            res = watch_mod.add_feed(url, store, feed_ingester(store), fetch_url, FEED_INTERVAL_S)
         for f in res.failed:
             st.sidebar.error(render.md_escape(f"{f.source}: {f.detail}"))
         if res.error:
             st.sidebar.error(render.md_escape(res.line()))
         else:
             st.sidebar.success(render.md_escape(f"Watching {res.line()}", 300))
-            remember_added(store, url)
+            remember_added(store, shown)
         return
-    with st.spinner(f"Fetching {render.md_escape(url, 120)}…"):
+    with st.spinner(f"Fetching {render.md_escape(shown, 120)}…"):
         try:
             report = ingest([url], store, get_geoparser, workers=APP_WORKERS)
         except GeoError as err:
@@ -93,13 +94,13 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
     for f in report.failed:
         st.sidebar.error(render.md_escape(f"{f.source}: {f.detail}"))
     # Shown here, next to the box; a mistyped address is not an input to list above the map.
-    store.record_failures([], [url])
+    store.record_failures([], [shown])
     if report.added or report.updated or report.skipped:
-        remember_added(store, url)
+        remember_added(store, shown)
     if report.added or report.updated:
-        st.sidebar.success(f"{render.md_escape(url, 80)}: {report.summary()}")
+        st.sidebar.success(f"{render.md_escape(shown, 80)}: {report.summary()}")
     elif report.skipped:
-        st.sidebar.info(f"{render.md_escape(url, 80)}: already in the database.")
+        st.sidebar.info(f"{render.md_escape(shown, 80)}: already in the database.")
 
 
 def remember_added(store: Store, origin: str) -> None:
