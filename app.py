@@ -29,6 +29,7 @@ from geo.pipeline import (
     load_precomputed,
     user_dir,
 )
+from geo.redact import redact
 from geo.render import is_web_address
 from geo.store import Query, Store
 
@@ -1308,7 +1309,8 @@ def main() -> None:
     try:
         store = get_store()
     except GeoError as err:
-        st.error(f"Cannot open the database: {render.md_escape(err)}")
+        # The driver's messages may quote the address, password and all.
+        st.error(f"Cannot open the database: {render.md_escape(redact(err, db_path()))}")
         st.stop()
     if not st.session_state.get("_ingested"):
         run_ingest(store)

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from geo.errors import ArticleError, GeoError
+from geo.redact import RedactFilter, redact
 
 EPILOG = {
     "ingest": "example: python -m geo ingest data/articles/ my_article.txt --db /tmp/cm.sqlite\n"
@@ -603,12 +604,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    # Database addresses may carry a password: no message or log line shows it.
+    addresses = [getattr(args, k, None) for k in ("db", "source", "target")]
+    addresses.append(os.environ.get("CONFLICT_MAP_DB"))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactFilter(*addresses))
     if getattr(args, "online", None):
         os.environ["CONFLICT_MAP_ONLINE"] = args.online
     try:
         return args.func(args)
     except GeoError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {redact(err, *addresses)}", file=sys.stderr)
         return 2
 
 

@@ -376,8 +376,14 @@ _OPENED_LOCK = threading.Lock()
 
 
 def is_server_url(value: object) -> bool:
-    """True for a PostgreSQL URL (postgresql://user@host/db); anything else is a SQLite path."""
-    return isinstance(value, str) and value.split("://", 1)[0] in SERVER_SCHEMES
+    """True for a PostgreSQL URL (postgresql://user@host/db) or keyword address
+    (host=h dbname=db); anything else is a SQLite path.
+    """
+    from geo.redact import is_keyword_conninfo
+
+    return isinstance(value, str) and (
+        value.split("://", 1)[0] in SERVER_SCHEMES or is_keyword_conninfo(value)
+    )
 
 
 class Store:
