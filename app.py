@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import corrections, export, gazetteer, mapview, render
+from geo import corrections, export, gazetteer, mapview, render, textfilter
 from geo import watch as watch_mod
 from geo.articles import parse_columns, save_upload
 from geo.errors import GeoError
@@ -459,6 +459,9 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         "(separate them with commas; any letter case); the map counts all their places, and "
         "the passages and the reader mark the words.",
     )
+    terms = textfilter.parse(text)
+    if terms.ignored:
+        sb.warning(render.md_escape(terms.message(), 600))
     demonyms = sb.checkbox(
         "Count demonyms (“Russian forces” → Russia)",
         key="demonyms",
@@ -519,7 +522,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         sources=tuple(sources),
         kinds=tuple(kinds),
         countries=tuple(countries),
-        text=text.strip(),
+        text=terms.text,
         include_demonyms=demonyms,
     )
 
