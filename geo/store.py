@@ -988,15 +988,19 @@ class Store:
                 raise StoreError(f"feed {url} is not watched")
 
     # -- corrections -----------------------------------------------------------------------
-    def add_correction(self, c: Correction) -> Correction:
+    def add_correction(self, c: Correction, *, confirmed: bool = False) -> Correction:
         """Store a user's correction and apply it at once; returns it as stored.
 
-        Raises ValueError when it is incomplete (see geo.corrections.validate).
+        Raises ValueError when it is incomplete (see geo.corrections.validate), and
+        corrections.WideCorrection when, not `confirmed`, it would change more than
+        corrections.MAX_UNCONFIRMED mentions.
         """
         corrections.validate(c)
         c = replace(c, created_at=c.created_at or _now(), note=c.note.strip())
         c = replace(c, uid=c.uid or uuid.uuid4().hex)  # two users may make the same fix
         with self.transaction() as con:
+            if not confirmed:
+                corrections.check_reach(con, c)
             cid = corrections.insert(con, c)
             if cid is None:
                 raise ValueError("this correction is stored already")
@@ -1033,10 +1037,16 @@ class Store:
             " OR article_id NOT IN (SELECT id FROM article)) ORDER BY id",
         )
 
-    def import_corrections(self, items: Iterable[Correction]) -> tuple[int, int]:
+    def correction_reach(self, c: Correction) -> int:
+        """How many mentions `c` would change, counted up to MAX_UNCONFIRMED + 1."""
+        return corrections.reach(self.con(), c)
+
+    def import_corrections(
+        self, items: Iterable[Correction], *, confirmed: bool = False
+    ) -> tuple[int, int]:
         """Store corrections made elsewhere (e.g. `geo corrections import`), keeping their
         uid; returns (new, already stored). Importing the same corrections twice changes
-        nothing.
+        nothing. Raises corrections.WideCorrection as add_correction does, importing none.
         """
         new = known = 0
         with self.transaction() as con:
@@ -1050,6 +1060,8 @@ class Store:
                 if cid is None:
                     known += 1
                     continue
+                if not confirmed:  # a rule stored already was confirmed then
+                    corrections.check_reach(con, c)
                 new += 1
                 touched |= corrections.affected(con, replace(c, id=cid))
             if new:
