@@ -508,3 +508,27 @@ def test_cli_list_strips_terminal_escapes(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Odesa" in out and "fine" in out
     assert not any(ch in out for ch in "\x1b\x07\x9b\u202e")
+
+
+def test_app_asks_before_a_rule_over_thousands_of_mentions(tmp_path, monkeypatch, gazetteer):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from .test_app import APP
+
+    monkeypatch.setattr(corrections, "MAX_UNCONFIRMED", 5)  # the app runs in this process
+    sqlite_store(tmp_path, "the town " * 10, T1).close()
+    monkeypatch.setenv("CONFLICT_MAP_DB", str(tmp_path / "w.sqlite"))
+    monkeypatch.setenv("CONFLICT_MAP_GAZETTEER", str(gazetteer.path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["_ingested"] = True
+    at.session_state["reader"] = "a0"
+    at.run()
+    at.text_input(key="add_words").input("the").run()
+    at.radio(key="add_scope").set_value("everywhere").run()
+    assert not at.exception, at.exception
+    assert "more than 5 mentions" in at.checkbox(key="add_wide").label
+    at.radio(key="add_scope").set_value("article").run()
+    assert not any(c.key == "add_wide" for c in at.checkbox)
