@@ -10,6 +10,8 @@ st.set_page_config(page_title="Conflict Map", page_icon="🗺️", layout="wide"
 
 from geo import render  # noqa: E402  (after set_page_config, the page's first call)
 from geo.errors import GeoError  # noqa: E402
+from geo.pipeline import db_path  # noqa: E402
+from geo.redact import redact  # noqa: E402
 from ui.common import get_store, init_state_from_url, place_counts, write_url  # noqa: E402
 from ui.corpus import manage_box, run_ingest  # noqa: E402
 from ui.corrections import corrections_box  # noqa: E402
@@ -28,7 +30,8 @@ def main() -> None:
     try:
         store = get_store()
     except GeoError as err:
-        st.error(f"Cannot open the database: {render.md_escape(err)}")
+        # The driver's messages may quote the address, password and all.
+        st.error(f"Cannot open the database: {render.md_escape(redact(err, db_path()))}")
         st.stop()
     if not st.session_state.get("_ingested"):
         run_ingest(store)

@@ -12,7 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from geo import corrections as corrections_mod
 from geo.errors import ArticleError, GeoError
+from geo.redact import RedactFilter, redact
 
 EPILOG = {
     "ingest": "example: python -m geo ingest data/articles/ my_article.txt --db /tmp/cm.sqlite\n"
@@ -349,7 +351,8 @@ def cmd_corrections(args) -> int:
         for c in items:
             state = " (undone)" if c.undone_at else " (no longer matches)" if c.orphaned else ""
             note = f" — {c.note}" if c.note else ""
-            print(f"{c.id:>5}  {c.created_at}  {c.describe()}{state}{note}")
+            # Imported text may hold terminal escapes: none reaches the terminal.
+            print(corrections.printable(f"{c.id:>5}  {c.created_at}  {c.describe()}{state}{note}"))
         if not items:
             print("no corrections")
         return 0
@@ -374,24 +377,54 @@ def cmd_corrections(args) -> int:
         print(f"{len(lines)} corrections written to {path}")
         return 0
     try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
+        numbered, bad = corrections.read_file(path)
+    except OSError as err:
         raise ArticleError(f"cannot read {path}: {err}") from err
-    items, bad = [], []
-    for n, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            items.append(corrections.from_json(json.loads(line)))
-        except (ValueError, json.JSONDecodeError) as err:
-            bad.append(f"line {n}: {err}")
-    for b in bad[:10]:
-        print(f"  skipped {b}", file=sys.stderr)
-    new, known = store.import_corrections(items)
-    print(f"{new} corrections imported, {known} already there, {len(bad)} unreadable lines")
+    items = _confirm_wide(store, numbered, bad, args.yes)
+    for b in bad[:20]:
+        print(f"  refused {b}", file=sys.stderr)
+    if len(bad) > 20:
+        print(f"  … and {len(bad) - 20:,} more refused lines", file=sys.stderr)
+    new, known = store.import_corrections(items, confirmed=True)
+    print(f"{new} corrections imported, {known} already there, {len(bad)} lines refused")
     for c in store.orphaned_corrections():
-        print(f"  warning: correction {c.id} ({c.describe()}) matches nothing in its article")
+        print(
+            corrections.printable(
+                f"  warning: correction {c.id} ({c.describe()}) matches nothing in its article"
+            )
+        )
     return 1 if bad and not items else 0
+
+
+def _confirm_wide(store, numbered: list, bad: list[str], yes: bool) -> list:
+    """The corrections to import: a new rule that changes more than MAX_UNCONFIRMED
+    mentions only with --yes or a "y" at a terminal; a refused one joins `bad`.
+    """
+    from geo import corrections
+
+    stored = {c.uid for c in store.corrections()}
+    keep = []
+    for n, c in numbered:
+        if yes or (c.uid and c.uid in stored):
+            keep.append(c)
+            continue
+        reach = store.correction_reach(c)
+        if reach <= corrections.MAX_UNCONFIRMED:
+            keep.append(c)
+            continue
+        what = (
+            f"line {n}: {corrections.printable(c.describe())[:200]} would change more than"
+            f" {corrections.MAX_UNCONFIRMED:,} mentions"
+        )
+        if sys.stdin.isatty():
+            answer = input(f"{what}. Apply it? [y/N] ").strip().lower()
+            if answer in ("y", "yes"):
+                keep.append(c)
+                continue
+            bad.append(f"{what}; not confirmed")
+        else:
+            bad.append(f"{what}; run again with --yes to apply it")
+    return keep
 
 
 def cmd_remove(args) -> int:
@@ -573,6 +606,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["list", "export", "import", "undo"])
     p.add_argument("file", nargs="?", help="JSONL file (export/import) or correction number (undo)")
     p.add_argument(
+        "--yes",
+        action="store_true",
+        help="import rules that change more than "
+        f"{corrections_mod.MAX_UNCONFIRMED:,} mentions without asking (else asked at a "
+        "terminal, refused otherwise)",
+    )
+    p.add_argument(
         "--db", help="database file (default: $CONFLICT_MAP_DB or data/conflict_map.sqlite)"
     )
     p.set_defaults(func=cmd_corrections)
@@ -612,12 +652,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    # Database addresses may carry a password: no message or log line shows it.
+    addresses = [getattr(args, k, None) for k in ("db", "source", "target")]
+    addresses.append(os.environ.get("CONFLICT_MAP_DB"))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactFilter(*addresses))
     if getattr(args, "online", None):
         os.environ["CONFLICT_MAP_ONLINE"] = args.online
     try:
         return args.func(args)
     except GeoError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {redact(err, *addresses)}", file=sys.stderr)
         return 2
 
 

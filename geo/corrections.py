@@ -15,11 +15,14 @@ These functions work on an open SQLite connection inside the caller's transactio
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import math
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geo.models import CORRECTION_ACTIONS, CORRECTION_SCOPES, Correction, Place
@@ -154,44 +157,211 @@ def to_json(c: Correction) -> dict:
     }
 
 
-def from_json(rec: dict) -> Correction:
-    """Inverse of to_json; raises ValueError on a record that is not a valid correction."""
+def from_json(rec: object) -> Correction:
+    """Inverse of to_json; raises ValueError, naming the field, on a record that is not a
+    valid correction: every field of its type (a bool is not a number, a list not a string)
+    and range (finite coordinates, offsets and ids that a database column holds).
+    """
     if not isinstance(rec, dict):
         raise ValueError("not a JSON object")
-    try:
-        p = rec.get("place")
-        place = None
-        if p is not None:
-            place = Place(
-                int(p["geonameid"]) if p.get("geonameid") is not None else None,
-                str(p["name"]),
-                str(p["kind"]),
-                float(p["lat"]),
-                float(p["lon"]),
-                str(p["country_code"]) if p.get("country_code") else None,
-            )
-        c = Correction(
-            action=str(rec["action"]),
-            scope=str(rec["scope"]),
-            name=str(rec["name"]),
-            place=place,
-            article_id=rec.get("article_id"),
-            source=rec.get("source"),
-            start=int(rec["start"]) if rec.get("start") is not None else None,
-            end=int(rec["end"]) if rec.get("end") is not None else None,
-            old_place=rec.get("old_place"),
-            note=str(rec.get("note") or ""),
-            author=str(rec.get("author") or ""),
-            created_at=str(rec.get("created_at") or ""),
-            undone_at=rec.get("undone_at"),
-            uid=str(rec.get("uid") or ""),
+    p = rec.get("place")
+    place = None
+    if p is not None:
+        if not isinstance(p, dict):
+            raise ValueError("place: not a JSON object")
+        place = Place(
+            _int(p, "geonameid", "place.geonameid", 0, MAX_ID),
+            _str(p, "name", "place.name", required=True),
+            _str(p, "kind", "place.kind", required=True),
+            _float(p, "lat", "place.lat", -90, 90),
+            _float(p, "lon", "place.lon", -180, 180),
+            _str(p, "country_code", "place.country_code", limit=3) or None,
         )
-    except (KeyError, TypeError, ValueError) as err:
-        raise ValueError(f"not a correction record: {err}") from err
+    c = Correction(
+        action=_str(rec, "action", required=True, limit=20),
+        scope=_str(rec, "scope", required=True, limit=20),
+        name=_str(rec, "name", required=True),
+        place=place,
+        article_id=_str(rec, "article_id") or None,
+        source=_str(rec, "source") or None,
+        start=_int(rec, "start", "start", 0, MAX_OFFSET),
+        end=_int(rec, "end", "end", 0, MAX_OFFSET),
+        old_place=_str(rec, "old_place") or None,
+        note=_str(rec, "note", limit=MAX_NOTE * 4),
+        author=_str(rec, "author"),
+        created_at=_str(rec, "created_at", limit=40),
+        undone_at=_str(rec, "undone_at", limit=40) or None,
+        uid=_str(rec, "uid", limit=100),
+    )
     validate(c)
-    if place is not None and not (-90 <= place.lat <= 90 and -180 <= place.lon <= 180):
-        raise ValueError("the place's coordinates are out of range")
     return c
+
+
+MAX_ID = 2**62  # ids and offsets a BIGINT column holds
+MAX_OFFSET = 2**31 - 1  # an INTEGER column (PostgreSQL's is 32 bits)
+MAX_FIELD = 10_000  # characters of a text field of an imported record
+
+
+def _str(
+    rec: dict, key: str, label: str = "", *, required: bool = False, limit: int = MAX_FIELD
+) -> str:
+    """A text field ("" when absent or null); ValueError for another type or length."""
+    value = rec.get(key)
+    if value is None:
+        if required:
+            raise ValueError(f"{label or key}: missing")
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{label or key}: a text was expected, not {_kind(value)}")
+    if len(value) > limit:
+        raise ValueError(f"{label or key}: longer than {limit:,} characters")
+    return value
+
+
+def _int(rec: dict, key: str, label: str, low: int, high: int) -> int | None:
+    """A whole-number field (None when absent or null), within [low, high]."""
+    value = rec.get(key)
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{label}: a whole number was expected, not {_kind(value)}")
+    if not low <= value <= high:
+        raise ValueError(f"{label}: out of range ({low} to {high:,})")
+    return value
+
+
+def _float(rec: dict, key: str, label: str, low: float, high: float) -> float:
+    """A required finite number within [low, high]."""
+    value = rec.get(key)
+    if value is None:
+        raise ValueError(f"{label}: missing")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{label}: a number was expected, not {_kind(value)}")
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"{label}: out of range ({low:g} to {high:g})")
+    return float(value)
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+# -- reading an exported file -------------------------------------------------------------
+MAX_LINE_BYTES = 1_000_000  # one record; a longer line is refused without being read whole
+MAX_FILE_BYTES = 200_000_000  # reading stops here
+_CHUNK = 1 << 16
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def read_file(
+    path: Path, *, max_line: int = MAX_LINE_BYTES, max_file: int = MAX_FILE_BYTES
+) -> tuple[list[tuple[int, Correction]], list[str]]:
+    """The corrections of a JSONL export, each with its line number, and one "line N: why"
+    per refused line (the good lines are kept). Streams: a line longer than `max_line`
+    bytes is skipped without being held whole, and reading stops after `max_file` bytes.
+    Raises OSError when the file cannot be opened.
+    """
+    items: list[tuple[int, Correction]] = []
+    bad: list[str] = []
+    read = 0
+    with path.open("rb") as fh:
+        for n in itertools.count(1):
+            if read >= max_file:
+                if fh.read(1):
+                    bad.append(
+                        f"line {n}: the file is larger than {max_file:,} bytes; the rest was not read"
+                    )
+                break
+            raw = fh.readline(max_line + 1)
+            if not raw:
+                break
+            read += len(raw)
+            if len(raw) > max_line and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n") and read < max_file:  # skip the rest
+                    raw = fh.readline(_CHUNK)
+                    read += len(raw)
+                bad.append(f"line {n}: longer than {max_line:,} bytes")
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                bad.append(f"line {n}: not UTF-8 text")
+                continue
+            if not line.strip():
+                continue
+            try:
+                items.append((n, from_json(json.loads(line, parse_constant=_no_constant))))
+            except RecursionError:
+                bad.append(f"line {n}: nested too deeply")
+            except ValueError as err:  # json.JSONDecodeError is one
+                bad.append(f"line {n}: {printable(str(err))[:300]}")
+    return items, bad
+
+
+def printable(text: str) -> str:
+    """`text` without control characters (terminal escapes, bidirectional overrides), for
+    output to a terminal; line breaks and tabs become spaces.
+    """
+    return _CONTROL.sub("", text.replace("\n", " ").replace("\t", " "))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+# -- how many mentions a rule changes -----------------------------------------------------
+MAX_UNCONFIRMED = 2_000  # mentions a rule may change before the user has to confirm it
+
+
+class WideCorrection(ValueError):
+    """A correction would change more than MAX_UNCONFIRMED mentions and was not confirmed."""
+
+
+def reach(con: sqlite3.Connection, c: Correction, limit: int | None = None) -> int:
+    """How many mentions this correction would set, counted up to limit + 1 (default
+    MAX_UNCONFIRMED + 1; a rule over one article or mention counts 0: that article bounds it).
+    """
+    limit = MAX_UNCONFIRMED if limit is None else limit
+    if c.scope not in ("source", "everywhere"):
+        return 0
+    by_source = c.scope == "source"
+    extra = " AND a.source = ?" if by_source else ""
+    args: tuple = (c.name, c.source) if by_source else (c.name,)
+    if c.action != "add":
+        row = con.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM mention m JOIN article a ON a.id = m.article_id"
+            f" WHERE m.text = ? COLLATE NOCASE{extra} LIMIT ?) hits",
+            (*args, limit + 1),
+        ).fetchone()
+        return int(row[0])
+    found = 0
+    for (text,) in con.execute(
+        f"SELECT a.text FROM article a WHERE instr(a.text, ?) > 0{extra}", args
+    ):
+        found += len(occurrences(text, c.name))
+        if found > limit:
+            break
+    return found
+
+
+def check_reach(con: sqlite3.Connection, c: Correction) -> None:
+    """Raise WideCorrection when `c` would change more than MAX_UNCONFIRMED mentions."""
+    n = reach(con, c)
+    if n > MAX_UNCONFIRMED:
+        raise WideCorrection(
+            f"{c.describe()} would change more than {MAX_UNCONFIRMED:,} mentions;"
+            " confirm it to apply it"
+        )
 
 
 # -- which articles a correction concerns -------------------------------------------------

@@ -32,6 +32,7 @@ from typing import Any
 from geo import dedup
 from geo.errors import StoreError
 from geo.models import Article, Mention
+from geo.redact import redact
 from geo.store import APPLICATION_ID, BUSY_PATIENCE_S, BUSY_TIMEOUT_S, SaveResult, Store
 
 try:
@@ -202,11 +203,6 @@ if psycopg is not None:
             return value
 
 
-def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
-
-
 class PostgresStore(Store):
     """The store in a PostgreSQL database with PostGIS (see the module docstring)."""
 
@@ -222,11 +218,13 @@ class PostgresStore(Store):
                 "PostgreSQL needs the psycopg package: pip install -r requirements.txt"
             )
         self.url = re.sub(r"^(postgres|postgresql\+psycopg)://", "postgresql://", str(path))
-        self.path = redact(self.url)  # type: ignore[assignment]  # shown in messages
+        self.path = redact(self.url, self.url)  # type: ignore[assignment]  # shown in messages
         try:
             conninfo_to_dict(self.url)
         except psycopg.ProgrammingError as err:
-            raise StoreError(f"{self.path} is not a valid PostgreSQL address: {err}") from err
+            raise StoreError(
+                f"{self.path} is not a valid PostgreSQL address: {self._why(err)}"
+            ) from None  # the driver's error quotes the address: not kept in a traceback
         self.busy_timeout = busy_timeout
         self.busy_patience = busy_patience
         self._local = threading.local()
@@ -248,7 +246,9 @@ class PostgresStore(Store):
         try:
             raw = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
         except psycopg.Error as err:
-            raise StoreError(f"cannot connect to the database {self.path}: {_why(err)}") from err
+            raise StoreError(
+                f"cannot connect to the database {self.path}: {self._why(err)}"
+            ) from None  # the driver's error may quote the address
         raw.adapters.register_loader("numeric", _WholeNumeric)
         # A write waits at most busy_patience for the writers' lock, then StoreError.
         raw.execute(f"SET lock_timeout = {int(self.busy_patience * 1000)}")
@@ -333,16 +333,16 @@ class PostgresStore(Store):
         except psycopg.errors.InsufficientPrivilege as err:
             self.close()
             raise StoreError(
-                f"database {self.path}: {_why(err)}. PostGIS must be enabled once by an"
+                f"database {self.path}: {self._why(err)}. PostGIS must be enabled once by an"
                 " administrator: psql -d DBNAME -c 'CREATE EXTENSION postgis'"
             ) from err
         except psycopg.errors.FeatureNotSupported as err:
             self.close()
-            raise StoreError(f"database {self.path}: {_why(err)}") from err
+            raise StoreError(f"database {self.path}: {self._why(err)}") from err
         except psycopg.errors.UndefinedFile as err:  # the extension's files are missing
             self.close()
             raise StoreError(
-                f"database {self.path}: PostGIS is not installed on the server ({_why(err)});"
+                f"database {self.path}: PostGIS is not installed on the server ({self._why(err)});"
                 " on Debian: apt-get install postgresql-15-postgis-3"
             ) from err
         except StoreError:
@@ -368,6 +368,10 @@ class PostgresStore(Store):
                     f"article {article.id!r} contains a NUL character, which PostgreSQL cannot store"
                 )
         return super().save(article, mentions, geoparser, origin)
+
+    def _why(self, err: Exception) -> str:
+        """`_why(err)` without this database's password."""
+        return redact(_why(err), self.url)
 
     # -- dialect ---------------------------------------------------------------------------
     _GROUPED_BASE = (

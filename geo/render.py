@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from geo import passages
+from geo import passages, textfilter
 from geo.models import Article, Failure, Mention, Place
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all
@@ -45,8 +45,10 @@ def web_link(url: str | None, label_html: str) -> str:
 
 
 def search_terms(text: str) -> list[str]:
-    """The words or phrases of a "Text contains" filter: comma-separated, any of them."""
-    return [t.strip() for t in text.split(",") if t.strip()]
+    """The words or phrases of a "Text contains" filter: comma-separated, any of them
+    (bounded as geo.textfilter.parse bounds them).
+    """
+    return list(textfilter.parse(text).used)
 
 
 def marked(text: str, needle: str = "") -> str:

@@ -384,3 +384,151 @@ def test_a_schema_7_database_gets_corrections_and_keeps_its_places(tmp_path):
     s.add_correction(Correction("place", "article", "Odessa", ODESA, "k1"))
     assert ("Odessa", "Odesa") in places_of(s, "k1")
     s.close()
+
+
+# -- importing untrusted files ----------------------------------------------------------
+GOOD = {"action": "place", "scope": "everywhere", "name": "Odessa", "place": {
+    "geonameid": 698740, "name": "Odesa", "kind": "city", "lat": 46.48, "lon": 30.73,
+    "country_code": "UA"}}  # fmt: skip
+
+
+def with_(rec: dict, path: str, value) -> dict:
+    """A deep copy of `rec` with the field at "a.b" set to `value`."""
+    out = json.loads(json.dumps(rec))
+    *head, last = path.split(".")
+    target = out
+    for key in head:
+        target = target[key]
+    target[last] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        (json.dumps(with_(GOOD, "name", ["Odessa"])), "name: a text was expected, not a list"),
+        (json.dumps(with_(GOOD, "name", {"x": "y"})), "name: a text was expected"),
+        (json.dumps(with_(GOOD, "place.lat", True)), "place.lat: a number was expected"),
+        (json.dumps(with_(GOOD, "place.lat", "46")), "place.lat: a number was expected"),
+        (json.dumps(with_(GOOD, "place", [1, 2])), "place: not a JSON object"),
+        (json.dumps(with_(GOOD, "place.geonameid", 10**30)), "place.geonameid: out of range"),
+        (json.dumps(with_(GOOD, "place.geonameid", True)), "whole number was expected"),
+        (json.dumps(with_(GOOD, "scope", "mention")) + "", "needs that article"),
+        (
+            json.dumps({**GOOD, "scope": "mention", "article_id": "k1", "start": 10**30, "end": 3}),
+            "start: out of range",
+        ),  # fmt: skip
+        (json.dumps(GOOD).replace('"lat": 46.48', '"lat": 1e999'), "place.lat: out of range"),
+        (json.dumps(GOOD).replace('"lat": 46.48', '"lat": NaN'), "not a number JSON allows"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"a":' * 50_000 + "1" + "}" * 50_000, "nested too deeply"),
+        ("not json", "line 2: Expecting value"),
+        ("\xff", "line 2"),
+    ],
+    ids=lambda v: v[:30] if isinstance(v, str) else None,
+)
+def test_import_refuses_bad_lines_with_their_number_and_keeps_the_good(tmp_path, line, why):
+    path = tmp_path / "fixes.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n" + line + "\n" + json.dumps(GOOD) + "\n")
+    items, bad = corrections.read_file(path)
+    assert [n for n, _ in items] == [1, 3]
+    assert len(bad) == 1 and bad[0].startswith("line 2: ") and why in bad[0], bad
+
+
+def test_import_caps_line_and_file_size_while_streaming(tmp_path):
+    path = tmp_path / "big.jsonl"
+    with path.open("w") as fh:
+        fh.write(json.dumps(GOOD) + "\n")
+        fh.write('{"name": "' + "x" * 3_000_000 + '"}\n')  # one 3 MB line
+        fh.write(json.dumps(GOOD) + "\n")
+    items, bad = corrections.read_file(path, max_line=1_000_000)
+    assert [n for n, _ in items] == [1, 3]
+    assert bad == ["line 2: longer than 1,000,000 bytes"]
+    items, bad = corrections.read_file(path, max_file=2_000_000)
+    assert [n for n, _ in items] == [1]
+    assert len(bad) == 2 and "larger than 2,000,000 bytes" in bad[-1]
+
+
+def sqlite_store(tmp_path, *texts: str) -> Store:
+    s = Store(tmp_path / "w.sqlite")
+    for i, text in enumerate(texts):
+        a = article(f"a{i}", text)
+        s.save(a, parse(a), "v1", f"/in/{a.id}.txt")
+    return s
+
+
+def test_a_rule_over_thousands_of_mentions_needs_confirmation(tmp_path):
+    s = sqlite_store(tmp_path, "the town " * 2_050, T1)
+    wide = Correction("add", "everywhere", "the", ODESA)
+    assert s.correction_reach(wide) > corrections.MAX_UNCONFIRMED
+    with pytest.raises(corrections.WideCorrection, match="more than 2,000 mentions"):
+        s.add_correction(wide)
+    with pytest.raises(corrections.WideCorrection):
+        s.import_corrections([wide])
+    assert s.corrections() == []
+    narrow = Correction("place", "everywhere", "Odessa", ODESA)
+    assert s.correction_reach(narrow) == 2
+    s.add_correction(narrow)
+    s.add_correction(wide, confirmed=True)
+    assert keys(s)[ODESA.key] == 2_050 + 2
+    s.close()
+
+
+def test_cli_import_refuses_a_wide_rule_without_yes(tmp_path, capsys):
+    from geo.__main__ import main
+
+    s = sqlite_store(tmp_path, "the town " * 2_050, T1)
+    s.close()
+    db = str(tmp_path / "w.sqlite")
+    path = tmp_path / "fixes.jsonl"
+    wide = {"action": "add", "scope": "everywhere", "name": "the", "place": GOOD["place"]}
+    path.write_text(json.dumps(GOOD) + "\n" + json.dumps(wide) + "\n")
+    assert main(["corrections", "import", str(path), "--db", db]) == 0
+    out, err = capsys.readouterr()
+    assert "1 corrections imported" in out and "1 lines refused" in out
+    assert "line 2: " in err and "more than 2,000 mentions" in err and "--yes" in err
+    assert main(["corrections", "import", str(path), "--db", db, "--yes"]) == 0
+    assert "1 corrections imported, 1 already there, 0 lines refused" in capsys.readouterr().out
+
+
+def test_cli_list_strips_terminal_escapes(tmp_path, capsys):
+    from geo.__main__ import main
+
+    s = sqlite_store(tmp_path, T1)
+    s.close()
+    db = str(tmp_path / "w.sqlite")
+    evil = "\x1b[2J\x1b]0;pwned\x07\x9b31m\u202e"
+    rec = {**GOOD, "name": "Odessa", "note": f"fine{evil}", "author": evil}
+    rec["place"] = {**GOOD["place"], "name": f"Odesa{evil}"}
+    path = tmp_path / "fixes.jsonl"
+    path.write_text(json.dumps(rec) + "\n")
+    assert main(["corrections", "import", str(path), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["corrections", "list", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "Odesa" in out and "fine" in out
+    assert not any(ch in out for ch in "\x1b\x07\x9b\u202e")
+
+
+def test_app_asks_before_a_rule_over_thousands_of_mentions(tmp_path, monkeypatch, gazetteer):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from .test_app import APP
+
+    monkeypatch.setattr(corrections, "MAX_UNCONFIRMED", 5)  # the app runs in this process
+    sqlite_store(tmp_path, "the town " * 10, T1).close()
+    monkeypatch.setenv("CONFLICT_MAP_DB", str(tmp_path / "w.sqlite"))
+    monkeypatch.setenv("CONFLICT_MAP_GAZETTEER", str(gazetteer.path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["_ingested"] = True
+    at.session_state["reader"] = "a0"
+    at.run()
+    at.text_input(key="add_words").input("the").run()
+    at.radio(key="add_scope").set_value("everywhere").run()
+    assert not at.exception, at.exception
+    assert "more than 5 mentions" in at.checkbox(key="add_wide").label
+    at.radio(key="add_scope").set_value("article").run()
+    assert not any(c.key == "add_wide" for c in at.checkbox)

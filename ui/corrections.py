@@ -106,9 +106,25 @@ def scope_choice(prefix: str, name: str, source: str, mention: bool) -> str:
     )
 
 
-def save_correction(store: Store, c: Correction) -> None:
+def confirm_wide(store: Store, c: Correction, prefix: str) -> bool:
+    """True when `c` may be saved: it changes at most corrections.MAX_UNCONFIRMED mentions,
+    or the user ticked the box that says how many it changes.
+    """
+    if c.scope not in ("source", "everywhere") or not c.name.strip():
+        return True
+    n = store.correction_reach(c)
+    if n <= corrections.MAX_UNCONFIRMED:
+        return True
+    return st.checkbox(
+        f"Yes, change more than {corrections.MAX_UNCONFIRMED:,} mentions with this rule",
+        key=f"{prefix}_wide",
+        help="A rule over every article changes each place where these words occur.",
+    )
+
+
+def save_correction(store: Store, c: Correction, confirmed: bool = False) -> None:
     try:
-        store.add_correction(c)
+        store.add_correction(c, confirmed=confirmed)
     except (ValueError, GeoError) as err:
         st.error(render.md_escape(err))
         return
@@ -143,28 +159,27 @@ def correct_dialog(store: Store, p: Passage, place: Place) -> None:
     note = st.text_input(
         "Your reason (optional, shown next to the geoparser's)", key="dlg_note", max_chars=500
     )
+    c = Correction(
+        "place" if what == "Wrong place" else "not_place",
+        scope,
+        name,
+        chosen,
+        p.article.id,
+        p.article.source,
+        p.start,
+        p.end,
+        note,
+        author(),
+        old_place=place.name,
+    )
+    sure = confirm_wide(store, c, "dlg")
     if st.button(
         "Save correction",
         type="primary",
         key="dlg_save",
-        disabled=what == "Wrong place" and chosen is None,
+        disabled=(what == "Wrong place" and chosen is None) or not sure,
     ):
-        save_correction(
-            store,
-            Correction(
-                "place" if what == "Wrong place" else "not_place",
-                scope,
-                name,
-                chosen,
-                p.article.id,
-                p.article.source,
-                p.start,
-                p.end,
-                note,
-                author(),
-                old_place=place.name,
-            ),
-        )
+        save_correction(store, c, confirmed=sure)
 
 
 def corrections_box(store: Store) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from geo import gazetteer, render
+from geo import gazetteer, render, textfilter
 from geo.models import KINDS
 from geo.store import Query, Store
 from ui.common import parse_date
@@ -107,6 +107,9 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         "(separate them with commas; any letter case); the map counts all their places, and "
         "the passages and the reader mark the words.",
     )
+    terms = textfilter.parse(text)
+    if terms.ignored:
+        sb.warning(render.md_escape(terms.message(), 600))
     demonyms = sb.checkbox(
         "Count demonyms (“Russian forces” → Russia)",
         key="demonyms",
@@ -167,6 +170,6 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         sources=tuple(sources),
         kinds=tuple(kinds),
         countries=tuple(countries),
-        text=text.strip(),
+        text=terms.text,
         include_demonyms=demonyms,
     )

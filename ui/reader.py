@@ -8,7 +8,14 @@ from geo import corrections, render
 from geo.models import Correction, Passage
 from geo.store import Store
 from ui.corpus import remove_articles
-from ui.corrections import author, correct_dialog, pick_place, save_correction, scope_choice
+from ui.corrections import (
+    author,
+    confirm_wide,
+    correct_dialog,
+    pick_place,
+    save_correction,
+    scope_choice,
+)
 
 
 def reader_panel(store: Store, aid: str, version: int) -> None:
@@ -73,15 +80,17 @@ def reader_panel(store: Store, aid: str, version: int) -> None:
                 chosen = pick_place("add", words, None)
                 scope = scope_choice("add", words, art.source, mention=False)
                 note = st.text_input("Your reason (optional)", key="add_note", max_chars=500)
+                c = Correction(
+                    "add", scope, words, chosen, aid, art.source, note=note, author=author()
+                )
+                sure = confirm_wide(store, c, "add")
                 if st.button(
-                    "Add this place", type="primary", key="add_save", disabled=chosen is None
+                    "Add this place",
+                    type="primary",
+                    key="add_save",
+                    disabled=chosen is None or not sure,
                 ):
-                    save_correction(
-                        store,
-                        Correction(
-                            "add", scope, words, chosen, aid, art.source, note=note, author=author()
-                        ),
-                    )
+                    save_correction(store, c, confirmed=sure)
     with st.expander("Remove this article"):
         st.caption("Removes it and its mentions from the map (nothing else); undo in the sidebar.")
         sure = st.checkbox("Yes, remove this article", key="reader_sure")
