@@ -78,3 +78,17 @@ def test_a_hostile_file_beside_good_ones_is_kept_without_places(tmp_path, tmp_st
     assert tmp_store.mentions_of("hostile") == []
     assert "Kharkiv" in {m.text for m in tmp_store.mentions_of("good1")}
     assert "Odesa" in {m.text for m in tmp_store.mentions_of("good2")}
+
+
+def test_an_isolated_ingest_past_its_deadline_is_stopped(tmp_path):
+    from geo.isolated import ingest_isolated
+
+    (tmp_path / "good1.txt").write_text(GOOD)
+    t = time.perf_counter()
+    try:
+        ingest_isolated([tmp_path / "good1.txt"], tmp_path / "db.sqlite", deadline_s=0.5)
+    except BudgetError as err:
+        assert "was stopped" in str(err)
+    else:
+        raise AssertionError("no BudgetError")
+    assert time.perf_counter() - t < 10
