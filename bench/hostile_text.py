@@ -5,7 +5,7 @@ usage: python bench/hostile_text.py [--timeout 600] [--skip-ingest]
 Times `Geoparser.parse_many` (spaCy and the recogniser) on one article each of: 20 KB of "<";
 10,000 of each of "(", "=", "*" and '"'; 10,000 of "(" inside 20 KB of prose; a 1 MB single
 token. Each case runs in a child process with --timeout seconds, and its peak resident memory
-is read from the child. Then `python -m geo ingest` of a folder holding an HTML file of
+is read from the child. Then `python -m geo ingest` of a folder holding a text file of
 100,000 "<" and two good articles, with the same timeout: its wall time and the articles
 stored.
 
@@ -73,7 +73,7 @@ def run_ingest(timeout: float) -> tuple[float | None, int]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "in"
         folder.mkdir()
-        (folder / "hostile.html").write_text("<" * 100_000)
+        (folder / "hostile.txt").write_text("<" * 100_000)
         (folder / "good1.txt").write_text(GOOD)
         (folder / "good2.txt").write_text(GOOD.replace("Kharkiv", "Odesa"))
         db = Path(tmp) / "db.sqlite"
@@ -91,7 +91,7 @@ def run_ingest(timeout: float) -> tuple[float | None, int]:
         stored = 0
         if db.exists():
             with sqlite3.connect(db) as con:
-                stored = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+                stored = con.execute("SELECT count(*) FROM article").fetchone()[0]
         return elapsed, stored
 
 
