@@ -245,7 +245,11 @@ def cmd_geoparse(args) -> int:
             if isinstance(item, Notice):
                 print(f"warning: {item.source}: {item.message}", file=sys.stderr)
                 continue
-            rec = article_json(item, gp.parse(item))
+            ((_, mentions, reason),) = gp.parse_guarded([item], 1)
+            if reason:
+                print(f"error: {item.id}: {reason}", file=sys.stderr)
+                failed += 1
+            rec = article_json(item, mentions)
             if args.format == "jsonl":
                 print(json.dumps(rec, ensure_ascii=False))
             else:

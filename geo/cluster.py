@@ -23,6 +23,7 @@ from uuid import uuid4
 
 from distributed import as_completed
 
+from geo import budget
 from geo.articles import text_id
 from geo.errors import GeoError
 from geo.fetch import fetch_url
@@ -127,30 +128,34 @@ def worker_geoparser(spec: ParserSpec) -> Geoparser:
 def geoparse_batch(articles: list[Article], spec: ParserSpec | None = None) -> list[list[Mention]]:
     """Every place mention of each article, resolved offline; one list per article, in order.
 
-    Pure: the result depends only on the articles and the spec (gazetteer, version).
+    Pure: the result depends only on the articles and the spec (gazetteer, version). An
+    article whose text the guard refuses has none (see `geo.budget.pipe`).
     """
     gp = worker_geoparser(spec or ParserSpec())
-    docs = gp.nlp.pipe([a.text for a in articles], batch_size=max(1, len(articles)))
-    return [gp._resolve(a, doc) for a, doc in zip(articles, docs, strict=True)]
+    return [m for _, m, _ in gp.parse_guarded(articles, max(1, len(articles)))]
 
 
 def _geoparse_task(
     articles: list[Article], spec: ParserSpec, resolve: bool
-) -> tuple[list[list[Mention]] | list[list[Span]], list[str]]:
-    """One batch on a worker: mentions per article (spans when not `resolve`), then warnings.
+) -> tuple[list[list[Mention]] | list[list[Span]], list[str], list[str]]:
+    """One batch on a worker: mentions per article (spans when not `resolve`), why an
+    article has none ("" when parsed), then warnings.
 
     Same shape as geo.pipeline._parse_chunk, so that _Ingest._collect takes either.
     """
-    if resolve:
-        out = geoparse_batch(articles, spec)
-    else:
-        gp = worker_geoparser(spec)
-        docs = gp.nlp.pipe([a.text for a in articles], batch_size=max(1, len(articles)))
-        out = [recognize(doc, gp.gazetteer) for doc in docs]
     gp = worker_geoparser(spec)
+    out: list = []
+    reasons: list[str] = []
+    pairs = ((a.text, a) for a in articles)
+    for doc, art, reason in budget.pipe(gp.nlp, pairs, max(1, len(articles))):
+        if doc is None:
+            out.append([])
+        else:
+            out.append(gp._resolve(art, doc) if resolve else recognize(doc, gp.gazetteer))
+        reasons.append(reason)
     if _malloc_trim is not None:
         _malloc_trim(0)  # glibc keeps a long batch's memory otherwise
-    return out, gp.resolver.drain_warnings()
+    return out, reasons, gp.resolver.drain_warnings()
 
 
 # -- in the ingesting process -------------------------------------------------------------

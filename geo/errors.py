@@ -23,3 +23,7 @@ class ResolveError(GeoError):
 
 class StoreError(GeoError):
     """Database unusable, e.g. written by a newer schema."""
+
+
+class BudgetError(ArticleError):
+    """An article took more time or memory to geoparse than its budget."""

@@ -18,8 +18,9 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo import budget
 from geo.articles import file_digest, iter_paths, load_file, text_id
-from geo.errors import ArticleError, GeoError, ResolveError
+from geo.errors import ArticleError, BudgetError, GeoError, ResolveError
 from geo.fetch import fetch_url, is_url, without_credentials
 from geo.gazetteer import Gazetteer
 from geo.language import detect
@@ -122,17 +123,33 @@ class Geoparser:
         return self._nlp
 
     def parse(self, article: Article) -> list[Mention]:
-        """Every place mention in the article, resolved where possible."""
-        return self._resolve(article, self.nlp(article.text))
+        """Every place mention in the article, resolved where possible.
+
+        Raises BudgetError when the text is mostly symbols or its parse runs over budget.
+        """
+        ((art, mentions, reason),) = self.parse_guarded([article], 1)
+        if reason:
+            raise BudgetError(f"{article.id}: {reason}")
+        return mentions
 
     def parse_many(
         self, articles: Iterable[Article], batch_size: int = 16
     ) -> Iterator[tuple[Article, list[Mention]]]:
-        """Parse a stream of articles with spaCy's batched pipe (faster than one by one)."""
-        articles = iter(articles)
+        """Parse a stream of articles with spaCy's batched pipe (faster than one by one).
+
+        An article the guard refuses or that runs over its budget has no mentions.
+        """
+        for art, mentions, _ in self.parse_guarded(articles, batch_size):
+            yield art, mentions
+
+    def parse_guarded(
+        self, articles: Iterable[Article], batch_size: int = 16
+    ) -> Iterator[tuple[Article, list[Mention], str]]:
+        """(article, mentions, "") per article, or (article, [], reason) when its text is
+        refused or its parse runs over budget (see `geo.budget.pipe`)."""
         pairs = ((a.text, a) for a in articles)
-        for doc, art in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield art, self._resolve(art, doc)
+        for doc, art, reason in budget.pipe(self.nlp, pairs, batch_size):
+            yield art, [] if doc is None else self._resolve(art, doc), reason
 
     def _resolve(self, article: Article, doc) -> list[Mention]:
         spans = recognize(doc, self.gazetteer)
@@ -302,6 +319,7 @@ class _Job:
     origin: str
     file: _File | None = None
     mentions: list[Mention] | None = None  # None: still to be geoparsed
+    refused: str = ""  # why it is stored without places although in English
 
 
 def ingest(
@@ -515,6 +533,9 @@ class _Ingest:
         lang = job.article.language
         if lang not in GEOPARSED_LANGUAGES:
             self.report.other_languages[lang] = self.report.other_languages.get(lang, 0) + 1
+        if job.refused:
+            # Stored (without places) all the same: the reason is listed with the failures.
+            self.report.failed.append(Failure(job.article.id, job.refused, job.origin))
         try:
             res = self.store.save(job.article, job.mentions or [], self.version, job.origin)
         except GeoError as err:
@@ -570,8 +591,9 @@ class _Ingest:
                 yield from self._parallel(gp, jobs)
             else:
                 pairs = ((job.article.text, job) for job in self._english(jobs))
-                for doc, job in gp.nlp.pipe(pairs, as_tuples=True, batch_size=CHUNK):
-                    job.mentions = gp._resolve(job.article, doc)
+                for doc, job, reason in budget.pipe(gp.nlp, pairs, CHUNK):
+                    job.mentions = [] if doc is None else gp._resolve(job.article, doc)
+                    job.refused = reason
                     yield job
         finally:
             self.report.warnings.extend(gp.resolver.drain_warnings())
@@ -596,7 +618,10 @@ class _Ingest:
             # Forked workers inherit the geoparser (and whatever it has loaded): nothing is
             # pickled, not even the initializer's argument.
             self.pool = ProcessPoolExecutor(
-                self.workers, mp.get_context("fork"), initializer=_init_worker, initargs=(gp,)
+                self.workers,
+                mp.get_context("fork"),
+                initializer=_init_worker,
+                initargs=(gp, os.getpid(), threading.current_thread() is threading.main_thread()),
             )
             # The first task forks the workers: before this process loads the language
             # model, which they do not need.
@@ -614,10 +639,11 @@ class _Ingest:
     def _collect(
         self, gp: Geoparser, chunk: list[_Job], task: Future, offline: bool
     ) -> Iterator[_Job]:
-        results, warnings = task.result()
+        results, reasons, warnings = task.result()
         self.report.warnings.extend(warnings)
-        for job, res in zip(chunk, results, strict=True):
-            job.mentions = res if offline else gp.resolver.resolve(job.article, res)
+        for job, res, reason in zip(chunk, results, reasons, strict=True):
+            job.mentions = res if offline or reason else gp.resolver.resolve(job.article, res)
+            job.refused = reason
             yield job
 
     def close(self) -> None:
@@ -660,8 +686,36 @@ _worker_geoparser: Geoparser | None = None
 _malloc_trim = None
 
 
-def _init_worker(gp: Geoparser) -> None:
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent dies
+PARENT_CHECK_S = 1.0
+
+
+def _die_with_parent(parent: int, by_main_thread: bool) -> None:
+    """End this worker when the ingest that forked it ends, even by SIGKILL.
+
+    A worker left behind holds ~200 MB and the database open. Linux sends the parent-death
+    signal when the forking *thread* ends, so it is only asked for when that is the main
+    thread; a thread that watches the parent's pid covers the rest and other systems.
+    """
+    if by_main_thread:
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # not on Linux: the watching thread alone
+            log.debug("no parent-death signal on this system")
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            threading.Event().wait(PARENT_CHECK_S)
+        os._exit(1)
+
+    if os.getppid() != parent:  # died before the signal was asked for
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+def _init_worker(gp: Geoparser, parent: int, by_main_thread: bool) -> None:
     global _malloc_trim, _worker_geoparser
+    _die_with_parent(parent, by_main_thread)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _worker_geoparser = gp
     # An SQLite connection must not be used across fork(): this process opens its own.
@@ -676,17 +730,24 @@ def _init_worker(gp: Geoparser) -> None:
 
 def _parse_chunk(
     articles: list[Article], resolve: bool
-) -> tuple[list[list[Mention]] | list[list[Span]], list[str]]:
-    """Geoparse a chunk in a worker: mentions per article, then the resolver's warnings.
+) -> tuple[list[list[Mention]] | list[list[Span]], list[str], list[str]]:
+    """Geoparse a chunk in a worker: mentions per article, why an article has none although
+    in English ("" when parsed), then the resolver's warnings.
 
     With `resolve` False the mentions are recognised spans, still to be resolved.
     """
     gp = _worker_geoparser
-    docs = gp.nlp.pipe([a.text for a in articles], batch_size=len(articles))
-    if resolve:
-        out = [gp._resolve(a, doc) for a, doc in zip(articles, docs, strict=True)]
-    else:
-        out = [recognize(doc, gp.gazetteer) for doc in docs]
+    out: list = []
+    reasons: list[str] = []
+    pairs = ((a.text, a) for a in articles)
+    for doc, art, reason in budget.pipe(gp.nlp, pairs, len(articles)):
+        if doc is None:
+            out.append([])
+        elif resolve:
+            out.append(gp._resolve(art, doc))
+        else:
+            out.append(recognize(doc, gp.gazetteer))
+        reasons.append(reason)
     if _malloc_trim is not None:
         _malloc_trim(0)
-    return out, gp.resolver.drain_warnings()
+    return out, reasons, gp.resolver.drain_warnings()

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from geo.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,3 +130,63 @@ def test_sigkill_mid_ingest_keeps_the_database_sound(tmp_path, gazetteer):
     store = Store(db)
     assert (store.revision(), store.counts()) == before
     assert store.con().execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def _children(pid: int) -> list[int]:
+    """Live (not zombie) processes whose parent is `pid`."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == pid and state != "Z":
+            out.append(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_workers_die_with_a_killed_ingest(tmp_path, gazetteer):
+    if not Path("/proc").is_dir():
+        pytest.skip("needs /proc")
+    corpus = tmp_path / "corpus.jsonl"
+    make_corpus(corpus)
+    env = {**os.environ, "CONFLICT_MAP_GAZETTEER": str(gazetteer.path)}
+    env.pop("CONFLICT_MAP_DB", None)
+    proc = subprocess.Popen(
+        [*ingest_cmd(corpus, tmp_path / "db.sqlite"), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2:
+            assert proc.poll() is None, "ingest ended before its workers started"
+            assert time.monotonic() < deadline, "no workers started"
+            time.sleep(0.1)
+            workers = _children(proc.pid)
+        time.sleep(1.0)  # the workers are loading the model
+        proc.kill()  # the ingest alone, not its process group
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [w for w in workers if _alive(w)] == []
+    finally:
+        proc.kill()
+        for w in workers:
+            if _alive(w):
+                os.kill(w, signal.SIGKILL)

@@ -9,9 +9,11 @@ from geo import watch as watch_mod
 from geo.articles import parse_columns, save_upload
 from geo.errors import GeoError
 from geo.fetch import fetch_url, without_credentials
+from geo.isolated import ingest_isolated
 from geo.pipeline import (
     SAMPLE_DIR,
     Geoparser,
+    db_path,
     ingest,
     ingest_articles,
     load_precomputed,
@@ -154,7 +156,8 @@ def add_uploads(store: Store, uploads, mapping: str = "") -> list[tuple[str, str
             continue
         with st.spinner(f"Geoparsing {render.md_escape(path.name, 120)}…"):
             try:
-                report = ingest([path], store, get_geoparser, workers=APP_WORKERS, columns=columns)
+                # A process of its own, with a deadline: a slow file never stalls other pages.
+                report = ingest_isolated([path], db_path(), columns=columns)
             except GeoError as err:
                 messages.append(("error", f"{up.name}: {err}"))
                 continue
