@@ -157,7 +157,7 @@ def run_ingest(store: Store) -> None:
         return
     bar.empty()
     if report.added or report.updated:
-        st.toast(f"Articles: {report.summary()}")
+        st.toast(render.md_escape(f"Articles: {report.summary()}", 300))
     for w in report.warnings[:20]:
         st.warning(render.md_escape(w))
 
@@ -201,7 +201,9 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
     if report.added or report.updated or report.skipped:
         remember_added(store, url)
     if report.added or report.updated:
-        st.sidebar.success(f"{render.md_escape(url, 80)}: {report.summary()}")
+        st.sidebar.success(
+            f"{render.md_escape(url, 80)}: {render.md_escape(report.summary(), 300)}"
+        )
     elif report.skipped:
         st.sidebar.info(f"{render.md_escape(url, 80)}: already in the database.")
 
