@@ -17,16 +17,31 @@ from geo import passages, textfilter
 from geo.models import Article, Failure, Mention, Place
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all
-# also defeats GFM autolinks ("https\://…"), KaTeX ("\$…"), emoji and colour codes (":red[…]").
+# defeats links, images, KaTeX ("\$…"), emoji and colour codes (":red[…]").
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+# GFM autolinks ("http://…", "www.…", "name@host.tld") are found in the text *after* escapes
+# are resolved, so backslashes do not stop them. An invisible word joiner between ":" and "/",
+# between "w" and "." and after "@" breaks every pattern they match (Streamlit's
+# mdast-util-gfm-autolink-literal: `https?:\/\/`, `www(?=\.)`, `@[-\w]+`).
+_WORD_JOINER = "\u2060"
+_AUTOLINK_SEAMS = re.compile(r"(?<=:)(?=/)|(?<=[wW])(?=\.)|(?<=@)")
+
+
+def no_autolinks(text: str) -> str:
+    """`text` looking the same but with no bare URL, www. name or e-mail address that
+    Markdown would turn into a live link.
+    """
+    return _AUTOLINK_SEAMS.sub(_WORD_JOINER, text)
 
 
 def md_escape(value: object, limit: int = 500) -> str:
-    """`value` as one line of literal text for Streamlit Markdown; cut to `limit` characters."""
+    """`value` as one line of literal text for Streamlit Markdown (no markup, no links); cut to
+    `limit` characters.
+    """
     text = " ".join(str(value).split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return _MD_PUNCT.sub(r"\\\1", text)
+    return _MD_PUNCT.sub(r"\\\1", no_autolinks(text))
 
 
 def esc(value: object) -> str:

@@ -373,3 +373,66 @@ def test_close_the_panel_back_to_the_most_mentioned(at):
     at.button(key="deselect").click().run()
     assert "selected_place" not in at.session_state or not at.session_state["selected_place"]
     assert any("Click a marker" in i.value for i in at.info)
+
+
+def markdown_rendered(at) -> list[str]:
+    """The text of every element and label that Streamlit renders as Markdown."""
+    out = [m.value for m in at.markdown]
+    for kind in ("caption", "info", "warning", "error", "success", "toast"):
+        out += [e.value for e in at.get(kind)]
+    out += [b.label for b in at.button] + [e.label for e in at.expander]
+    for r in at.radio:
+        out += [r.label, *r.options]
+    return out
+
+
+def test_bare_links_in_untrusted_text_stay_text(at, app_db, gazetteer):
+    """Bare URLs, www. names and e-mail addresses in a title, a source, a text, a user's reason
+    or a file name become no live link in the sidebar, the reader, the article filter's line,
+    an upload error or the correction dialog (its scope options name the source)."""
+    import json
+
+    from geo.models import Correction
+    from geo.pipeline import Geoparser
+
+    from .test_render import gfm_autolinks
+
+    record = {
+        "id": "bare-1",
+        "title": "Kyiv news http://evil.example/t www.evil.example",
+        "source": "www.evil.example desk@evil.example",
+        "url": "https://example.org/own",
+        "published": "2022-04-02",
+        "text": "Shelling hit Kyiv http://evil.example/x today. www.evil.example Kyiv again.",
+    }
+    path = Path(app_db).parent / "bare.json"
+    path.write_text(json.dumps(record))
+    store = Store(app_db)
+    assert ingest([path], store, Geoparser(gazetteer=gazetteer)).added == 1
+    kyiv = store.place("gn:703448")
+    store.add_correction(
+        Correction("place", "source", "Kyiv", kyiv, "bare-1", record["source"],
+                   note="see https://evil.example/why and www.evil.example")
+    )  # fmt: skip
+    st.cache_data.clear()
+    at.session_state["article_filter"] = "bare-1"
+    at.session_state["reader"] = "bare-1"
+    at.session_state["_upload_messages"] = [
+        ("error", "www.evil.example http:__evil.example.pdf: This PDF is not supported")
+    ]
+    at.run()
+    assert not at.exception
+    shown = markdown_rendered(at)
+    at.button(key="reader_fix").click().run()  # the correction dialog of a place in the article
+    assert not at.exception
+    shown = [s for s in shown + markdown_rendered(at) if "evil" in s]
+    plain = re.sub(r"\\(.)", r"\1", "\n".join(shown)).replace("\u2060", "")  # as seen
+    for where in (
+        "Showing the places of one article: Kyiv news",  # the article filter's line
+        "http:__evil.example.pdf: This PDF",  # the upload error
+        "see https://evil.example/why",  # the reason, in the corrections list
+        "“Kyiv” in every article of www.evil.example",  # the dialog's scope option
+    ):
+        assert where in plain, where
+    links = {s: gfm_autolinks(s) for s in shown}
+    assert not any(links.values()), {s: v for s, v in links.items() if v}

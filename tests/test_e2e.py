@@ -199,9 +199,11 @@ def beacon():
 
 @pytest.fixture
 def hostile(app_db, geoparser, beacon, tmp_path):
-    """Script, HTML and Markdown payloads in every field of stored articles and a failure."""
+    """Script, HTML and Markdown payloads and bare links in every field of stored articles, a
+    failure and a user's correction."""
     import json
 
+    from geo.models import Correction
     from geo.pipeline import ingest
     from geo.store import Store
 
@@ -209,13 +211,16 @@ def hostile(app_db, geoparser, beacon, tmp_path):
     records = [
         {
             "id": "hostile-1",
-            "title": f"<script>fetch('{b}/title-script')</script><img src='{b}/title-img' "
-            f"onerror=alert(1)> ${{alert(2)}} `tick` in Kyiv\n\n![x]({b}/title-md.png)",
-            "source": f"<img src={b}/source-img onerror=alert(3)>\n\n[live]({b}/source-link) $a$",
+            "title": f"{BARE_LINKS} <script>fetch('{b}/title-script')</script><img "
+            f"src='{b}/title-img' onerror=alert(1)> ${{alert(2)}} `tick` in Kyiv\n\n"
+            f"![x]({b}/title-md.png)",
+            "source": f"{BARE_LINKS} <img src={b}/source-img onerror=alert(3)>\n\n"
+            f"[live]({b}/source-link) $a$",
             "url": "javascript:alert(4)",
             "published": "2022-04-03",
             "text": f"Shelling hit Kyiv today. <script>alert(5)</script> ${{fetch('{b}/tpl')}} "
-            f"`x` <img src={b}/text-img onerror=alert(6)>\n\n![b]({b}/text-md.png) Kyiv again.",
+            f"`x` <img src={b}/text-img onerror=alert(6)>\n\n![b]({b}/text-md.png) Kyiv again "
+            f"{BARE_LINKS} {b}/text-bare",
         },
         {
             "id": "hostile-2",
@@ -231,12 +236,35 @@ def hostile(app_db, geoparser, beacon, tmp_path):
     path.write_text("\n".join(json.dumps(r) for r in records))
     store = Store(app_db)
     report = ingest([path], store, geoparser)
+    # A user's reason in the sidebar's corrections list, next to the source it applies to.
+    store.add_correction(
+        Correction("place", "source", "Kyiv", store.place("gn:703448"), "hostile-1",
+                   records[0]["source"], note=f"why: {BARE_LINKS} [l]({b}/note-link)")
+    )  # fmt: skip
     store.close()
     assert report.added == 2 and len(report.failed) == 1
     return b
 
 
-def test_hostile_text_runs_nothing_and_fetches_nothing(hostile, page, beacon, app_db):
+# Bare addresses that GitHub-flavoured Markdown turns into links without any markup.
+BARE_LINKS = "http://evil.example/bare www.evil.example tips@evil.example"
+
+
+def shown(where) -> str:
+    """The text of `where` as the reader sees it (without invisible word joiners)."""
+    return where.inner_text().replace("\u2060", "")
+
+
+def stray_links(where, beacon_url: str, allowed: tuple[str, ...] = ()) -> list[str]:
+    """The links in `where` (a page, frame or locator) that point at a payload's address:
+    anything but `allowed` (the article's own http(s) link) is text that became a link.
+    """
+    hrefs = where.locator("a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    payload = ("evil.example", beacon_url.split("//", 1)[1], "mailto:", "javascript:")
+    return [h for h in hrefs if h not in allowed and any(p in h.lower() for p in payload)]
+
+
+def test_hostile_text_runs_nothing_and_fetches_nothing(articles_dir, hostile, page, beacon, app_db):
     from playwright.sync_api import expect
 
     pg, url, outside, bad = page
@@ -273,6 +301,44 @@ def test_hostile_text_runs_nothing_and_fetches_nothing(hostile, page, beacon, ap
     pg.wait_for_timeout(1500)  # give any injected script or image time to fire
     assert pg.locator(".cm-passage img, .cm-passage script, .cm-passage svg").count() == 0
     assert pg.locator("a[href^='javascript'], a[onmouseover]").count() == 0
+    b = hostile
+    own = (f'{b}/a" onmouseover="alert(7)',)  # hostile-2's own link: the one link allowed
+    assert stray_links(frame, b) == []  # the tooltip
+    assert stray_links(pg, b, own) == []  # the panel, the failure list, the tables
+    # The corrections list in the sidebar: the user's reason and the source stay text.
+    sidebar = pg.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("Corrections (1 active)").click()
+    expect(sidebar.get_by_text("why:", exact=False)).to_be_visible()
+    assert "why: http://evil.example/bare" in shown(sidebar)
+    assert stray_links(sidebar, b) == []
+    # The correction dialog: the mention, the place, the reason and the scope options.
+    pg.locator(".st-key-passages [class*='st-key-fix_hostile-1_'] button").first.click()
+    dlg = pg.get_by_role("dialog")
+    expect(dlg.get_by_text("in every article of", exact=False)).to_be_visible(timeout=30_000)
+    assert "in every article of http://evil.example/bare www.evil.example" in shown(dlg)
+    assert stray_links(dlg, b) == []
+    pg.keyboard.press("Escape")
+    expect(dlg).to_be_hidden()
+    # An upload error quoting the file's name.
+    pg.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        {"name": "www.evil.example tips@evil.example.txt", "mimeType": "text/plain", "buffer": b""}
+    )
+    wait_idle(pg)
+    expect(sidebar.get_by_text("nothing could be read", exact=False).first).to_be_visible(
+        timeout=60_000
+    )
+    assert stray_links(sidebar, b) == []
+    # The article reader, then "Showing the places of one article: <title>".
+    pg.locator(".st-key-passages [class*='st-key-read_hostile-1_'] button").first.click()
+    expect(pg.locator(".cm-reader")).to_contain_text("tips@evil.example", timeout=30_000)
+    assert stray_links(pg, b, own) == []
+    pg.locator(".st-key-reader_only button").click()
+    line = pg.get_by_text("Showing the places of one article", exact=False)
+    expect(line).to_be_visible(timeout=30_000)
+    wait_idle(pg)
+    assert f"article: {BARE_LINKS}" in shown(line)
+    assert stray_links(pg, b, own) == []
+    assert pg.locator("img[src*='evil'], img[src*='127.0.0.1']").count() == 0
     assert not dialogs, dialogs
     assert not hits, f"the page fetched from the beacon: {hits}"
     assert not outside, outside

@@ -55,7 +55,7 @@ def run_ingest(store: Store) -> None:
         return
     bar.empty()
     if report.added or report.updated:
-        st.toast(f"Articles: {report.summary()}")
+        st.toast(render.md_escape(f"Articles: {report.summary()}", 300))
     for w in report.warnings[:20]:
         st.warning(render.md_escape(w))
 
@@ -101,6 +101,9 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
         remember_added(store, shown)
     if report.added or report.updated:
         st.sidebar.success(f"{render.md_escape(shown, 80)}: {report.summary()}")
+        st.sidebar.success(
+            f"{render.md_escape(url, 80)}: {render.md_escape(report.summary(), 300)}"
+        )
     elif report.skipped:
         st.sidebar.info(f"{render.md_escape(shown, 80)}: already in the database.")
 

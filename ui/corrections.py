@@ -46,7 +46,7 @@ def pick_place(prefix: str, name: str, current: Place | None) -> Place | None:
             if current is not None
             else "Places called this",
             range(len(alts)),
-            format_func=lambda i: alts[i].label(),
+            format_func=lambda i: render.md_escape(alts[i].label()),
             key=f"{prefix}_alt",
         )
         return alts[pick].place if pick is not None else None
@@ -71,7 +71,7 @@ def pick_place(prefix: str, name: str, current: Place | None) -> Place | None:
         pick = st.radio(
             "Results",
             range(len(opts)),
-            format_func=lambda i: opts[i].label().split(" — ")[0],
+            format_func=lambda i: render.md_escape(opts[i].label().split(" — ")[0]),
             key=f"{prefix}_found",
         )
         return opts[pick].place if pick is not None else None
