@@ -100,9 +100,8 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
     if report.added or report.updated or report.skipped:
         remember_added(store, shown)
     if report.added or report.updated:
-        st.sidebar.success(f"{render.md_escape(shown, 80)}: {report.summary()}")
         st.sidebar.success(
-            f"{render.md_escape(url, 80)}: {render.md_escape(report.summary(), 300)}"
+            f"{render.md_escape(shown, 80)}: {render.md_escape(report.summary(), 300)}"
         )
     elif report.skipped:
         st.sidebar.info(f"{render.md_escape(shown, 80)}: already in the database.")
