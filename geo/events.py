@@ -1,0 +1,941 @@
+"""Passage -> events: type, trigger, place, actor, target and status, from a parsed spaCy Doc.
+
+The fourteen types (EVENT_TYPES) are defined, with their names in ACLED, PLOVER and CAMEO and
+their trigger words, in data/events/types.toml. Rules, not a trained model: trigger lemmas
+per type, instrument words that decide what a generic "attack" or "strike" was (missile ->
+shelling, drone -> air strike, mine -> explosion), cue words that rule out disasters,
+accidents and crime, and the dependency parse for status (negation, denial, plans,
+conditions, history), actor, target and place.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from geo.models import Mention, Place
+
+TYPES_FILE = Path(__file__).resolve().parent.parent / "data" / "events" / "types.toml"
+EVENT_TYPES = (
+    "armed_clash", "shelling", "air_strike", "explosion", "attack_on_civilians",
+    "territory_change", "arrest", "protest", "riot", "talks", "sanctions", "evacuation", "aid",
+    "military_aid",
+)  # fmt: skip
+STATUSES = ("reported", "denied", "negated", "planned", "hypothetical", "historical")
+VIOLENT = {"armed_clash", "shelling", "air_strike", "explosion", "attack_on_civilians"}
+WEAPON_TYPES = ("air_strike", "shelling", "explosion")  # when several cues: the first wins
+# Place bases: where the event's place was read.
+IN_SENTENCE, PREVIOUS, ARTICLE = "sentence", "previous sentence", "article"
+
+# Dependency labels that keep a word in its governing verb's clause ("talks" is the object of
+# "hold" in "will hold talks"); status words on that clause apply to the event.
+_LOCAL = {
+    "dobj", "nsubj", "nsubjpass", "pobj", "prep", "xcomp", "compound", "attr", "acomp", "amod",
+    "appos", "conj", "oprd", "pcomp", "agent", "dative", "npadvmod", "acl", "nmod",
+}  # fmt: skip
+_PLACE_PREPS = {"in", "near", "at", "on", "outside", "around", "over", "of", "into", "across",
+                "towards", "toward", "inside", "from", "to", "against", "throughout", "between"}  # fmt: skip
+_YEAR = re.compile(r"^(1[0-9]{3}|20[0-9]{2})s?$")
+_IRREGULAR = {
+    "strike": ["struck", "stricken"], "shoot": ["shot"], "fight": ["fought"],
+    "take": ["took", "taken"], "withdraw": ["withdrew", "withdrawn"], "hold": ["held"],
+    "meet": ["met"], "blow": ["blew", "blown"], "give": ["gave", "given"], "send": ["sent"],
+    "overrun": ["overran"], "be": ["is", "are", "was", "were", "been", "being", "am"],
+    "go": ["went", "gone", "goes"], "lead": ["led"], "flee": ["fled"], "hit": ["hit"],
+    "set": ["set"], "bring": ["brought"], "drive": ["drove", "driven"],
+    "throw": ["threw", "thrown"], "tell": ["told"], "say": ["said"], "begin": ["began", "begun"],
+    "break": ["broke", "broken"], "fall": ["fell", "fallen"], "child": ["children"],
+    "woman": ["women"], "man": ["men"], "person": ["people"], "wife": ["wives"],
+    "thief": ["thieves"], "gunman": ["gunmen"], "serviceman": ["servicemen"],
+    "policeman": ["policemen"], "militiaman": ["militiamen"], "seek": ["sought"],
+    "lay": ["laid"], "pay": ["paid"], "sink": ["sank", "sunk"], "shell": ["shelled"],
+    "do": ["did", "done", "does"], "have": ["has", "had"], "put": ["put"],
+    "stab": ["stabbed"], "rob": ["robbed", "robbing"], "gun": ["gunned"], "hurl": ["hurled"],
+    "catch": ["caught"], "steal": ["stole", "stolen"], "speak": ["spoke", "spoken"], "shut": ["shut"], "sell": ["sold"],
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event in a text; offsets are characters into the Doc's (the article's) text.
+
+    `place_index` is the index of the event's place in the mentions passed in (None: no
+    place, or one with no mention); `place_basis` says where the place was read: "sentence",
+    "previous sentence" (an anaphor such as "there" or "the city"), "article" or "".
+    `source` is who the text says reported it ("Kyiv says Russia shelled ..."), else "".
+    `status` is one of STATUSES; only "reported" events belong on the map by default.
+    """
+
+    type: str
+    start: int
+    end: int
+    trigger: str
+    passage_start: int
+    passage_end: int
+    place: str | None
+    place_index: int | None
+    place_basis: str
+    resolved: Place | None
+    actor: str | None
+    target: str | None
+    status: str
+    source: str
+    confidence: float
+
+    def to_json(self) -> dict:
+        """The export shape: type, offsets, trigger, place (name plus lat/lon/geonameid)."""
+        place = None
+        if self.place is not None:
+            place = {"name": self.place, "basis": self.place_basis}
+            if self.resolved is not None:
+                place |= {
+                    "lat": self.resolved.lat,
+                    "lon": self.resolved.lon,
+                    "geonameid": self.resolved.geonameid,
+                    "resolved": self.resolved.name,
+                }
+        return {
+            "type": self.type,
+            "start": self.start,
+            "end": self.end,
+            "trigger": self.trigger,
+            "place": place,
+            "actor": self.actor,
+            "target": self.target,
+            "status": self.status,
+            "source": self.source or None,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+def _forms(word: str) -> set[str]:
+    """Inflected forms of a lemma (generous: a spurious form is only a string never seen)."""
+    w = word.lower()
+    out = {w, w + "s", w + "es", w + "ed", w + "d", w + "ing"}
+    if w.endswith("e"):
+        out |= {w[:-1] + "ing"}
+    if w.endswith("y") and len(w) > 2 and w[-2] not in "aeiou":
+        out |= {w[:-1] + "ies", w[:-1] + "ied"}
+    if len(w) >= 3 and w[-1] not in "aeiouwxy" and w[-2] in "aeiou" and w[-3] not in "aeiou":
+        out |= {w + w[-1] + "ed", w + w[-1] + "ing"}
+    out.update(_IRREGULAR.get(w, []))
+    return out
+
+
+class _Lexicon:
+    """Lemma phrases, indexed for matching by their first word's surface forms."""
+
+    def __init__(self) -> None:
+        self.form2lemmas: dict[str, set[str]] = {}
+        # first lemma -> [(lemma tuple, label)]
+        self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+
+    def add(self, phrase: str, label: str) -> None:
+        words = tuple(w for w in re.split(r"[\s-]+", phrase.lower()) if w)
+        for w in words:
+            for f in _forms(w):
+                self.form2lemmas.setdefault(f, set()).add(w)
+        self.phrases.setdefault(words[0], []).append((words, label))
+
+    def lemmas(self, tok) -> set[str]:
+        return self.form2lemmas.get(tok.lower_, ())
+
+    def match(self, toks: Sequence, i: int) -> list[tuple[int, str, tuple[str, ...]]]:
+        """(end index, label, words) of the phrases starting at toks[i], longest first."""
+        out = []
+        for lemma in self.lemmas(toks[i]):
+            for words, label in self.phrases.get(lemma, ()):
+                j, k = i, 0
+                while k < len(words) and j < len(toks):
+                    if toks[j].text in {"-", "–"}:
+                        j += 1
+                        continue
+                    if words[k] not in self.lemmas(toks[j]):
+                        break
+                    j += 1
+                    k += 1
+                if k == len(words):
+                    out.append((j, label, words))
+        out.sort(key=lambda m: -len(m[2]))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    types: dict
+    triggers: _Lexicon  # label: "type:verb", "type:noun", "generic:attack", ...
+    cues: _Lexicon  # label: cue class
+    priority: dict[str, int]
+
+
+@lru_cache(maxsize=1)
+def rules(path: Path = TYPES_FILE) -> _Rules:
+    """The type definitions and lexicons from data/events/types.toml (read once)."""
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    trig, cues = _Lexicon(), _Lexicon()
+    for name in EVENT_TYPES:
+        for v in data[name].get("verbs", []):
+            trig.add(v, f"{name}:verb")
+        for n in data[name].get("nouns", []):
+            trig.add(n, f"{name}:noun")
+    for kind, words in data["generic"].items():
+        for w in words:
+            trig.add(w, f"generic:{kind}")
+    for kind, words in data["cues"].items():
+        for w in words:
+            cues.add(w, kind)
+    prio = {name: int(data[name]["priority"]) for name in EVENT_TYPES}
+    types = {name: data[name] for name in EVENT_TYPES}
+    return _Rules(types, trig, cues, prio)
+
+
+def definitions() -> dict[str, str]:
+    """Each event type's one-line definition."""
+    return {name: t["definition"] for name, t in rules().types.items()}
+
+
+@dataclass(slots=True)
+class _Cand:
+    type: str
+    i: int  # trigger's first token (in the doc)
+    j: int  # one past its last token
+    head: int  # the token that stands for it in the parse
+    kind: str  # "verb", "noun", "generic"
+    conf: float
+
+
+class _Sentence:
+    """Cue positions of one sentence: which token starts which cue class, over which span."""
+
+    def __init__(self, sent, lex: _Lexicon) -> None:
+        self.sent = sent
+        self.cue_at: dict[int, set[str]] = {}
+        toks = list(sent)
+        self.classes: dict[str, list[int]] = {}
+        for k, tok in enumerate(toks):
+            for end, label, _ in lex.match(toks, k):
+                for t in toks[k:end]:
+                    self.cue_at.setdefault(t.i, set()).add(label)
+                self.classes.setdefault(label, []).append(tok.i)
+
+    def has(self, cls: str, tokens=None) -> bool:
+        if tokens is None:
+            return cls in self.classes
+        return any(cls in self.cue_at.get(t.i, ()) for t in tokens)
+
+    def in_subtree(self, cls: str, tok) -> bool:
+        return any(cls in self.cue_at.get(t.i, ()) for t in tok.subtree)
+
+
+def _is_name(tok) -> bool:
+    """A capitalised proper noun inside a sentence ("in March", "Rally Party"): no trigger."""
+    return tok.pos_ == "PROPN" and tok.text[:1].isupper() and not tok.is_sent_start
+
+
+def _candidates(sent, sc: _Sentence, R: _Rules) -> list[_Cand]:
+    toks = list(sent)
+    out: list[_Cand] = []
+    taken: set[int] = set()
+    for k, tok in enumerate(toks):
+        if tok.i in taken or _is_name(tok) and tok.lower_ not in {"drones"}:
+            continue
+        for end, label, words in R.triggers.match(toks, k):
+            name, kind = label.split(":")
+            span = toks[k:end]
+            head = _span_head(span)
+            if len(words) == 1 and not _pos_fits(head, name, kind, words[0]):
+                continue
+            if name == "generic":
+                typ = _generic_type(kind, head, span, sc)
+                if typ is None:
+                    continue
+                out.append(_Cand(typ, span[0].i, span[-1].i + 1, head.i, kind, 0.6))
+            else:
+                conf = 0.85 if kind == "verb" or len(words) > 1 else 0.75
+                out.append(_Cand(name, span[0].i, span[-1].i + 1, head.i, kind, conf))
+            taken.update(t.i for t in span)
+            break
+    return out
+
+
+def _span_head(span):
+    ids = {t.i for t in span}
+    for t in span:
+        if t.head.i not in ids or t.head.i == t.i:
+            return t
+    return span[-1]
+
+
+_VERB_ONLY = {"hit", "target", "launch", "fire", "shoot", "pound", "give", "send", "provide",
+              "ship", "supply", "bomb", "transfer", "deliver", "donate", "pledge", "free"}  # fmt: skip
+_NOUN_ONLY = {"bombing", "custody", "deal", "meeting", "combat", "assault", "mob"}
+
+
+def _pos_fits(tok, name: str, kind: str, word: str) -> bool:
+    """Part of speech the single-word trigger needs ("fired missiles", not "a fire")."""
+    if word in _VERB_ONLY:
+        return tok.pos_ in {"VERB", "AUX"} or (tok.tag_ in {"VBG", "VBN"})
+    if word in _NOUN_ONLY and word not in {"bombing"}:
+        return tok.pos_ in {"NOUN", "PROPN"}
+    if kind == "verb" and name != "generic":
+        return tok.pos_ in {"VERB", "NOUN"} or tok.tag_.startswith("VB")
+    if word == "strike":
+        return True
+    if word in {"riot", "mob"} and tok.dep_ in {"compound", "amod"}:
+        return False  # "riot police", "riot gear"
+    return tok.pos_ not in {"ADP", "DET", "PRON"}
+
+
+def _generic_type(kind: str, head, span, sc: _Sentence) -> str | None:
+    """The type of an "attack"/"strike"/"kill"/"deliver" word, read from its cues."""
+    if kind == "delivery":
+        for tok in [head, *head.children]:
+            if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj"} or tok is head:
+                if sc.in_subtree("weapons", tok) and tok is not head:
+                    return "military_aid"
+                if sc.in_subtree("humanitarian", tok) and tok is not head:
+                    return "aid"
+        return None
+    if kind == "strike_work":
+        return "protest"
+    if kind == "meeting":
+        return "talks" if sc.has("diplomacy") else None
+    if kind == "swap":
+        return "talks" if sc.in_subtree("prisoner", head) else None
+    if head.lemma_ == "strike" or head.lower_ in {"strike", "strikes"}:
+        # Workers' strikes: "teachers went on strike", "a general strike".
+        if any(c.lower_ in {"general", "workers", "hunger", "nationwide"} for c in head.children):
+            return "protest"
+        if head.head.lemma_ in {"go"} or head.head.lower_ in {"went", "go", "going", "on"}:
+            return "protest"
+    weapon = _weapon(head, sc)
+    if weapon:
+        return weapon
+    doer = _doer(head)
+    if doer is not None and sc.in_subtree("protester", doer) and not sc.in_subtree("armed", doer):
+        return "riot"  # "youths stormed ...", "a mob attacked ..."
+    if kind == "consequence":
+        # "Killing two" needs a weapon or an armed attacker of its own.
+        if doer is None or not sc.in_subtree("armed", doer):
+            return None
+        if _armed_victims(head, sc) and not _civilian_victims(head, sc):
+            return "armed_clash"
+        return "attack_on_civilians"
+    civ = _civilian_victims(head, sc)
+    if civ:
+        return "attack_on_civilians"
+    if head.lower_.startswith(("shoot", "shot")):
+        return "attack_on_civilians" if not sc.has("armed", [*head.subtree][1:]) else "armed_clash"
+    if sc.has("armed") or head.lower_.startswith(("attack", "raid", "assault")):
+        return "armed_clash"
+    return None
+
+
+def _doer(head):
+    """The subject or "by" agent of a verb trigger (None for nouns and subjectless verbs)."""
+    for c in head.children:
+        if c.dep_ == "nsubj":
+            return c
+        if c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    if head.dep_ == "conj" and head.head.pos_ == "VERB":
+        return _doer(head.head)
+    return None
+
+
+def _armed_victims(head, sc: _Sentence) -> bool:
+    return any(
+        "armed" in sc.cue_at.get(t.i, ()) and t.dep_ in {"dobj", "nsubjpass"} for t in head.subtree
+    )
+
+
+def _weapon(head, sc: _Sentence) -> str | None:
+    """The weapon type cued in the trigger's subtree, else its governing verb's subtree."""
+    scopes = [head]
+    if head.dep_ in {"dobj", "nsubjpass", "pobj", "attr", "conj"} and head.head.i != head.i:
+        scopes.append(head.head)
+    for scope in scopes:
+        for typ in WEAPON_TYPES:
+            if sc.in_subtree(typ, scope):
+                return typ
+    return None
+
+
+def _civilian_victims(head, sc: _Sentence) -> bool:
+    """Civilians named as the object or the victims of the trigger (not armed men)."""
+    for tok in head.subtree:
+        if "civilian" in sc.cue_at.get(tok.i, ()) and "armed" not in sc.cue_at.get(tok.i, ()):
+            if tok.dep_ in {"dobj", "nsubjpass", "pobj", "conj", "appos", "attr", "nsubj"}:
+                if tok.dep_ == "nsubj" and tok.head.i == head.i:
+                    continue  # "civilians attacked", the civilians did it
+                return True
+    return False
+
+
+# Sentence-level vetoes -------------------------------------------------------------------
+
+
+def _vetoed(typ: str, sc: _Sentence) -> bool:
+    """Disasters, accidents and crime are no events unless armed forces or weapons are named."""
+    war = any(sc.has(c) for c in (*WEAPON_TYPES, "armed"))
+    political = sc.has("armed") and not _only_police_or_gunmen(sc)
+    if typ in VIOLENT | {"riot"} and (sc.has("disaster") or sc.has("accident")) and not war:
+        return True
+    if typ == "explosion" and sc.has("accident") and not political:
+        return True
+    if typ in {"attack_on_civilians", "arrest", "explosion"} and sc.has("crime") and not political:
+        return True
+    return False
+
+
+_POLICE_LIKE = {"police", "policeman", "policemen", "officer", "officers", "gunman", "gunmen",
+                "assailant", "assailants", "attacker", "attackers", "bandit", "bandits"}  # fmt: skip
+
+
+def _only_police_or_gunmen(sc: _Sentence) -> bool:
+    toks = [sc.sent.doc[i] for i in sc.classes.get("armed", [])]
+    return all(t.lower_ in _POLICE_LIKE for t in toks)
+
+
+# Status --------------------------------------------------------------------------------
+
+
+def _local_chain(tok) -> list:
+    """The trigger and the heads of its clause, up to the clause's verb."""
+    chain = [tok]
+    while tok.dep_ in _LOCAL and tok.head.i != tok.i:
+        tok = tok.head
+        chain.append(tok)
+        if tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in {"xcomp", "conj", "pcomp", "acl"}:
+            break
+    return chain
+
+
+def _status(head, sc: _Sentence, ref_year: int | None) -> str:
+    chain = _local_chain(head)
+    ancestors = [head, *head.ancestors]
+    lemma = _lemma
+    if any(lemma(t) in _DENY for t in ancestors) or any(
+        t.lower_ in {"denial", "denials"} for t in ancestors
+    ):
+        return "denied"
+    for t in chain:
+        for c in t.children:
+            if c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ in {"no", "neither"}):
+                return "negated"
+    if any(lemma(t) in {"fail", "refrain"} for t in chain[1:]):
+        return "negated"
+    for t in ancestors:
+        for c in t.children:
+            if c.dep_ == "mark" and c.lower_ in {"if", "unless", "whether"}:
+                return "hypothetical"
+    for t in chain:
+        for c in t.children:
+            if c.dep_ == "aux" and c.lower_ in _HYPO_AUX:
+                return "hypothetical"
+            if c.dep_ == "amod" and c.lower_ in {"possible", "potential", "hypothetical"}:
+                return "hypothetical"
+    if any(t.lower_ in {"threat", "risk", "danger"} for t in chain[1:]):
+        return "hypothetical"
+    for t in chain:
+        for c in t.children:
+            if c.dep_ == "aux" and c.lower_ in {"will", "shall", "'ll", "wo"}:
+                return "planned"
+            if c.dep_ in {"amod", "compound"} and c.lower_ in _FUTURE_MOD:
+                return "planned"
+        if t is not head and lemma(t) in _PLAN:
+            return "planned"
+        if t.lower_ == "going" and any(c.dep_ == "aux" for c in t.children):
+            return "planned"
+    if any(t.lower_ in {"ahead"} for t in chain[1:]):
+        return "planned"
+    if _historical(head, chain, sc, ref_year):
+        return "historical"
+    return "reported"
+
+
+def _historical(head, chain, sc: _Sentence, ref_year: int | None) -> bool:
+    near = list(head.subtree)
+    for t in chain[1:]:
+        near.append(t)
+        for c in t.children:
+            if c.dep_ in {"prep", "npadvmod", "nummod", "amod", "compound", "poss", "nmod"}:
+                near.extend(c.subtree)
+    if sc.has("historical", near):
+        return True
+    cutoff = ref_year - 5 if ref_year else 1992
+    for t in near:
+        m = _YEAR.match(t.text)
+        if m and int(m.group(1)) < cutoff:
+            return True
+    return False
+
+
+_DENY = {"deny", "reject", "refute", "dismiss", "disavow", "rebuff"}
+_HYPO_AUX = {"would", "could", "might", "may", "should", "can", "must", "'d", "ca"}
+_FUTURE_MOD = {"planned", "upcoming", "future", "proposed", "next", "forthcoming", "prospective"}
+_PLAN = {
+    "plan", "intend", "prepare", "aim", "seek", "expect", "schedule", "propose", "want",
+    "threaten", "promise", "vow", "pledge", "decide", "hope", "offer", "urge", "agree",
+    "consider", "discuss", "demand", "ask", "invite", "suggest", "ready", "willing", "try",
+    "attempt", "call", "plot", "set", "due", "resume", "start", "begin", "continue",
+}  # fmt: skip
+_LEMMA = {
+    "denies": "deny", "denied": "deny", "denying": "deny", "rejects": "reject",
+    "rejected": "reject", "refuted": "refute", "refutes": "refute", "dismissed": "dismiss",
+    "dismisses": "dismiss", "failed": "fail", "fails": "fail", "refrained": "refrain",
+    "said": "say", "says": "say", "told": "tell", "wrote": "write",
+}  # fmt: skip
+
+
+def _lemma(tok) -> str:
+    """A cheap lemma for the verbs status needs (the pipeline runs without a lemmatizer)."""
+    low = tok.lower_
+    if low in _LEMMA:
+        return _LEMMA[low]
+    for suf, rep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if low.endswith(suf) and len(low) - len(suf) >= 3:
+            stem = low[: -len(suf)] + rep
+            for cand in (stem, stem + "e", stem[:-1] if stem[-1:] == stem[-2:-1] else stem):
+                if cand in _PLAN or cand in _DENY or cand in _SPEECH:
+                    return cand
+    return low
+
+
+_SPEECH = {"say", "claim", "report", "state", "accuse", "allege", "tell", "announce", "confirm",
+           "add", "write", "note", "insist", "blame", "charge"}  # fmt: skip
+
+
+# Actor, target, source --------------------------------------------------------------------
+
+_NP_DEPS = {"amod", "compound", "nummod", "poss", "nmod", "quantmod"}
+
+
+def _np(tok) -> tuple[int, int]:
+    """Token range of a short noun phrase: the head and its modifiers to the left."""
+    start = tok.i
+    for c in tok.lefts:
+        if c.dep_ in _NP_DEPS or (c.dep_ == "det" and c.lower_ not in {"the", "a", "an"}):
+            start = min(start, c.left_edge.i)
+    end = tok.i + 1
+    for c in tok.rights:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            end = c.right_edge.i + 1
+        elif c.dep_ == "compound":
+            end = max(end, c.i + 1)
+    return start, end
+
+
+def _np_text(doc, tok) -> str:
+    s, e = _np(tok)
+    return doc[s:e].text
+
+
+def _actor(head, sc: _Sentence):
+    """The token that names who did it: subject, "by" agent, possessor or demonym."""
+    doc = head.doc
+    verb = head
+    if head.pos_ in {"NOUN", "PROPN"} and head.dep_ in {"dobj", "attr"}:
+        verb = head.head  # "Russia launched strikes": the light verb's subject
+    for c in head.children:
+        if c.dep_ == "agent":
+            objs = [g for g in c.children if g.dep_ == "pobj"]
+            if objs:
+                return objs[0]
+        if c.dep_ in {"poss"} or (c.dep_ == "amod" and c.ent_type_ == "NORP"):
+            return c
+        if c.dep_ == "prep" and c.lower_ in {"by", "from"} and head.pos_ == "NOUN":
+            objs = [g for g in c.children if g.dep_ == "pobj"]
+            if objs and (sc.has("armed", objs[0].subtree) or objs[0].ent_type_):
+                return objs[0]
+    for v in (head, verb):
+        for c in v.children:
+            if c.dep_ == "nsubj":
+                return c
+    # "accused Russia of shelling": the accused did it.
+    if head.dep_ == "pcomp" and head.head.lower_ == "of":
+        acc = head.head.head
+        for c in acc.children:
+            if c.dep_ == "dobj":
+                return c
+    # A subject shared over a conjunction: "troops entered and shelled the town".
+    if head.dep_ == "conj" and head.head.pos_ == "VERB":
+        for c in head.head.children:
+            if c.dep_ == "nsubj":
+                return c
+    for t in doc[max(head.i - 3, head.sent.start) : head.i]:
+        if t.ent_type_ == "NORP" and t.head.i == head.i:
+            return t
+    return None
+
+
+def _target(head, sc: _Sentence, place_toks: set[int]):
+    """The token that names what was hit: object, passive subject, "on/against X"."""
+    objs = []
+    for c in head.children:
+        if c.dep_ in {"dobj", "nsubjpass"}:
+            objs.append(c)
+        if c.dep_ == "prep" and c.lower_ in {"on", "against", "at", "of"}:
+            objs += [g for g in c.children if g.dep_ == "pobj"]
+    if head.dep_ in {"dobj"} and head.head.pos_ == "VERB":  # "carried out strikes on X"
+        for c in head.head.children:
+            if c.dep_ == "prep" and c.lower_ in {"on", "against", "at"}:
+                objs += [g for g in c.children if g.dep_ == "pobj"]
+    for o in objs:
+        if o.i not in place_toks and o.pos_ != "PRON":
+            return o
+    # Victims named further on: "..., killing two civilians".
+    for t in head.sent:
+        cls = sc.cue_at.get(t.i, ())
+        if ("civilian" in cls or "infrastructure" in cls) and t.dep_ in {"dobj", "nsubjpass"}:
+            if t.i not in place_toks and "armed" not in cls:
+                return t
+    return None
+
+
+def _source(head) -> tuple[str, set[int]]:
+    """Who reports the event ("Kyiv says ...", "according to X") and those tokens."""
+    for anc in head.ancestors:
+        if _lemma(anc) in _SPEECH | _DENY:
+            for c in anc.children:
+                if c.dep_ == "nsubj":
+                    s, e = c.left_edge.i, c.right_edge.i + 1
+                    return head.doc[s:e].text, set(range(s, e))
+    for t in head.sent:
+        if t.lower_ == "according" and t.i + 1 < len(head.doc) and head.doc[t.i + 1].lower_ == "to":
+            objs = [g for g in head.doc[t.i + 1].children if g.dep_ == "pobj"]
+            if objs:
+                s, e = objs[0].left_edge.i, objs[0].right_edge.i + 1
+                return head.doc[s:e].text, set(range(s, e))
+    return "", set()
+
+
+# Places --------------------------------------------------------------------------------
+
+
+def _token_mentions(doc, mentions: Sequence[Mention]) -> dict[int, int]:
+    """Token index -> index of the place mention covering it (demonyms left out)."""
+    out: dict[int, int] = {}
+    for k, m in enumerate(mentions):
+        if m.mention_type == "demonym":
+            continue
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is not None:
+            for t in span:
+                out.setdefault(t.i, k)
+    return out
+
+
+def _places(head, sent, tok2m: dict[int, int], exclude: set[int]) -> list[int]:
+    """Mentions where the event happened: in the trigger's clause first, lists expanded."""
+    own = {t.i for t in head.subtree}
+    for c in head.children:  # "captured Kherson and shelled Mykolaiv": not the second verb's
+        if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"}:
+            own -= {t.i for t in c.subtree}
+    clause: set[int] = set()
+    for t in _local_chain(head)[1:]:
+        if t.pos_ in {"VERB", "AUX"}:
+            for c in t.children:
+                if c.dep_ in {"prep", "dobj", "npadvmod", "advmod", "nsubjpass"}:
+                    clause |= {x.i for x in c.subtree}
+
+    def usable(i: int) -> bool:
+        return i in tok2m and i not in exclude
+
+    inside = [t for t in sent if t.i in own and usable(t.i)]
+    inside = inside or [t for t in sent if t.i in clause and usable(t.i)]
+    if inside:
+        first = inside[0]
+        picked = [tok2m[first.i]]
+        # "shelled Kharkiv, Izium and Chuhuiv": a coordinated list gives one event per place.
+        head_tok = _mention_head(first, tok2m)
+        conj = [c for c in head_tok.conjuncts if usable(c.i)]
+        if conj and any(c.dep_ == "cc" for t in [head_tok, *conj] for c in t.children):
+            for c in conj:
+                k = tok2m[c.i]
+                if k not in picked:
+                    picked.append(k)
+        return picked
+    rest = [t for t in sent if usable(t.i)]
+    if rest:
+        after = [t for t in rest if t.i > head.i]
+        return [tok2m[(after or rest)[0].i]]
+    return []
+
+
+def _mention_head(tok, tok2m: dict[int, int]):
+    k = tok2m[tok.i]
+    while tok.head.i != tok.i and tok2m.get(tok.head.i) == k:
+        tok = tok.head
+    return tok
+
+
+_ANAPHORA = {"there", "city", "town", "village", "area", "region", "settlement", "district",
+             "nearby", "locality", "capital", "port"}  # fmt: skip
+
+
+def _anaphor(sent) -> bool:
+    for t in sent:
+        if t.lower_ == "there" and t.dep_ != "expl":
+            return True
+        if t.lower_ in _ANAPHORA and any(c.lower_ in {"the", "this", "that"} for c in t.children):
+            if not any(c.dep_ == "compound" or c.dep_ == "prep" for c in t.children):
+                return True
+    return False
+
+
+# Assembly ------------------------------------------------------------------------------
+
+
+def events_in_doc(
+    doc,
+    mentions: Sequence[Mention] = (),
+    published: date | None = None,
+) -> list[Event]:
+    """Events in an already parsed Doc; `mentions` are its place mentions (character spans).
+
+    The main event comes first: the first sentence with an event, its reported event of the
+    highest priority (the weapon decides over the victims; a capture over the fighting).
+    """
+    R = rules()
+    ref_year = published.year if published else None
+    given = len(mentions)
+    mentions = [*mentions, *_unresolved_places(doc, mentions)]
+    tok2m = _token_mentions(doc, mentions)
+    found: list[tuple[int, int, Event]] = []  # (sentence number, priority, event)
+    last_place: tuple[int, int] | None = None  # (mention index, sentence number)
+    for n, sent in enumerate(doc.sents):
+        sc = _Sentence(sent, R.cues)
+        cands = [c for c in _candidates(sent, sc, R) if not _vetoed(c.type, sc)]
+        cands = _prune(cands, doc, sc)
+        violent_protest = _violent_protest(sc)
+        for c in cands:
+            if c.type == "protest" and violent_protest:
+                c.type = "riot"
+            prio = R.priority[c.type] - 4 * _weak_explosion(c, sc) - 3 * _depth(doc[c.head])
+            found.extend(
+                (n, prio, e)
+                for e in _events(c, doc, sent, sc, mentions, tok2m, ref_year, last_place, n, given)
+            )
+        in_sent = [tok2m[t.i] for t in sent if t.i in tok2m]
+        if in_sent:
+            last_place = (in_sent[-1], n)
+    found = _dedupe(found)
+    if not found:
+        return []
+    main = min(found, key=lambda f: (f[0], f[2].status != "reported", -f[1], f[2].start))
+    rest = [f for f in found if f is not main]
+    return [main[2]] + [f[2] for f in rest]
+
+
+_BACKGROUND = {"after", "before", "following", "since", "amid", "during", "despite", "over",
+               "for", "under", "about", "ahead", "against", "on", "until", "like"}  # fmt: skip
+
+
+def _depth(head) -> int:
+    """1 when the trigger sits in a background clause ("... after heavy fighting"), else 0."""
+    for t in [head, *head.ancestors]:
+        if t.dep_ in {"advcl", "relcl", "acl"}:
+            return 1
+        if t.dep_ == "prep" and t.lower_ in _BACKGROUND and t.i != head.i:
+            return 1
+    return 0
+
+
+def _weak_explosion(c: _Cand, sc: _Sentence) -> bool:
+    """ "Explosions were heard": an explosion with no explosive device named."""
+    return c.type == "explosion" and c.kind == "noun" and not sc.has("explosion")
+
+
+def _violent_protest(sc: _Sentence) -> bool:
+    """Protesters (not the police) throwing stones, burning, looting, storming."""
+    doc = sc.sent.doc
+    for i in sc.classes.get("protest_violence", []):
+        verb = doc[i]
+        while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
+            verb = verb.head
+        doer = _doer(verb)
+        if doer is None or not sc.in_subtree("police", doer):
+            return True
+    return False
+
+
+def _prune(cands: list[_Cand], doc, sc: _Sentence) -> list[_Cand]:
+    """Drop generic words that only restate a specific trigger of the same sentence."""
+    specific = [c for c in cands if c.kind != "generic" and c.kind not in {"attack", "consequence"}]
+    out = []
+    for c in cands:
+        if c.kind in {"attack", "consequence"} and specific:
+            head = doc[c.head]
+            related = any(
+                s.head in {t.i for t in head.subtree}
+                or c.head in {t.i for t in doc[s.head].subtree}
+                or doc[s.head].head.i == c.head
+                or head.head.i == s.head
+                for s in specific
+            )
+            if related or c.type in {s.type for s in specific}:
+                continue
+        # An explosion heard where missiles or drones struck is that strike.
+        if _weak_explosion(c, sc) and any(o.type in VIOLENT and o is not c for o in cands):
+            continue
+        out.append(c)
+    return out
+
+
+def _unresolved_places(doc, mentions: Sequence[Mention]) -> list[Mention]:
+    """Place names the tagger saw that no mention covers (a village the gazetteer lacks)."""
+    taken = [(m.start, m.end) for m in mentions]
+    out = []
+    for ent in doc.ents:
+        if ent.label_ in {"GPE", "LOC", "FAC"} and not any(
+            s < ent.end_char and ent.start_char < e for s, e in taken
+        ):
+            text = ent.text.removeprefix("the ").removeprefix("The ")
+            start = ent.end_char - len(text)
+            out.append(Mention("", start, ent.end_char, text, "name", None))
+            taken.append((start, ent.end_char))
+    # Names in a place's slot ("shelled Tsyrkuny", "near Kitshanga") that the small model
+    # tags as a person or an organisation and the gazetteer does not know.
+    for tok in doc:
+        if not _place_slot(tok):
+            continue
+        s, e = tok.i, tok.i + 1
+        while s > 0 and doc[s - 1].dep_ == "compound" and doc[s - 1].pos_ == "PROPN":
+            s -= 1
+        span = doc[s:e]
+        if any(a < span.end_char and span.start_char < b for a, b in taken):
+            continue
+        if tok.ent_type_ == "PERSON" and len(span) > 1:
+            continue
+        out.append(Mention("", span.start_char, span.end_char, span.text, "name", None))
+        taken.append((span.start_char, span.end_char))
+    return out
+
+
+_OF_PLACE = {"residents", "people", "outskirts", "centre", "center", "town", "city", "village",
+             "villages", "suburbs", "streets", "south", "north", "east", "west", "region"}  # fmt: skip
+_NOT_PLACE_ENTS = {"NORP", "DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
+
+
+def _place_slot(tok) -> bool:
+    if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_ in _NOT_PLACE_ENTS:
+        return False
+    if tok.dep_ == "pobj":
+        return tok.head.lower_ in {"in", "near", "outside", "around", "at", "into", "from"} or (
+            tok.head.lower_ == "of" and tok.head.head.lower_ in _OF_PLACE
+        )
+    return tok.dep_ in {"dobj", "nsubjpass"} and tok.head.pos_ == "VERB"
+
+
+def _events(
+    c: _Cand, doc, sent, sc, mentions, tok2m, ref_year, last_place, n, given
+) -> list[Event]:
+    head = doc[c.head]
+    status = _status(head, sc, ref_year)
+    source, source_toks = _source(head)
+    actor_tok = _actor(head, sc)
+    actor_toks: set[int] = set()
+    actor = None
+    if actor_tok is not None:
+        s, e = _np(actor_tok)
+        actor = doc[s:e].text
+        actor_toks = {t.i for t in actor_tok.subtree} | set(range(s, e))
+    places = _places(head, sent, tok2m, actor_toks | source_toks)
+    basis = IN_SENTENCE if places else ""
+    conf = c.conf
+    if not places and last_place is not None and _anaphor(sent):
+        places = [last_place[0]]
+        basis = PREVIOUS if last_place[1] == n - 1 else ARTICLE
+        conf -= 0.1
+    place_toks = {i for i, k in tok2m.items() if k in places}
+    target_tok = _target(head, sc, place_toks | actor_toks)
+    target = _np_text(doc, target_tok) if target_tok is not None else None
+    if actor is None and c.kind in {"attack", "consequence"}:
+        conf -= 0.1
+    trigger = doc[c.i : c.j]
+    base = dict(
+        type=c.type,
+        start=trigger.start_char,
+        end=trigger.end_char,
+        trigger=trigger.text,
+        passage_start=sent.start_char,
+        passage_end=sent.end_char,
+        actor=actor,
+        target=target,
+        status=status,
+        source=source,
+        confidence=max(0.1, min(conf, 0.95)),
+    )
+    if not places:
+        return [Event(place=None, place_index=None, place_basis="", resolved=None, **base)]
+    return [
+        Event(
+            place=mentions[k].text,
+            place_index=k if k < given else None,
+            place_basis=basis,
+            resolved=mentions[k].place,
+            **base,
+        )
+        for k in places
+    ]
+
+
+def _dedupe(found: list[tuple[int, int, Event]]) -> list[tuple[int, int, Event]]:
+    """One event per sentence, type, place and status (a verb and its noun restated)."""
+    seen: dict[tuple, int] = {}
+    out: list[tuple[int, int, Event]] = []
+    for f in found:
+        n, _, e = f
+        key = (n, e.type, e.place_index, e.status)
+        if key in seen:
+            old = out[seen[key]]
+            if e.confidence > old[2].confidence:
+                out[seen[key]] = f
+            continue
+        seen[key] = len(out)
+        out.append(f)
+    return out
+
+
+def extract_events(
+    text: str,
+    nlp,
+    mentions: Sequence[Mention] | None = None,
+    geoparser=None,
+    published: date | None = None,
+    article_id: str = "",
+) -> list[Event]:
+    """Parse `text` and return its events; places come from `mentions`, else the geoparser.
+
+    With neither, events carry no place. `geoparser` is a geo.pipeline.Geoparser.
+    """
+    doc = nlp(text)
+    if mentions is None and geoparser is not None:
+        from geo.models import Article
+
+        art = Article(article_id, None, "", published, "", "en", text)
+        mentions = geoparser.resolver.resolve(art, _recognize(doc, geoparser))
+    return events_in_doc(doc, mentions or (), published)
+
+
+def _recognize(doc, geoparser):
+    from geo.recognize import recognize
+
+    return recognize(doc, geoparser.gazetteer)
+
+
+def events_for_articles(articles, geoparser, batch_size: int = 16):
+    """(article, events) for a stream of articles: one spaCy pass each, places geoparsed."""
+    pairs = ((a.text, a) for a in articles)
+    for doc, art in geoparser.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        mentions = geoparser.resolver.resolve(art, _recognize(doc, geoparser))
+        yield art, events_in_doc(doc, mentions, art.published)
