@@ -251,17 +251,57 @@ def _candidates(sent, sc: _Sentence, R: _Rules) -> list[_Cand]:
             head = _span_head(span)
             if len(words) == 1 and not _pos_fits(head, name, kind, words[0]):
                 continue
+            if _modifies_a_thing(head, words):
+                continue
             if name == "generic":
                 typ = _generic_type(kind, head, span, sc)
-                if typ is None:
-                    continue
-                out.append(_Cand(typ, span[0].i, span[-1].i + 1, head.i, kind, 0.6))
+                conf = 0.6
             else:
+                typ = _specific_type(name, kind, head, sc)
                 conf = 0.85 if kind == "verb" or len(words) > 1 else 0.75
-                out.append(_Cand(name, span[0].i, span[-1].i + 1, head.i, kind, conf))
+            if typ is None:
+                continue
+            out.append(_Cand(typ, span[0].i, span[-1].i + 1, head.i, kind, conf))
             taken.update(t.i for t in span)
             break
     return out
+
+
+_THING_HEADS = {"centre", "center", "centres", "centers", "facility", "facilities", "camp", "camps",
+                "police", "gear", "conditions", "regime", "policy", "law", "laws", "system"}  # fmt: skip
+
+
+def _modifies_a_thing(head, words) -> bool:
+    """ "detention centres", "flash mob": a trigger word naming a thing, not an event."""
+    if head.dep_ == "compound" and head.head.lower_ in _THING_HEADS:
+        return True
+    return words == ("mob",) and any(c.lower_ == "flash" for c in head.children)
+
+
+_TAKE = {"capture", "seize", "take", "occupy", "retake", "regain", "recapture", "overrun",
+         "gain", "hand", "annex", "liberate", "free"}  # fmt: skip
+_LEAVE = {"withdraw", "retreat", "pull", "withdrawal"}
+
+
+def _specific_type(name: str, kind: str, head, sc: _Sentence) -> str | None:
+    """A type-specific trigger's type, unless its arguments say otherwise."""
+    if name != "territory_change":
+        return name
+    low = head.lower_
+    if any(low.startswith(w[:5]) for w in _TAKE) and kind == "verb":
+        objs = [c for c in head.children if c.dep_ in {"dobj", "nsubjpass"}]
+        objs += [
+            g for c in head.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+        ]
+        objs += [g for c in head.children if c.dep_ == "dobj" for g in c.subtree]
+        if any("civilian" in sc.cue_at.get(o.i, ()) for o in objs[:2]):
+            return "attack_on_civilians"  # "captured the mayor": an abduction
+        if any(o.pos_ == "PROPN" or "territory" in sc.cue_at.get(o.i, ()) for o in objs):
+            return name
+        return None
+    if any(low.startswith(w[:5]) for w in _LEAVE):
+        return name if sc.has("armed") else None
+    return name
 
 
 def _span_head(span):
@@ -295,15 +335,26 @@ def _pos_fits(tok, name: str, kind: str, word: str) -> bool:
 def _generic_type(kind: str, head, span, sc: _Sentence) -> str | None:
     """The type of an "attack"/"strike"/"kill"/"deliver" word, read from its cues."""
     if kind == "delivery":
-        for tok in [head, *head.children]:
-            if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj"} or tok is head:
-                if sc.in_subtree("weapons", tok) and tok is not head:
+        # What is delivered: the object, "deliveries of X", or "weapons handed over".
+        for tok in [*head.children, head.head]:
+            if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj", "prep"} or tok is head.head:
+                if tok is head.head and head.dep_ not in {"acl", "relcl"}:
+                    continue
+                if sc.in_subtree("weapons", tok):
                     return "military_aid"
-                if sc.in_subtree("humanitarian", tok) and tok is not head:
+                if sc.in_subtree("humanitarian", tok):
                     return "aid"
         return None
     if kind == "strike_work":
         return "protest"
+    if kind == "relocate":
+        moved = [c for c in head.children if c.dep_ in {"dobj", "nsubjpass"}]
+        away = any(
+            c.dep_ in {"prep", "prt"} and c.lower_ in {"from", "out", "to"} for c in head.children
+        )
+        if away and any(sc.in_subtree("civilian", c) for c in moved):
+            return "evacuation"
+        return None
     if kind == "meeting":
         return "talks" if sc.has("diplomacy") else None
     if kind == "swap":
@@ -314,7 +365,7 @@ def _generic_type(kind: str, head, span, sc: _Sentence) -> str | None:
             return "protest"
         if head.head.lemma_ in {"go"} or head.head.lower_ in {"went", "go", "going", "on"}:
             return "protest"
-    weapon = _weapon(head, sc)
+    weapon = _weapon(head, sc, kind == "consequence")
     if weapon:
         return weapon
     doer = _doer(head)
@@ -327,7 +378,9 @@ def _generic_type(kind: str, head, span, sc: _Sentence) -> str | None:
         if _armed_victims(head, sc) and not _civilian_victims(head, sc):
             return "armed_clash"
         return "attack_on_civilians"
-    civ = _civilian_victims(head, sc)
+    civ = _civilian_victims(head, sc) or (
+        doer is not None and sc.in_subtree("armed", doer) and _civilians_killed(sc)
+    )
     if civ:
         return "attack_on_civilians"
     if head.lower_.startswith(("shoot", "shot")):
@@ -351,14 +404,37 @@ def _doer(head):
     return None
 
 
+def _civilians_killed(sc: _Sentence) -> bool:
+    """The sentence counts civilian victims and no armed ones ("..., killing 19 people")."""
+    civ = armed = False
+    for t in sc.sent:
+        if t.dep_ in {"dobj", "nsubjpass"} and t.head.lower_[:4] in {"kill", "woun", "inju"}:
+            cls = sc.cue_at.get(t.i, ())
+            armed |= "armed" in cls
+            civ |= "civilian" in cls or t.pos_ == "NUM"
+    return civ and not armed
+
+
 def _armed_victims(head, sc: _Sentence) -> bool:
     return any(
         "armed" in sc.cue_at.get(t.i, ()) and t.dep_ in {"dobj", "nsubjpass"} for t in head.subtree
     )
 
 
-def _weapon(head, sc: _Sentence) -> str | None:
-    """The weapon type cued in the trigger's subtree, else its governing verb's subtree."""
+def _weapon(head, sc: _Sentence, by_only: bool = False) -> str | None:
+    """The weapon type cued in the trigger's subtree, else its governing verb's subtree.
+
+    by_only: only in what did it ("killed by a mine", "wounded when ... a mine"), not in
+    what was hit ("destroyed explosive devices").
+    """
+    if by_only:
+        for c in head.children:
+            if c.dep_ in {"dobj", "nsubjpass", "attr"}:
+                continue
+            for typ in WEAPON_TYPES:
+                if sc.in_subtree(typ, c):
+                    return typ
+        return None
     scopes = [head]
     if head.dep_ in {"dobj", "nsubjpass", "pobj", "attr", "conj"} and head.head.i != head.i:
         scopes.append(head.head)
@@ -737,7 +813,7 @@ def events_in_doc(
 
 
 _BACKGROUND = {"after", "before", "following", "since", "amid", "during", "despite", "over",
-               "for", "under", "about", "ahead", "against", "on", "until", "like"}  # fmt: skip
+               "for", "under", "about", "ahead", "against", "on", "until", "like", "by"}  # fmt: skip
 
 
 def _depth(head) -> int:
