@@ -347,6 +347,14 @@ def _generic_type(kind: str, head, span, sc: _Sentence) -> str | None:
         return None
     if kind == "strike_work":
         return "protest"
+    if kind == "arrive":
+        for c in head.children:
+            if c.dep_ in {"nsubj", "nsubjpass"}:
+                if sc.in_subtree("weapons", c):
+                    return "military_aid"
+                if sc.in_subtree("humanitarian", c):
+                    return "aid"
+        return None
     if kind == "relocate":
         moved = [c for c in head.children if c.dep_ in {"dobj", "nsubjpass"}]
         away = any(
