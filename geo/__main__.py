@@ -1,5 +1,5 @@
-"""Command line: python -m geo {ingest,watch,geoparse,evaluate,gazetteer,precompute,corrections,
-remove,migrate}."""
+"""Command line: python -m geo {ingest,watch,geoparse,evaluate,events,gazetteer,precompute,
+corrections,remove,migrate}."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ EPILOG = {
     "         python -m geo ingest archive/ --scheduler tcp://HOST:8786   (a running one)",
     "geoparse": "example: python -m geo geoparse data/sample/000_fa1a19d97a69d7e0.txt --format jsonl",
     "evaluate": "example: python -m geo evaluate ../shared/geoparsing_eval/gwn.jsonl --errors",
+    "events": "example: python -m geo events passages.jsonl --predictions events.jsonl\n"
+    "also:    python -m geo events --eval data/events/world.jsonl --split holdout --errors",
     "gazetteer": "example: python -m geo gazetteer --rebuild",
     "precompute": "example: python -m geo precompute",
     "watch": "example: python -m geo watch https://example.org/feed.rss --every 15m",
@@ -298,6 +300,82 @@ def cmd_evaluate(args) -> int:
         print(f"predictions: {out_path}")
     if args.errors:
         print(format_errors(errors, args.top))
+    return 0
+
+
+def _event_records(path: Path) -> list:
+    from datetime import date
+
+    from geo.models import Article
+
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                text = rec["text"]
+            except (ValueError, KeyError, TypeError) as err:
+                raise ArticleError(f"{path}:{n}: not a record with a text ({err})") from err
+            published = None
+            try:
+                published = date.fromisoformat(str(rec.get("published") or "")[:10])
+            except ValueError:
+                pass
+            rid = str(rec.get("id", n))
+            out.append(Article(rid, None, rec.get("title") or "", published, "", "en", text))
+    return out
+
+
+def cmd_events(args) -> int:
+    from geo.event_eval import format_errors, format_result, load_gold, score
+    from geo.events import events_for_articles
+
+    if bool(args.input) == bool(args.eval):
+        raise ArticleError("give either IN.jsonl (with --predictions) or --eval GOLD.jsonl")
+    path = Path(args.eval or args.input)
+    gold = load_gold(path, args.split) if args.eval else None
+    if gold is not None:
+        from geo.models import Article
+
+        articles = [
+            Article(str(g["id"]), None, g.get("title") or "", None, "", "en", g["text"])
+            for g in gold
+        ]
+    else:
+        articles = _event_records(path)
+    gp = _geoparser(args)
+    out = open(args.predictions, "w", encoding="utf-8") if args.predictions else None  # noqa: SIM115
+    preds: dict[str, list[dict]] = {}
+    bar = _Bar("events")
+    t0 = time.perf_counter()
+    try:
+        for n, (art, events) in enumerate(events_for_articles(articles, gp), 1):
+            rec = {"id": art.id, "events": [e.to_json() for e in events]}
+            preds[art.id] = rec["events"]
+            if out is not None:
+                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            elif gold is None:
+                print(json.dumps(rec, ensure_ascii=False))
+            bar(n, len(articles))
+    finally:
+        bar.close()
+        if out is not None:
+            out.close()
+    elapsed = time.perf_counter() - t0
+    if gold is None:
+        return 0
+    res = score(gold, preds)
+    res["passages_per_second"] = len(articles) / elapsed if elapsed else None
+    if args.json:
+        res.pop("errors") if not args.errors else None
+        print(json.dumps(res, indent=2))
+        return 0
+    print(format_result(res))
+    print(f"time: {res['passages_per_second']:.1f} passages/s (parse, places and events)")
+    if args.errors:
+        print(format_errors(res, args.top))
     return 0
 
 
@@ -599,6 +677,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subset", choices=["auto", "geonames", "coords"], default="auto")
     p.add_argument("--db", help="ignored: evaluation never touches the database")
     p.set_defaults(func=cmd_evaluate)
+
+    p = add(
+        "events",
+        "Find events (shelling, air strikes, clashes, protests, talks, ...) in passages, or "
+        "score them against labelled passages.",
+    )
+    p.add_argument("input", nargs="?", help="JSONL records {id, text[, title, published]}")
+    p.add_argument("--predictions", help="write {id, events} per record here (default: stdout)")
+    p.add_argument("--eval", metavar="GOLD", help="score against labelled passages (JSONL)")
+    p.add_argument("--split", choices=["dev", "holdout", "all"], default="all")
+    p.add_argument("--errors", action="store_true", help="list passages with a wrong main type")
+    p.add_argument("--top", type=int, default=50, help="passages listed by --errors")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--db", help="ignored: events never touch the database")
+    p.set_defaults(func=cmd_events)
 
     p = add("gazetteer", "Build (or check) the offline gazetteer index.")
     p.add_argument("--rebuild", action="store_true", help="rebuild even if present")

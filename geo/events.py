@@ -1,0 +1,696 @@
+"""Passage -> events: type, trigger, place, actor, target and status, from a parsed spaCy Doc.
+
+The fourteen types (EVENT_TYPES) are defined, with their names in ACLED, PLOVER and CAMEO and
+their trigger words, in data/events/types.toml. Rules, not a trained model: trigger lemmas
+per type, instrument words that decide what a generic "attack" or "strike" was (missile ->
+shelling, drone -> air strike, mine -> explosion), cue words that rule out disasters,
+accidents and crime, and the dependency parse for status (negation, denial, plans,
+conditions, history), actor, target and place.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from geo.event_args import (
+    _actor,
+    _anaphor,
+    _np,
+    _np_text,
+    _places,
+    _source,
+    _status,
+    _target,
+    _token_mentions,
+    _unresolved_places,
+)
+from geo.models import Mention, Place
+
+TYPES_FILE = Path(__file__).resolve().parent.parent / "data" / "events" / "types.toml"
+EVENT_TYPES = (
+    "armed_clash", "shelling", "air_strike", "explosion", "attack_on_civilians",
+    "territory_change", "arrest", "protest", "riot", "talks", "sanctions", "evacuation", "aid",
+    "military_aid",
+)  # fmt: skip
+STATUSES = ("reported", "denied", "negated", "planned", "hypothetical", "historical")
+VIOLENT = {"armed_clash", "shelling", "air_strike", "explosion", "attack_on_civilians"}
+WEAPON_TYPES = ("air_strike", "shelling", "explosion")  # when several cues: the first wins
+# Place bases: where the event's place was read.
+IN_SENTENCE, PREVIOUS, ARTICLE = "sentence", "previous sentence", "article"
+
+_IRREGULAR = {
+    "strike": ["struck", "stricken"], "shoot": ["shot"], "fight": ["fought"],
+    "take": ["took", "taken"], "withdraw": ["withdrew", "withdrawn"], "hold": ["held"],
+    "meet": ["met"], "blow": ["blew", "blown"], "give": ["gave", "given"], "send": ["sent"],
+    "overrun": ["overran"], "be": ["is", "are", "was", "were", "been", "being", "am"],
+    "go": ["went", "gone", "goes"], "lead": ["led"], "flee": ["fled"], "hit": ["hit"],
+    "set": ["set"], "bring": ["brought"], "drive": ["drove", "driven"],
+    "throw": ["threw", "thrown"], "tell": ["told"], "say": ["said"], "begin": ["began", "begun"],
+    "break": ["broke", "broken"], "fall": ["fell", "fallen"], "child": ["children"],
+    "woman": ["women"], "man": ["men"], "person": ["people"], "wife": ["wives"],
+    "thief": ["thieves"], "gunman": ["gunmen"], "serviceman": ["servicemen"],
+    "policeman": ["policemen"], "militiaman": ["militiamen"], "seek": ["sought"],
+    "lay": ["laid"], "pay": ["paid"], "sink": ["sank", "sunk"], "shell": ["shelled"],
+    "do": ["did", "done", "does"], "have": ["has", "had"], "put": ["put"],
+    "stab": ["stabbed"], "rob": ["robbed", "robbing"], "gun": ["gunned"], "hurl": ["hurled"],
+    "catch": ["caught"], "steal": ["stole", "stolen"], "speak": ["spoke", "spoken"], "shut": ["shut"], "sell": ["sold"],
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event in a text; offsets are characters into the Doc's (the article's) text.
+
+    `place_index` is the index of the event's place in the mentions passed in (None: no
+    place, or one with no mention); `place_basis` says where the place was read: "sentence",
+    "previous sentence" (an anaphor such as "there" or "the city"), "article" or "".
+    `source` is who the text says reported it ("Kyiv says Russia shelled ..."), else "".
+    `status` is one of STATUSES; only "reported" events belong on the map by default.
+    """
+
+    type: str
+    start: int
+    end: int
+    trigger: str
+    passage_start: int
+    passage_end: int
+    place: str | None
+    place_index: int | None
+    place_basis: str
+    resolved: Place | None
+    actor: str | None
+    target: str | None
+    status: str
+    source: str
+    confidence: float
+
+    def to_json(self) -> dict:
+        """The export shape: type, offsets, trigger, place (name plus lat/lon/geonameid)."""
+        place = None
+        if self.place is not None:
+            place = {"name": self.place, "basis": self.place_basis}
+            if self.resolved is not None:
+                place |= {
+                    "lat": self.resolved.lat,
+                    "lon": self.resolved.lon,
+                    "geonameid": self.resolved.geonameid,
+                    "resolved": self.resolved.name,
+                }
+        return {
+            "type": self.type,
+            "start": self.start,
+            "end": self.end,
+            "trigger": self.trigger,
+            "place": place,
+            "actor": self.actor,
+            "target": self.target,
+            "status": self.status,
+            "source": self.source or None,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+def _forms(word: str) -> set[str]:
+    """Inflected forms of a lemma (generous: a spurious form is only a string never seen)."""
+    w = word.lower()
+    out = {w, w + "s", w + "es", w + "ed", w + "d", w + "ing"}
+    if w.endswith("e"):
+        out |= {w[:-1] + "ing"}
+    if w.endswith("y") and len(w) > 2 and w[-2] not in "aeiou":
+        out |= {w[:-1] + "ies", w[:-1] + "ied"}
+    if len(w) >= 3 and w[-1] not in "aeiouwxy" and w[-2] in "aeiou" and w[-3] not in "aeiou":
+        out |= {w + w[-1] + "ed", w + w[-1] + "ing"}
+    out.update(_IRREGULAR.get(w, []))
+    return out
+
+
+class _Lexicon:
+    """Lemma phrases, indexed for matching by their first word's surface forms."""
+
+    def __init__(self) -> None:
+        self.form2lemmas: dict[str, set[str]] = {}
+        # first lemma -> [(lemma tuple, label)]
+        self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+
+    def add(self, phrase: str, label: str) -> None:
+        words = tuple(w for w in re.split(r"[\s-]+", phrase.lower()) if w)
+        for w in words:
+            for f in _forms(w):
+                self.form2lemmas.setdefault(f, set()).add(w)
+        self.phrases.setdefault(words[0], []).append((words, label))
+
+    def lemmas(self, tok) -> set[str]:
+        return self.form2lemmas.get(tok.lower_, ())
+
+    def match(self, toks: Sequence, i: int) -> list[tuple[int, str, tuple[str, ...]]]:
+        """(end index, label, words) of the phrases starting at toks[i], longest first."""
+        out = []
+        for lemma in self.lemmas(toks[i]):
+            for words, label in self.phrases.get(lemma, ()):
+                j, k = i, 0
+                while k < len(words) and j < len(toks):
+                    if toks[j].text in {"-", "–"}:
+                        j += 1
+                        continue
+                    if words[k] not in self.lemmas(toks[j]):
+                        break
+                    j += 1
+                    k += 1
+                if k == len(words):
+                    out.append((j, label, words))
+        out.sort(key=lambda m: -len(m[2]))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    types: dict
+    triggers: _Lexicon  # label: "type:verb", "type:noun", "generic:attack", ...
+    cues: _Lexicon  # label: cue class
+    priority: dict[str, int]
+
+
+@lru_cache(maxsize=1)
+def rules(path: Path = TYPES_FILE) -> _Rules:
+    """The type definitions and lexicons from data/events/types.toml (read once)."""
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    trig, cues = _Lexicon(), _Lexicon()
+    for name in EVENT_TYPES:
+        for v in data[name].get("verbs", []):
+            trig.add(v, f"{name}:verb")
+        for n in data[name].get("nouns", []):
+            trig.add(n, f"{name}:noun")
+    for kind, words in data["generic"].items():
+        for w in words:
+            trig.add(w, f"generic:{kind}")
+    for kind, words in data["cues"].items():
+        for w in words:
+            cues.add(w, kind)
+    prio = {name: int(data[name]["priority"]) for name in EVENT_TYPES}
+    types = {name: data[name] for name in EVENT_TYPES}
+    return _Rules(types, trig, cues, prio)
+
+
+def definitions() -> dict[str, str]:
+    """Each event type's one-line definition."""
+    return {name: t["definition"] for name, t in rules().types.items()}
+
+
+@dataclass(slots=True)
+class _Cand:
+    type: str
+    i: int  # trigger's first token (in the doc)
+    j: int  # one past its last token
+    head: int  # the token that stands for it in the parse
+    kind: str  # "verb", "noun", "generic"
+    conf: float
+
+
+class _Sentence:
+    """Cue positions of one sentence: which token starts which cue class, over which span."""
+
+    def __init__(self, sent, lex: _Lexicon) -> None:
+        self.sent = sent
+        self.cue_at: dict[int, set[str]] = {}
+        toks = list(sent)
+        self.classes: dict[str, list[int]] = {}
+        for k, tok in enumerate(toks):
+            for end, label, _ in lex.match(toks, k):
+                for t in toks[k:end]:
+                    self.cue_at.setdefault(t.i, set()).add(label)
+                self.classes.setdefault(label, []).append(tok.i)
+
+    def has(self, cls: str, tokens=None) -> bool:
+        if tokens is None:
+            return cls in self.classes
+        return any(cls in self.cue_at.get(t.i, ()) for t in tokens)
+
+    def in_subtree(self, cls: str, tok) -> bool:
+        return any(cls in self.cue_at.get(t.i, ()) for t in tok.subtree)
+
+
+def _is_name(tok) -> bool:
+    """A capitalised proper noun inside a sentence ("in March", "Rally Party"): no trigger."""
+    return tok.pos_ == "PROPN" and tok.text[:1].isupper() and not tok.is_sent_start
+
+
+def _candidates(sent, sc: _Sentence, R: _Rules) -> list[_Cand]:
+    toks = list(sent)
+    out: list[_Cand] = []
+    taken: set[int] = set()
+    for k, tok in enumerate(toks):
+        if tok.i in taken or _is_name(tok) and tok.lower_ not in {"drones"}:
+            continue
+        for end, label, words in R.triggers.match(toks, k):
+            name, kind = label.split(":")
+            span = toks[k:end]
+            head = _span_head(span)
+            if len(words) == 1 and not _pos_fits(head, name, kind, words[0]):
+                continue
+            if _modifies_a_thing(head, words):
+                continue
+            if name == "generic":
+                typ = _generic_type(kind, head, span, sc)
+                conf = 0.6
+            else:
+                typ = _specific_type(name, kind, head, sc)
+                conf = 0.85 if kind == "verb" or len(words) > 1 else 0.75
+            if typ is None:
+                continue
+            out.append(_Cand(typ, span[0].i, span[-1].i + 1, head.i, kind, conf))
+            taken.update(t.i for t in span)
+            break
+    return out
+
+
+_THING_HEADS = {"centre", "center", "centres", "centers", "facility", "facilities", "camp", "camps",
+                "police", "gear", "conditions", "regime", "policy", "law", "laws", "system"}  # fmt: skip
+
+
+def _modifies_a_thing(head, words) -> bool:
+    """ "detention centres", "flash mob": a trigger word naming a thing, not an event."""
+    if head.dep_ == "compound" and head.head.lower_ in _THING_HEADS:
+        return True
+    return words == ("mob",) and any(c.lower_ == "flash" for c in head.children)
+
+
+_TAKE = {"capture", "seize", "take", "occupy", "retake", "regain", "recapture", "overrun",
+         "gain", "hand", "annex", "liberate", "free"}  # fmt: skip
+_LEAVE = {"withdraw", "retreat", "pull", "withdrawal"}
+
+
+def _specific_type(name: str, kind: str, head, sc: _Sentence) -> str | None:
+    """A type-specific trigger's type, unless its arguments say otherwise."""
+    if name != "territory_change":
+        return name
+    low = head.lower_
+    if any(low.startswith(w[:5]) for w in _TAKE) and kind == "verb":
+        objs = [c for c in head.children if c.dep_ in {"dobj", "nsubjpass"}]
+        objs += [
+            g for c in head.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+        ]
+        objs += [g for c in head.children if c.dep_ == "dobj" for g in c.subtree]
+        if any("civilian" in sc.cue_at.get(o.i, ()) for o in objs[:2]):
+            return "attack_on_civilians"  # "captured the mayor": an abduction
+        if any(o.pos_ == "PROPN" or "territory" in sc.cue_at.get(o.i, ()) for o in objs):
+            return name
+        return None
+    if any(low.startswith(w[:5]) for w in _LEAVE):
+        return name if sc.has("armed") else None
+    return name
+
+
+def _span_head(span):
+    ids = {t.i for t in span}
+    for t in span:
+        if t.head.i not in ids or t.head.i == t.i:
+            return t
+    return span[-1]
+
+
+_VERB_ONLY = {"hit", "target", "launch", "fire", "shoot", "pound", "give", "send", "provide",
+              "ship", "supply", "bomb", "transfer", "deliver", "donate", "pledge", "free"}  # fmt: skip
+_NOUN_ONLY = {"bombing", "custody", "deal", "meeting", "combat", "assault", "mob"}
+
+
+def _pos_fits(tok, name: str, kind: str, word: str) -> bool:
+    """Part of speech the single-word trigger needs ("fired missiles", not "a fire")."""
+    if word in _VERB_ONLY:
+        return tok.pos_ in {"VERB", "AUX"} or (tok.tag_ in {"VBG", "VBN"})
+    if word in _NOUN_ONLY and word not in {"bombing"}:
+        return tok.pos_ in {"NOUN", "PROPN"}
+    if kind == "verb" and name != "generic":
+        return tok.pos_ in {"VERB", "NOUN"} or tok.tag_.startswith("VB")
+    if word == "strike":
+        return True
+    if word in {"riot", "mob"} and tok.dep_ in {"compound", "amod"}:
+        return False  # "riot police", "riot gear"
+    return tok.pos_ not in {"ADP", "DET", "PRON"}
+
+
+def _generic_type(kind: str, head, span, sc: _Sentence) -> str | None:
+    """The type of an "attack"/"strike"/"kill"/"deliver" word, read from its cues."""
+    if kind == "delivery":
+        # What is delivered: the object, "deliveries of X", or "weapons handed over".
+        for tok in [*head.children, head.head]:
+            if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj", "prep"} or tok is head.head:
+                if tok is head.head and head.dep_ not in {"acl", "relcl"}:
+                    continue
+                if sc.in_subtree("weapons", tok):
+                    return "military_aid"
+                if sc.in_subtree("humanitarian", tok):
+                    return "aid"
+        return None
+    if kind == "strike_work":
+        return "protest"
+    if kind == "arrive":
+        for c in head.children:
+            if c.dep_ in {"nsubj", "nsubjpass"}:
+                if sc.in_subtree("weapons", c):
+                    return "military_aid"
+                if sc.in_subtree("humanitarian", c):
+                    return "aid"
+        return None
+    if kind == "relocate":
+        moved = [c for c in head.children if c.dep_ in {"dobj", "nsubjpass"}]
+        away = any(
+            c.dep_ in {"prep", "prt"} and c.lower_ in {"from", "out", "to"} for c in head.children
+        )
+        if away and any(sc.in_subtree("civilian", c) for c in moved):
+            return "evacuation"
+        return None
+    if kind == "meeting":
+        return "talks" if sc.has("diplomacy") else None
+    if kind == "swap":
+        return "talks" if sc.in_subtree("prisoner", head) else None
+    if head.lemma_ == "strike" or head.lower_ in {"strike", "strikes"}:
+        # Workers' strikes: "teachers went on strike", "a general strike".
+        if any(c.lower_ in {"general", "workers", "hunger", "nationwide"} for c in head.children):
+            return "protest"
+        if head.head.lemma_ in {"go"} or head.head.lower_ in {"went", "go", "going", "on"}:
+            return "protest"
+    weapon = _weapon(head, sc, kind == "consequence")
+    if weapon:
+        return weapon
+    doer = _doer(head)
+    if doer is not None and sc.in_subtree("protester", doer) and not sc.in_subtree("armed", doer):
+        return "riot"  # "youths stormed ...", "a mob attacked ..."
+    if kind == "consequence":
+        # "Killing two" needs a weapon or an armed attacker of its own.
+        if doer is None or not sc.in_subtree("armed", doer):
+            return None
+        if _armed_victims(head, sc) and not _civilian_victims(head, sc):
+            return "armed_clash"
+        return "attack_on_civilians"
+    civ = _civilian_victims(head, sc) or (
+        doer is not None and sc.in_subtree("armed", doer) and _civilians_killed(sc)
+    )
+    if civ:
+        return "attack_on_civilians"
+    if head.lower_.startswith(("shoot", "shot")):
+        return "attack_on_civilians" if not sc.has("armed", [*head.subtree][1:]) else "armed_clash"
+    if sc.has("armed") or head.lower_.startswith(("attack", "raid", "assault")):
+        return "armed_clash"
+    return None
+
+
+def _doer(head):
+    """The subject or "by" agent of a verb trigger (None for nouns and subjectless verbs)."""
+    for c in head.children:
+        if c.dep_ == "nsubj":
+            return c
+        if c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    if head.dep_ == "conj" and head.head.pos_ == "VERB":
+        return _doer(head.head)
+    return None
+
+
+def _civilians_killed(sc: _Sentence) -> bool:
+    """The sentence counts civilian victims and no armed ones ("..., killing 19 people")."""
+    civ = armed = False
+    for t in sc.sent:
+        if t.dep_ in {"dobj", "nsubjpass"} and t.head.lower_[:4] in {"kill", "woun", "inju"}:
+            cls = sc.cue_at.get(t.i, ())
+            armed |= "armed" in cls
+            civ |= "civilian" in cls or t.pos_ == "NUM"
+    return civ and not armed
+
+
+def _armed_victims(head, sc: _Sentence) -> bool:
+    return any(
+        "armed" in sc.cue_at.get(t.i, ()) and t.dep_ in {"dobj", "nsubjpass"} for t in head.subtree
+    )
+
+
+def _weapon(head, sc: _Sentence, by_only: bool = False) -> str | None:
+    """The weapon type cued in the trigger's subtree, else its governing verb's subtree.
+
+    by_only: only in what did it ("killed by a mine", "wounded when ... a mine"), not in
+    what was hit ("destroyed explosive devices").
+    """
+    if by_only:
+        for c in head.children:
+            if c.dep_ in {"dobj", "nsubjpass", "attr"}:
+                continue
+            for typ in WEAPON_TYPES:
+                if sc.in_subtree(typ, c):
+                    return typ
+        return None
+    scopes = [head]
+    if head.dep_ in {"dobj", "nsubjpass", "pobj", "attr", "conj"} and head.head.i != head.i:
+        scopes.append(head.head)
+    for scope in scopes:
+        for typ in WEAPON_TYPES:
+            if sc.in_subtree(typ, scope):
+                return typ
+    return None
+
+
+def _civilian_victims(head, sc: _Sentence) -> bool:
+    """Civilians named as the object or the victims of the trigger (not armed men)."""
+    for tok in head.subtree:
+        if "civilian" in sc.cue_at.get(tok.i, ()) and "armed" not in sc.cue_at.get(tok.i, ()):
+            if tok.dep_ in {"dobj", "nsubjpass", "pobj", "conj", "appos", "attr", "nsubj"}:
+                if tok.dep_ == "nsubj" and tok.head.i == head.i:
+                    continue  # "civilians attacked", the civilians did it
+                return True
+    return False
+
+
+# Sentence-level vetoes -------------------------------------------------------------------
+
+
+def _vetoed(typ: str, sc: _Sentence) -> bool:
+    """Disasters, accidents and crime are no events unless armed forces or weapons are named."""
+    war = any(sc.has(c) for c in (*WEAPON_TYPES, "armed"))
+    political = sc.has("armed") and not _only_police_or_gunmen(sc)
+    if typ in VIOLENT | {"riot"} and (sc.has("disaster") or sc.has("accident")) and not war:
+        return True
+    if typ == "explosion" and sc.has("accident") and not political:
+        return True
+    if typ in {"attack_on_civilians", "arrest", "explosion"} and sc.has("crime") and not political:
+        return True
+    return False
+
+
+_POLICE_LIKE = {"police", "policeman", "policemen", "officer", "officers", "gunman", "gunmen",
+                "assailant", "assailants", "attacker", "attackers", "bandit", "bandits"}  # fmt: skip
+
+
+def _only_police_or_gunmen(sc: _Sentence) -> bool:
+    toks = [sc.sent.doc[i] for i in sc.classes.get("armed", [])]
+    return all(t.lower_ in _POLICE_LIKE for t in toks)
+
+
+# Assembly ------------------------------------------------------------------------------
+
+
+def events_in_doc(
+    doc,
+    mentions: Sequence[Mention] = (),
+    published: date | None = None,
+) -> list[Event]:
+    """Events in an already parsed Doc; `mentions` are its place mentions (character spans).
+
+    The main event comes first: the first sentence with an event, its reported event of the
+    highest priority (the weapon decides over the victims; a capture over the fighting).
+    """
+    R = rules()
+    ref_year = published.year if published else None
+    given = len(mentions)
+    mentions = [*mentions, *_unresolved_places(doc, mentions)]
+    tok2m = _token_mentions(doc, mentions)
+    found: list[tuple[int, int, Event]] = []  # (sentence number, priority, event)
+    last_place: tuple[int, int] | None = None  # (mention index, sentence number)
+    for n, sent in enumerate(doc.sents):
+        sc = _Sentence(sent, R.cues)
+        cands = [c for c in _candidates(sent, sc, R) if not _vetoed(c.type, sc)]
+        cands = _prune(cands, doc, sc)
+        violent_protest = _violent_protest(sc)
+        for c in cands:
+            if c.type == "protest" and violent_protest:
+                c.type = "riot"
+            prio = R.priority[c.type] - 4 * _weak_explosion(c, sc) - 3 * _depth(doc[c.head])
+            found.extend(
+                (n, prio, e)
+                for e in _events(c, doc, sent, sc, mentions, tok2m, ref_year, last_place, n, given)
+            )
+        in_sent = [tok2m[t.i] for t in sent if t.i in tok2m]
+        if in_sent:
+            last_place = (in_sent[-1], n)
+    found = _dedupe(found)
+    if not found:
+        return []
+    main = min(found, key=lambda f: (f[0], f[2].status != "reported", -f[1], f[2].start))
+    rest = [f for f in found if f is not main]
+    return [main[2]] + [f[2] for f in rest]
+
+
+_BACKGROUND = {"after", "before", "following", "since", "amid", "during", "despite", "over",
+               "for", "under", "about", "ahead", "against", "on", "until", "like", "by"}  # fmt: skip
+
+
+def _depth(head) -> int:
+    """1 when the trigger sits in a background clause ("... after heavy fighting"), else 0."""
+    for t in [head, *head.ancestors]:
+        if t.dep_ in {"advcl", "relcl", "acl"}:
+            return 1
+        if t.dep_ == "prep" and t.lower_ in _BACKGROUND and t.i != head.i:
+            return 1
+    return 0
+
+
+def _weak_explosion(c: _Cand, sc: _Sentence) -> bool:
+    """ "Explosions were heard": an explosion with no explosive device named."""
+    return c.type == "explosion" and c.kind == "noun" and not sc.has("explosion")
+
+
+def _violent_protest(sc: _Sentence) -> bool:
+    """Protesters (not the police) throwing stones, burning, looting, storming."""
+    doc = sc.sent.doc
+    for i in sc.classes.get("protest_violence", []):
+        verb = doc[i]
+        while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
+            verb = verb.head
+        doer = _doer(verb)
+        if doer is None or not sc.in_subtree("police", doer):
+            return True
+    return False
+
+
+def _prune(cands: list[_Cand], doc, sc: _Sentence) -> list[_Cand]:
+    """Drop generic words that only restate a specific trigger of the same sentence."""
+    specific = [c for c in cands if c.kind != "generic" and c.kind not in {"attack", "consequence"}]
+    out = []
+    for c in cands:
+        if c.kind in {"attack", "consequence"} and specific:
+            head = doc[c.head]
+            related = any(
+                s.head in {t.i for t in head.subtree}
+                or c.head in {t.i for t in doc[s.head].subtree}
+                or doc[s.head].head.i == c.head
+                or head.head.i == s.head
+                for s in specific
+            )
+            if related or c.type in {s.type for s in specific}:
+                continue
+        # An explosion heard where missiles or drones struck is that strike.
+        if _weak_explosion(c, sc) and any(o.type in VIOLENT and o is not c for o in cands):
+            continue
+        out.append(c)
+    return out
+
+
+def _events(
+    c: _Cand, doc, sent, sc, mentions, tok2m, ref_year, last_place, n, given
+) -> list[Event]:
+    head = doc[c.head]
+    status = _status(head, sc, ref_year)
+    source, source_toks = _source(head)
+    actor_tok = _actor(head, sc)
+    actor_toks: set[int] = set()
+    actor = None
+    if actor_tok is not None:
+        s, e = _np(actor_tok)
+        actor = doc[s:e].text
+        actor_toks = {t.i for t in actor_tok.subtree} | set(range(s, e))
+    places = _places(head, sent, tok2m, actor_toks | source_toks)
+    basis = IN_SENTENCE if places else ""
+    conf = c.conf
+    if not places and last_place is not None and _anaphor(sent):
+        places = [last_place[0]]
+        basis = PREVIOUS if last_place[1] == n - 1 else ARTICLE
+        conf -= 0.1
+    place_toks = {i for i, k in tok2m.items() if k in places}
+    target_tok = _target(head, sc, place_toks | actor_toks)
+    target = _np_text(doc, target_tok) if target_tok is not None else None
+    if actor is None and c.kind in {"attack", "consequence"}:
+        conf -= 0.1
+    trigger = doc[c.i : c.j]
+    base = dict(
+        type=c.type,
+        start=trigger.start_char,
+        end=trigger.end_char,
+        trigger=trigger.text,
+        passage_start=sent.start_char,
+        passage_end=sent.end_char,
+        actor=actor,
+        target=target,
+        status=status,
+        source=source,
+        confidence=max(0.1, min(conf, 0.95)),
+    )
+    if not places:
+        return [Event(place=None, place_index=None, place_basis="", resolved=None, **base)]
+    return [
+        Event(
+            place=mentions[k].text,
+            place_index=k if k < given else None,
+            place_basis=basis,
+            resolved=mentions[k].place,
+            **base,
+        )
+        for k in places
+    ]
+
+
+def _dedupe(found: list[tuple[int, int, Event]]) -> list[tuple[int, int, Event]]:
+    """One event per sentence, type, place and status (a verb and its noun restated)."""
+    seen: dict[tuple, int] = {}
+    out: list[tuple[int, int, Event]] = []
+    for f in found:
+        n, _, e = f
+        key = (n, e.type, e.place_index, e.status)
+        if key in seen:
+            old = out[seen[key]]
+            if e.confidence > old[2].confidence:
+                out[seen[key]] = f
+            continue
+        seen[key] = len(out)
+        out.append(f)
+    return out
+
+
+def extract_events(
+    text: str,
+    nlp,
+    mentions: Sequence[Mention] | None = None,
+    geoparser=None,
+    published: date | None = None,
+    article_id: str = "",
+) -> list[Event]:
+    """Parse `text` and return its events; places come from `mentions`, else the geoparser.
+
+    With neither, events carry no place. `geoparser` is a geo.pipeline.Geoparser.
+    """
+    doc = nlp(text)
+    if mentions is None and geoparser is not None:
+        from geo.models import Article
+
+        art = Article(article_id, None, "", published, "", "en", text)
+        mentions = geoparser.resolver.resolve(art, _recognize(doc, geoparser))
+    return events_in_doc(doc, mentions or (), published)
+
+
+def _recognize(doc, geoparser):
+    from geo.recognize import recognize
+
+    return recognize(doc, geoparser.gazetteer)
+
+
+def events_for_articles(articles, geoparser, batch_size: int = 16):
+    """(article, events) for a stream of articles: one spaCy pass each, places geoparsed."""
+    pairs = ((a.text, a) for a in articles)
+    for doc, art in geoparser.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        mentions = geoparser.resolver.resolve(art, _recognize(doc, geoparser))
+        yield art, events_in_doc(doc, mentions, art.published)
