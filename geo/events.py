@@ -615,28 +615,34 @@ def _decide(ctx, model: Model, sents, unit: list[int], found: list) -> list:
         lead = (min(f[0] for f in found), _LEAD, best[2])
         return [lead, *[f for f in found if f is not best]]
     conf = round(proba[typ], 3)
+    for n in unit:
+        made = _model_event(ctx, sents[n], n, typ, conf, anywhere=False)
+        if made:
+            return [(n, _LEAD, e) for e in made] + found
     if found:
+        # No word of that type: the rules' main event, retyped (its trigger and arguments).
         main = min(found, key=_main_key)
-        lead = (main[0], _LEAD, replace(main[2], type=typ, confidence=conf))
-        return [lead, *found]
+        return [(main[0], _LEAD, replace(main[2], type=typ, confidence=conf)), *found]
     n = unit[0]
-    made = _model_event(ctx, sents[n], n, typ, conf)
-    return [(n, _LEAD, e) for e in made]
+    return [(n, _LEAD, e) for e in _model_event(ctx, sents[n], n, typ, conf, anywhere=True)]
 
 
-def _model_event(ctx, sent, n: int, typ: str, conf: float) -> list[Event]:
-    """An event of the classifier's type where the rules found none: a trigger word of that
-    type if the sentence has one, else the sentence's main verb; arguments as usual."""
+def _model_event(ctx, sent, n: int, typ: str, conf: float, anywhere: bool) -> list[Event]:
+    """Events of the classifier's type in a sentence: on a trigger word of that type, else
+    (`anywhere`) on the sentence's main verb, else none; arguments as for the rules'."""
     R = rules()
     toks = list(sent)
-    head = sent.root
-    i, j = head.i, head.i + 1
     for k in range(len(toks)):
         hit = [m for m in R.triggers.match(toks, k) if m[1].startswith(typ + ":")]
         if hit:
-            i, j = toks[k].i, toks[hit[0][0] - 1].i + 1
             head = _span_head(toks[k : hit[0][0]])
+            i, j = toks[k].i, toks[hit[0][0] - 1].i + 1
             break
+    else:
+        if not anywhere:
+            return []
+        head = sent.root
+        i, j = head.i, head.i + 1
     sc = _Sentence(sent, R.cues)
     c = _Cand(typ, i, j, head.i, "model", conf)
     return _events(c, ctx.doc, sent, sc, ctx.mentions, ctx.tok2m, ctx.ref_year, None, n, ctx.given)
