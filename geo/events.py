@@ -1,11 +1,13 @@
 """Passage -> events: type, trigger, place, actor, target and status, from a parsed spaCy Doc.
 
 The fourteen types (EVENT_TYPES) are defined, with their names in ACLED, PLOVER and CAMEO and
-their trigger words, in data/events/types.toml. Rules, not a trained model: trigger lemmas
-per type, instrument words that decide what a generic "attack" or "strike" was (missile ->
+their trigger words, in data/events/types.toml. Rules find the events: trigger lemmas per
+type, instrument words that decide what a generic "attack" or "strike" was (missile ->
 shelling, drone -> air strike, mine -> explosion), cue words that rule out disasters,
 accidents and crime, and the dependency parse for status (negation, denial, plans,
-conditions, history), actor, target and place.
+conditions, history), actor, target and place. A small linear classifier
+(geo.event_model, trained on the labelled passages of data/events/) then decides the main
+type of each passage when it is confident and the rules are not.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +32,7 @@ from geo.event_args import (
     _token_mentions,
     _unresolved_places,
 )
+from geo.event_model import NONE, Model, analyze, choose_main, default_model
 from geo.models import Mention, Place
 
 TYPES_FILE = Path(__file__).resolve().parent.parent / "data" / "events" / "types.toml"
@@ -127,6 +130,20 @@ def _forms(word: str) -> set[str]:
     if len(w) >= 3 and w[-1] not in "aeiouwxy" and w[-2] in "aeiou" and w[-3] not in "aeiou":
         out |= {w + w[-1] + "ed", w + w[-1] + "ing"}
     out.update(_IRREGULAR.get(w, []))
+    for base, irregular in _IRREGULAR.items():
+        # "retake" -> "retaken", "overtake", "withhold": a prefix before an irregular verb.
+        if len(w) > len(base) + 1 and w.endswith(base) and len(base) >= 3:
+            out.update(w[: -len(base)] + f for f in irregular)
+    return out
+
+
+def _noun_forms(word: str) -> set[str]:
+    """Singular and plural of a noun trigger ("accord", "accords", not "according")."""
+    w = word.lower()
+    out = {w, w + "s", w + "es"}
+    if w.endswith("y") and len(w) > 2 and w[-2] not in "aeiou":
+        out.add(w[:-1] + "ies")
+    out.update(f for f in _IRREGULAR.get(w, []) if not f.endswith(("ed", "ing")))
     return out
 
 
@@ -254,7 +271,9 @@ def _candidates(sent, sc: _Sentence, R: _Rules) -> list[_Cand]:
             head = _span_head(span)
             if len(words) == 1 and not _pos_fits(head, name, kind, words[0]):
                 continue
-            if _modifies_a_thing(head, words):
+            if kind == "noun" and tok.lower_ not in _noun_forms(words[0]) and len(words) == 1:
+                continue  # a verb form of a noun trigger: "according" is no "accord"
+            if _modifies_a_thing(head, words) or _cleared(head, name, sc):
                 continue
             if name == "generic":
                 typ = _generic_type(kind, head, span, sc)
@@ -279,6 +298,22 @@ def _modifies_a_thing(head, words) -> bool:
     if head.dep_ == "compound" and head.head.lower_ in _THING_HEADS:
         return True
     return words == ("mob",) and any(c.lower_ == "flash" for c in head.children)
+
+
+_CLEAR = ("neutrali", "defus", "destroy", "clear", "remov", "disarm", "dismantl", "found",
+          "find", "discover", "dispos", "demin", "detect", "seiz", "collect", "recover")  # fmt: skip
+
+
+def _cleared(head, name: str, sc: _Sentence) -> bool:
+    """Explosives found, defused or cleared (demining), not set off: no explosion."""
+    if name not in {"explosion", "generic"} or not sc.has("explosion", [head]):
+        return False
+    gov = head.head if head.dep_ in {"dobj", "nsubjpass", "pobj", "compound"} else None
+    if gov is not None and gov.dep_ == "prep":
+        gov = gov.head
+    if gov is not None and gov.lower_.startswith(_CLEAR):
+        return True
+    return any(t.lower_.startswith(("demin", "sapper", "clearance")) for t in sc.sent)
 
 
 _TAKE = {"capture", "seize", "take", "occupy", "retake", "regain", "recapture", "overrun",
@@ -316,7 +351,7 @@ def _span_head(span):
 
 
 _VERB_ONLY = {"hit", "target", "launch", "fire", "shoot", "pound", "give", "send", "provide",
-              "ship", "supply", "bomb", "transfer", "deliver", "donate", "pledge", "free"}  # fmt: skip
+              "ship", "bomb", "transfer", "deliver", "donate", "pledge", "free"}  # fmt: skip
 _NOUN_ONLY = {"bombing", "custody", "deal", "meeting", "combat", "assault", "mob"}
 
 
@@ -343,13 +378,17 @@ def _generic_type(kind: str, head, span, sc: _Sentence) -> str | None:
             if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj", "prep"} or tok is head.head:
                 if tok is head.head and head.dep_ not in {"acl", "relcl"}:
                     continue
-                if sc.in_subtree("weapons", tok):
+                if sc.in_subtree("weapons", tok) or any(
+                    t.lower_ in _MILITARY_MODS for t in tok.subtree
+                ):
                     return "military_aid"
                 if sc.in_subtree("humanitarian", tok):
                     return "aid"
         return None
     if kind == "strike_work":
         return "protest"
+    if kind == "aid_noun":
+        return _aid_by_content(head, sc)
     if kind == "arrive":
         for c in head.children:
             if c.dep_ in {"nsubj", "nsubjpass"}:
@@ -398,6 +437,24 @@ def _generic_type(kind: str, head, span, sc: _Sentence) -> str | None:
         return "attack_on_civilians" if not sc.has("armed", [*head.subtree][1:]) else "armed_clash"
     if sc.has("armed") or head.lower_.startswith(("attack", "raid", "assault")):
         return "armed_clash"
+    return None
+
+
+_MILITARY_MODS = {"military", "defence", "defense", "security", "lethal", "weapons", "arms"}
+
+
+def _aid_by_content(head, sc: _Sentence) -> str | None:
+    """An aid noun's type from its modifiers and "of" objects; None when they name neither."""
+    if head.pos_ not in {"NOUN", "PROPN"}:
+        return None
+    # The noun phrase itself, not a clause hung on it ("aid that ... weapons").
+    clauses = [c for c in head.children if c.dep_ in {"relcl", "acl"}]
+    skip = {t.i for c in clauses for t in c.subtree} | {head.i}
+    mods = [t for t in head.subtree if t.i not in skip]
+    if any(t.lower_ in _MILITARY_MODS for t in mods) or sc.has("weapons", mods):
+        return "military_aid"
+    if sc.has("humanitarian", mods):
+        return "aid"
     return None
 
 
@@ -495,22 +552,132 @@ def _only_police_or_gunmen(sc: _Sentence) -> bool:
 # Assembly ------------------------------------------------------------------------------
 
 
+_RULES_ONLY = "rules"
+
+
 def events_in_doc(
     doc,
     mentions: Sequence[Mention] = (),
     published: date | None = None,
+    model: Model | None | str = None,
 ) -> list[Event]:
     """Events in an already parsed Doc; `mentions` are its place mentions (character spans).
 
-    The main event comes first: the first sentence with an event, its reported event of the
+    The main event comes first: the first passage with an event, its reported event of the
     highest priority (the weapon decides over the victims; a capture over the fighting).
+    The rules find the events; the classifier of geo.event_model (`model`: None for the
+    shipped one, "rules" for none) then decides the main type of each passage with them
+    (see `choose_main`): a document of up to three sentences is one passage, a longer
+    one a passage per sentence.
     """
+    ctx = _Context(doc, mentions, published)
+    found = _rule_events(ctx)
+    if model is None:
+        model = default_model()
+    if model == _RULES_ONLY or model is None:
+        return _main_first(found)
+    assert isinstance(model, Model)
+    sents = list(doc.sents)
+    if len(sents) <= PASSAGE_SENTENCES:
+        units = [list(range(len(sents)))]
+    else:
+        units = [[n] for n in sorted({f[0] for f in found})]
+    out = [f for f in found if not any(f[0] in u for u in units)]
+    for unit in units:
+        out.extend(_decide(ctx, model, sents, unit, [f for f in found if f[0] in unit]))
+    return _main_first(out)
+
+
+PASSAGE_SENTENCES = 3
+
+
+def passage_features(text: str, found: Sequence[Event]) -> dict[str, list[str]]:
+    """The classifier's features of a passage and the rules' events on it (main first)."""
+    return analyze(text, [e.type for e in found], found[0].status if found else None)
+
+
+def _decide(ctx, model: Model, sents, unit: list[int], found: list) -> list:
+    """The unit's events after the classifier's choice of its main type."""
+    first, last = sents[unit[0]], sents[unit[-1]]
+    text = ctx.doc.text[first.start_char : last.end_char]
+    ordered = _main_first(found)
+    proba = model.proba(passage_features(text, ordered))
+    typ = choose_main([e.type for e in ordered], proba, model.thresholds)
+    rules_main = ordered[0].type if ordered else NONE
+    if typ == rules_main:
+        return found
+    if typ == NONE:
+        return []
+    same = [f for f in found if f[2].type == typ]
+    if same:
+        best = min(same, key=_main_key)
+        # The chosen event leads its passage: earliest sentence, top priority.
+        lead = (min(f[0] for f in found), _LEAD, best[2])
+        return [lead, *[f for f in found if f is not best]]
+    conf = round(proba[typ], 3)
+    for n in unit:
+        made = _model_event(ctx, sents[n], n, typ, conf, anywhere=False)
+        if made:
+            return [(n, _LEAD, e) for e in made] + found
+    if found:
+        # No word of that type: the rules' main event, retyped (its trigger and arguments).
+        main = min(found, key=_main_key)
+        return [(main[0], _LEAD, replace(main[2], type=typ, confidence=conf)), *found]
+    n = unit[0]
+    return [(n, _LEAD, e) for e in _model_event(ctx, sents[n], n, typ, conf, anywhere=True)]
+
+
+def _model_event(ctx, sent, n: int, typ: str, conf: float, anywhere: bool) -> list[Event]:
+    """Events of the classifier's type in a sentence: on a trigger word of that type, else
+    (`anywhere`) on the sentence's main verb, else none; arguments as for the rules'."""
     R = rules()
-    ref_year = published.year if published else None
-    given = len(mentions)
-    mentions = [*mentions, *_unresolved_places(doc, mentions)]
-    tok2m = _token_mentions(doc, mentions)
-    found: list[tuple[int, int, Event]] = []  # (sentence number, priority, event)
+    toks = list(sent)
+    for k in range(len(toks)):
+        hit = [m for m in R.triggers.match(toks, k) if m[1].startswith(typ + ":")]
+        if hit:
+            head = _span_head(toks[k : hit[0][0]])
+            i, j = toks[k].i, toks[hit[0][0] - 1].i + 1
+            break
+    else:
+        if not anywhere:
+            return []
+        head = sent.root
+        i, j = head.i, head.i + 1
+    sc = _Sentence(sent, R.cues)
+    c = _Cand(typ, i, j, head.i, "model", conf)
+    return _events(c, ctx.doc, sent, sc, ctx.mentions, ctx.tok2m, ctx.ref_year, None, n, ctx.given)
+
+
+class _Context:
+    """A document with its place mentions, as the event readers need them."""
+
+    def __init__(self, doc, mentions: Sequence[Mention], published: date | None) -> None:
+        self.doc = doc
+        self.ref_year = published.year if published else None
+        self.given = len(mentions)
+        self.mentions = [*mentions, *_unresolved_places(doc, mentions)]
+        self.tok2m = _token_mentions(doc, self.mentions)
+
+
+_LEAD = 100  # priority of an event the classifier chose to lead its passage
+
+
+def _main_key(f: tuple[int, int, Event]):
+    return (f[0], f[1] < _LEAD, f[2].status != "reported", -f[1], f[2].start)
+
+
+def _main_first(found: list[tuple[int, int, Event]]) -> list[Event]:
+    if not found:
+        return []
+    main = min(found, key=_main_key)
+    return [main[2]] + [f[2] for f in found if f is not main]
+
+
+def _rule_events(ctx: _Context) -> list[tuple[int, int, Event]]:
+    """(sentence number, priority, event) of every event the rules find."""
+    R = rules()
+    doc, mentions, tok2m = ctx.doc, ctx.mentions, ctx.tok2m
+    found: list[tuple[int, int, Event]] = []
     last_place: tuple[int, int] | None = None  # (mention index, sentence number)
     for n, sent in enumerate(doc.sents):
         sc = _Sentence(sent, R.cues)
@@ -523,17 +690,14 @@ def events_in_doc(
             prio = R.priority[c.type] - 4 * _weak_explosion(c, sc) - 3 * _depth(doc[c.head])
             found.extend(
                 (n, prio, e)
-                for e in _events(c, doc, sent, sc, mentions, tok2m, ref_year, last_place, n, given)
+                for e in _events(
+                    c, doc, sent, sc, mentions, tok2m, ctx.ref_year, last_place, n, ctx.given
+                )
             )
         in_sent = [tok2m[t.i] for t in sent if t.i in tok2m]
         if in_sent:
             last_place = (in_sent[-1], n)
-    found = _dedupe(found)
-    if not found:
-        return []
-    main = min(found, key=lambda f: (f[0], f[2].status != "reported", -f[1], f[2].start))
-    rest = [f for f in found if f is not main]
-    return [main[2]] + [f[2] for f in rest]
+    return _dedupe(found)
 
 
 _BACKGROUND = {"after", "before", "following", "since", "amid", "during", "despite", "over",
@@ -548,6 +712,16 @@ def _depth(head) -> int:
         if t.dep_ == "prep" and t.lower_ in _BACKGROUND and t.i != head.i:
             return 1
     return 0
+
+
+def _backgrounded(tok, top) -> bool:
+    """tok sits under `top` in a background clause ("fired on ... after an ambush")."""
+    for t in [tok, *tok.ancestors]:
+        if t.i == top.i:
+            return False
+        if t.dep_ in {"advcl", "relcl"} or (t.dep_ == "prep" and t.lower_ in _BACKGROUND):
+            return True
+    return False
 
 
 def _weak_explosion(c: _Cand, sc: _Sentence) -> bool:
@@ -576,7 +750,7 @@ def _prune(cands: list[_Cand], doc, sc: _Sentence) -> list[_Cand]:
         if c.kind in {"attack", "consequence"} and specific:
             head = doc[c.head]
             related = any(
-                s.head in {t.i for t in head.subtree}
+                (s.head in {t.i for t in head.subtree} and not _backgrounded(doc[s.head], head))
                 or c.head in {t.i for t in doc[s.head].subtree}
                 or doc[s.head].head.i == c.head
                 or head.head.i == s.head

@@ -222,3 +222,156 @@ def test_cli_round_trip_and_eval(tmp_path, capsys, geoparser, monkeypatch):
     assert res["passages"] == 2 and res["main"]["shelling"]["f1"] == 1.0
     assert cli.main(["events", "--eval", str(inp)]) == 0
     assert "macro-F1" in capsys.readouterr().out
+
+
+# The main-type classifier (geo/event_model.py) and its combination with the rules -------
+
+
+def tiny_model(thresholds=None):
+    """Words decide: "truce", "parley" -> talks, "football" -> none; the rules' main type helps."""
+    from geo.event_model import Model, Thresholds
+
+    data = {
+        "classes": ["none", "shelling", "talks"],
+        "blocks": {
+            "words": {
+                "features": ["truce", "football", "parley"],
+                "idf": [1.0, 2.0, 1.0],
+                "scale": 1.0,
+            },
+            "chars": {"features": [" tr"], "idf": [1.0], "scale": 1.0},
+            "rules": {"features": ["main=shelling", "main=none"], "idf": [], "scale": 1.0},
+        },
+        "coef": [
+            [-1.0, 6.0, -1.0, 0.0, -1.0, 1.0],
+            [-1.0, -1.0, -1.0, 0.0, 4.0, -1.0],
+            [6.0, -1.0, 6.0, 0.5, -1.0, 0.0],
+        ],
+        "intercept": [0.0, 0.0, 0.0],
+        "thresholds": {"rerank": 0.5, "drop": 0.6, "add": 0.6},
+    }
+    model = Model.from_json(data)
+    assert model.to_json()["blocks"]["words"]["features"] == ["truce", "football", "parley"]
+    assert model.thresholds == (thresholds or Thresholds(0.5, 0.6, 0.6))
+    return model
+
+
+def test_model_prediction_by_hand():
+    import math
+
+    from geo.event_model import analyze
+
+    model = tiny_model()
+    feats = analyze("Truce, truce!", [], None)
+    assert feats["words"][:2] == ["truce", "truce"] and feats["rules"] == ["main=none"]
+    x = model.vector(feats)
+    # words: one feature, sublinear tf (1 + ln 2) * idf 1, L2-normalised -> 1.0; chars: " tr"
+    # twice -> 1.0 (column 3); rules: main=none -> 1.0 (column 5).
+    assert x == pytest.approx({0: 1.0, 3: 1.0, 5: 1.0})
+    s = model.scores(feats)
+    assert s == pytest.approx([-1.0 + 1.0, -1.0 - 1.0, 6.0 + 0.5])
+    p = model.proba(feats)
+    assert max(p, key=p.get) == "talks"
+    assert sum(p.values()) == pytest.approx(1.0)
+    assert p["talks"] == pytest.approx(math.exp(6.5) / sum(math.exp(v) for v in s))
+
+
+def test_model_file_round_trip_and_malformed(tmp_path):
+    from geo.event_model import load
+
+    model = tiny_model()
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(model.to_json()), encoding="utf-8")
+    assert load(path) == model
+    bad = model.to_json()
+    bad["coef"][0] = bad["coef"][0][:-1]
+    with pytest.raises(ValueError):
+        type(model).from_json(bad)
+
+
+@pytest.mark.parametrize(
+    ("rule_types", "proba", "expected"),
+    [
+        (["shelling"], {"shelling": 0.8, "talks": 0.1, "none": 0.1}, "shelling"),  # agree
+        (["shelling", "talks"], {"talks": 0.55, "shelling": 0.4, "none": 0.05}, "talks"),
+        (["shelling", "talks"], {"talks": 0.45, "shelling": 0.4, "none": 0.15}, "shelling"),
+        (["shelling"], {"none": 0.65, "shelling": 0.3, "talks": 0.05}, "none"),
+        (["shelling"], {"none": 0.55, "shelling": 0.4, "talks": 0.05}, "shelling"),
+        ([], {"talks": 0.7, "none": 0.3, "shelling": 0.0}, "talks"),
+        ([], {"talks": 0.5, "none": 0.3, "shelling": 0.2}, "none"),
+    ],
+)
+def test_choose_main(rule_types, proba, expected):
+    from geo.event_model import Thresholds, choose_main
+
+    assert choose_main(rule_types, proba, Thresholds(0.5, 0.6, 0.6)) == expected
+
+
+def test_classifier_overrules_keeps_and_adds_events(nlp):
+    from geo.events import events_in_doc
+
+    model = tiny_model()
+    # Rules and classifier agree: the rules' events unchanged.
+    doc = nlp("Russian forces shelled Kharkiv on Monday.")
+    assert events_in_doc(doc, model="rules") == events_in_doc(doc, model=model)
+    # The classifier is sure there is no event: none.
+    doc = nlp("The football club shelled out millions; football fans shelled the pitch.")
+    assert events_in_doc(doc, model="rules")
+    assert events_in_doc(doc, model=model) == []
+    # A type the rules did not find: an event of that type with the rules' arguments.
+    doc = nlp("Russian forces shelled Kharkiv after the truce, truce envoys said.")
+    evs = events_in_doc(doc, model=model)
+    assert evs[0].type == "talks" and evs[0].trigger == "truce"
+    assert "shelling" in {e.type for e in evs[1:]}
+    # Nothing from the rules, the classifier sure of talks, no talks word: an event on the
+    # first sentence's main word.
+    doc = nlp("Envoys parley in private. The parley goes on.")
+    assert events_in_doc(doc, model="rules") == []
+    evs = events_in_doc(doc, model=model)
+    assert [e.type for e in evs] == ["talks"] and evs[0].trigger in doc[:4].text
+    assert 0 < evs[0].confidence <= 1
+
+
+def test_long_documents_are_decided_sentence_by_sentence(nlp):
+    from geo.events import events_in_doc
+
+    text = (
+        "Russian forces shelled Kharkiv on Monday. The mayor spoke. Schools closed. "
+        "Football fans shelled the football pitch with football scarves."
+    )
+    doc = nlp(text)
+    ruled = events_in_doc(doc, model="rules")
+    assert len({e.passage_start for e in ruled}) == 2
+    evs = events_in_doc(doc, model=tiny_model())
+    assert [e.type for e in evs] == ["shelling"] and evs[0].place == "Kharkiv"
+
+
+def test_shipped_model_loads_and_is_used():
+    from geo.event_model import MODEL_FILE, default_model
+
+    model = default_model()
+    assert MODEL_FILE.stat().st_size < 600_000
+    assert model is not None and "none" in model.classes
+    assert set(model.classes) <= {*EVENT_TYPES, "none"}
+
+
+def test_cli_eval_reports_the_combined_figures(tmp_path, capsys, geoparser, monkeypatch):
+    from geo import __main__ as cli
+    from geo import events
+
+    monkeypatch.setattr(cli, "_geoparser", lambda args: geoparser)
+    gold = [
+        {"id": "f", "text": "Football fans shelled the football pitch with scarves.", "events": []},
+        {"id": "k", "text": "Russian forces shelled Kharkiv.", "events": GOLD[0]["events"]},
+    ]
+    path = tmp_path / "gold.jsonl"
+    path.write_text("\n".join(json.dumps(g) for g in gold) + "\n", encoding="utf-8")
+    monkeypatch.setattr(events, "default_model", lambda: "rules")
+    assert cli.main(["events", "--eval", str(path), "--json"]) == 0
+    rules_only = json.loads(capsys.readouterr().out)
+    assert rules_only["confusion"]["none->shelling"] == 1
+    monkeypatch.setattr(events, "default_model", tiny_model)
+    assert cli.main(["events", "--eval", str(path), "--json"]) == 0
+    combined = json.loads(capsys.readouterr().out)
+    assert combined["confusion"] == {"none->none": 1, "shelling->shelling": 1}
+    assert combined["main_accuracy"] == 1.0
