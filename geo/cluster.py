@@ -39,8 +39,9 @@ from geo.pipeline import (
     _Job,
     _run,
     default_workers,
+    spacy_text,
 )
-from geo.recognize import Span, recognize
+from geo.recognize import Span
 from geo.resolve import GazetteerGeocoder, Resolver
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ def geoparse_batch(articles: list[Article], spec: ParserSpec | None = None) -> l
     Pure: the result depends only on the articles and the spec (gazetteer, version).
     """
     gp = worker_geoparser(spec or ParserSpec())
-    docs = gp.nlp.pipe([a.text for a in articles], batch_size=max(1, len(articles)))
+    docs = gp.nlp.pipe([spacy_text(a) for a in articles], batch_size=max(1, len(articles)))
     return [gp._resolve(a, doc) for a, doc in zip(articles, docs, strict=True)]
 
 
@@ -145,8 +146,8 @@ def _geoparse_task(
         out = geoparse_batch(articles, spec)
     else:
         gp = worker_geoparser(spec)
-        docs = gp.nlp.pipe([a.text for a in articles], batch_size=max(1, len(articles)))
-        out = [recognize(doc, gp.gazetteer) for doc in docs]
+        docs = gp.nlp.pipe([spacy_text(a) for a in articles], batch_size=max(1, len(articles)))
+        out = [gp._recognise(a, doc) for a, doc in zip(articles, docs, strict=True)]
     gp = worker_geoparser(spec)
     if _malloc_trim is not None:
         _malloc_trim(0)  # glibc keeps a long batch's memory otherwise

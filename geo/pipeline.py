@@ -22,6 +22,7 @@ from geo.articles import file_digest, iter_paths, load_file, text_id
 from geo.errors import ArticleError, GeoError, ResolveError
 from geo.fetch import fetch_url
 from geo.gazetteer import Gazetteer
+from geo.lang import LANGUAGES, Recognisers
 from geo.language import detect
 from geo.models import Article, Failure, Mention, Notice, Place
 from geo.recognize import Span, load_model, recognize
@@ -43,8 +44,9 @@ USER_DIR = PROJECT_ROOT / "data" / "articles"
 PRECOMPUTED = PROJECT_ROOT / "data" / "precomputed" / "sample.geoparsed.jsonl.gz"
 DEFAULT_DB = PROJECT_ROOT / "data" / "conflict_map.sqlite"
 
-# Articles in these languages go through the (English) geoparser; "und": too short to tell.
-GEOPARSED_LANGUAGES = {"en", "und"}
+# Articles in these languages are geoparsed: English (and "und", too short to tell) by spaCy,
+# the others by their recogniser in geo/lang/.
+GEOPARSED_LANGUAGES = {"en", "und"} | LANGUAGES
 CHUNK = 16  # articles per worker task, and spaCy's batch size (larger ones cost memory)
 CHUNK_CHARS = 40_000  # fewer articles per task when they are long
 CHUNKS_PER_WORKER = 2  # queued per worker, so that none waits while results are stored
@@ -113,6 +115,7 @@ class Geoparser:
         self.gazetteer = gazetteer or Gazetteer.open_or_build(on_progress=on_progress)
         self._nlp = nlp
         self.resolver = resolver or Resolver(self.gazetteer, geocoders_from_env(self.gazetteer))
+        self.languages = Recognisers(self.gazetteer)  # loads a language's models on first use
 
     @property
     def nlp(self) -> Language:
@@ -123,20 +126,30 @@ class Geoparser:
 
     def parse(self, article: Article) -> list[Mention]:
         """Every place mention in the article, resolved where possible."""
-        return self._resolve(article, self.nlp(article.text))
+        return self._resolve(article, self.nlp(spacy_text(article)))
 
     def parse_many(
         self, articles: Iterable[Article], batch_size: int = 16
     ) -> Iterator[tuple[Article, list[Mention]]]:
         """Parse a stream of articles with spaCy's batched pipe (faster than one by one)."""
         articles = iter(articles)
-        pairs = ((a.text, a) for a in articles)
+        pairs = ((spacy_text(a), a) for a in articles)
         for doc, art in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
             yield art, self._resolve(art, doc)
 
     def _resolve(self, article: Article, doc) -> list[Mention]:
-        spans = recognize(doc, self.gazetteer)
-        return self.resolver.resolve(article, spans)
+        return self.resolver.resolve(article, self._recognise(article, doc))
+
+    def _recognise(self, article: Article, doc) -> list[Span]:
+        """The article's place spans: by its language's recogniser, else from the spaCy doc."""
+        if article.language in LANGUAGES:
+            return self.languages.recognize(article.text, article.language)
+        return recognize(doc, self.gazetteer)
+
+
+def spacy_text(article: Article) -> str:
+    """What spaCy parses of an article: nothing when another recogniser reads its language."""
+    return "" if article.language in LANGUAGES else article.text
 
 
 # -- the contract format ------------------------------------------------------------------
@@ -567,7 +580,7 @@ class _Ingest:
             ):
                 yield from self._parallel(gp, jobs)
             else:
-                pairs = ((job.article.text, job) for job in self._english(jobs))
+                pairs = ((spacy_text(job.article), job) for job in self._english(jobs))
                 for doc, job in gp.nlp.pipe(pairs, as_tuples=True, batch_size=CHUNK):
                     job.mentions = gp._resolve(job.article, doc)
                     yield job
@@ -680,11 +693,11 @@ def _parse_chunk(
     With `resolve` False the mentions are recognised spans, still to be resolved.
     """
     gp = _worker_geoparser
-    docs = gp.nlp.pipe([a.text for a in articles], batch_size=len(articles))
+    docs = gp.nlp.pipe([spacy_text(a) for a in articles], batch_size=len(articles))
     if resolve:
         out = [gp._resolve(a, doc) for a, doc in zip(articles, docs, strict=True)]
     else:
-        out = [recognize(doc, gp.gazetteer) for doc in docs]
+        out = [gp._recognise(a, doc) for a, doc in zip(articles, docs, strict=True)]
     if _malloc_trim is not None:
         _malloc_trim(0)
     return out, gp.resolver.drain_warnings()

@@ -7,7 +7,7 @@ import logging
 import re
 
 from geo.gazetteer import Gazetteer
-from geo.lang.cyrillic import UNIT_NOUNS, Lexicon
+from geo.lang.cyrillic import UNIT_NOUNS, Lexicon, is_cyrillic, words
 from geo.recognize import Span
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,8 @@ class RussianRecognizer:
     def recognize(self, text: str) -> list[Span]:
         """Place-name spans, character offsets into `text`."""
         out = []
-        for start, end, kind in self.ner.spans(text):
+        ner = self.ner.spans(text)
+        for start, end, kind in ner:
             if kind != NER_PLACE:
                 continue
             name = text[start:end]
@@ -84,4 +85,30 @@ class RussianRecognizer:
                     kind_hint=hint,
                 )
             )
+        out.extend(self._countries_missed(text, ner))
+        return sorted(out, key=lambda sp: sp.start)
+
+    def _countries_missed(self, text: str, ner: list[tuple[int, int, str]]) -> list[Span]:
+        """Countries and continents the NER left out ("Европы", "Намибия"): a capitalised
+        word outside every entity whose nominative names one."""
+        covered = [(s, e) for s, e, _ in ner]
+        out = []
+        for w in words(text):
+            if not (w.capitalised and is_cyrillic(w.text)) or len(w.text) < 4:
+                continue
+            if any(s < w.end and w.start < e for s, e in covered):
+                continue
+            cands, _ = self.lexicon.name(w.text)
+            if cands and cands[0].place.kind in {"country", "continent"}:
+                out.append(
+                    Span(
+                        w.start,
+                        w.end,
+                        w.text,
+                        "name",
+                        "LOC",
+                        tuple(cands),
+                        text[w.end : w.end + 60],
+                    )
+                )
         return out

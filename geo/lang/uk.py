@@ -48,7 +48,9 @@ ADJECTIVE = re.compile(r"(?:ськ|цьк|зьк)(?:ий|ого|ому|им|ім
 RU_SURNAME = re.compile(r"(?:ов|ев|ин|ін)$")
 # Word endings of the nouns and adjectives inside an organisation's name ("Вищого
 # господарського суду", "Міністерства юстиції"); verbs ("заявив", "відвідала") end otherwise.
-ORG_INNER = re.compile(r"(?:а|я|у|ю|и|і|ї|ого|ої|ій|их|им|ом|ем|ою|ів|ий|ій|ий|е|ей|ям|ами)$")
+ORG_INNER = re.compile(
+    r"(?:а|я|у|ю|и|і|ї|ого|ої|ій|их|им|ом|ем|ою|ів|ий|е|ей|ям|ами|[бгґджзклмнпрстфхцчшщ])$"
+)
 GENITIVE = re.compile(r"(?:и|ї|а|я|ого|ої|ів|області|району)$")
 # Populations that need no cue around them (strong) and the floor for a cue to suffice.
 MIN_POP_STRONG = 15_000
