@@ -45,6 +45,12 @@ STREET = {
 PATRONYMIC = re.compile(r"(?:ович|евич|йович|івн|ївн|овн|евн)(?:а|у|ем|ові|і|ою|ої|ей|у)?$")
 SURNAME = re.compile(r"(?:енк[оау]|енков[іи]|чук[аиуо]?|юк[аиу]?|ишин|ович)$", re.I)
 ADJECTIVE = re.compile(r"(?:ськ|цьк|зьк)(?:ий|ого|ому|им|ім|а|ої|ій|у|ою|е|і|их|ими)$")
+ADJ_NAME = re.compile(r"(?:ому|ій|ого|ої|ою|не|ке|ве|ка|на|ку|ну|ву|ий|ька|ька|ську|цьку)$")
+PLACE_HEAD = re.compile(
+    r"^(?:море|моря|морі|площ\w*|парк\w*|імпері\w*|район\w*|узв[іо]з\w*|шосе|озер\w*|"
+    r"гор[аиуіо]\w*|вулиц\w*|але\w*|остр[іо]в\w*|зам[ок]к?\w*|ринк?[оу]\w*|проспект\w*|"
+    r"бульвар\w*|майдан\w*|заток\w*|ліс\w*|річк\w*|долин\w*|півостр\w*)$"
+)
 RU_SURNAME = re.compile(r"(?:ов|ев|ин|ін)$")
 # Word endings of the nouns and adjectives inside an organisation's name ("Вищого
 # господарського суду", "Міністерства юстиції"); verbs ("заявив", "відвідала") end otherwise.
@@ -224,6 +230,16 @@ class UkrainianRecognizer:
 
     @staticmethod
     def _span(text, start, end, cands, hint) -> Span:
+        # "Високому Замку", "Північне море", "Стрийському парку": an adjective names the
+        # place the noun after it says.
+        m = re.match(r"[ ]([^\W\d_]+)", text[end : end + 30])
+        if (
+            m
+            and " " not in text[start:end]
+            and ADJ_NAME.search(text[start:end].lower())
+            and PLACE_HEAD.match(m.group(1).lower())
+        ):
+            end += m.end()
         return Span(
             start,
             end,
