@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from geo import corrections as corrections_mod
@@ -233,8 +234,9 @@ def cmd_watch(args) -> int:
 
 def cmd_geoparse(args) -> int:
     from geo.articles import load_file
+    from geo.language import detect
     from geo.models import Failure, Notice
-    from geo.pipeline import article_json
+    from geo.pipeline import GEOPARSED_LANGUAGES, article_json
 
     gp = _geoparser(args)
     failed = 0
@@ -247,6 +249,9 @@ def cmd_geoparse(args) -> int:
             if isinstance(item, Notice):
                 print(f"warning: {item.source}: {item.message}", file=sys.stderr)
                 continue
+            lang = detect(item.text)
+            if lang in GEOPARSED_LANGUAGES and lang not in {"und", item.language}:
+                item = replace(item, language=lang)  # as ingest does: the text's language
             ((_, mentions, reason),) = gp.parse_guarded([item], 1)
             if reason:
                 print(f"error: {item.id}: {reason}", file=sys.stderr)
@@ -259,6 +264,14 @@ def cmd_geoparse(args) -> int:
     return 1 if failed else 0
 
 
+def _gold_lang(record: dict) -> str:
+    """The recogniser's language for a gold record: its `lang`, else detected from the text."""
+    from geo.language import detect
+
+    lang = record.get("lang") or detect(record["text"])
+    return "en" if lang == "und" else lang
+
+
 def cmd_evaluate(args) -> int:
     from geo.evaluate import format_errors, format_result, load_jsonl, score
     from geo.models import Article
@@ -269,7 +282,9 @@ def cmd_evaluate(args) -> int:
         gold = gold[: args.limit]
     gp = _geoparser(args)
     articles = [
-        Article(str(g["id"]), g.get("url"), g.get("title") or "", None, "", "en", g["text"])
+        Article(
+            str(g["id"]), g.get("url"), g.get("title") or "", None, "", _gold_lang(g), g["text"]
+        )
         for g in gold
     ]
     out_path = Path(args.predictions) if args.predictions else None

@@ -40,8 +40,9 @@ from geo.pipeline import (
     _Job,
     _run,
     default_workers,
+    spacy_text,
 )
-from geo.recognize import Span, recognize
+from geo.recognize import Span
 from geo.resolve import GazetteerGeocoder, Resolver
 
 if TYPE_CHECKING:
@@ -146,12 +147,12 @@ def _geoparse_task(
     gp = worker_geoparser(spec)
     out: list = []
     reasons: list[str] = []
-    pairs = ((a.text, a) for a in articles)
+    pairs = ((spacy_text(a), a) for a in articles)
     for doc, art, reason in budget.pipe(gp.nlp, pairs, max(1, len(articles))):
         if doc is None:
             out.append([])
         else:
-            out.append(gp._resolve(art, doc) if resolve else recognize(doc, gp.gazetteer))
+            out.append(gp._resolve(art, doc) if resolve else gp._recognise(art, doc))
         reasons.append(reason)
     if _malloc_trim is not None:
         _malloc_trim(0)  # glibc keeps a long batch's memory otherwise

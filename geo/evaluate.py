@@ -144,8 +144,11 @@ def format_result(res: dict) -> str:
         f"articles: {res['articles']}  scored toponyms: {res['n_gold_geo']} (subset={res['subset']})",
         "recognition exact   P={precision:.3f} R={recall:.3f} F1={f1:.3f}".format(**r["exact"]),
         "recognition overlap P={precision:.3f} R={recall:.3f} F1={f1:.3f}".format(**r["overlap"]),
-        f"end-to-end Acc@161  {res['e2e_acc161']:.3f}",
     ]
+    if res["e2e_acc161"] is not None:
+        lines.append(f"end-to-end Acc@161  {res['e2e_acc161']:.3f}")
+    else:
+        lines.append("end-to-end Acc@161  n/a (the corpus has no coordinates)")
     if res["mean_km"] is not None:
         lines.append(
             f"error over {res['n_resolved_matched']} matched: mean {res['mean_km']:.0f} km,"

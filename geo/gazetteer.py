@@ -36,7 +36,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 20
+INDEX_VERSION = 21
 
 Progress = Callable[[int, int], None]
 
@@ -80,9 +80,17 @@ def _latin(name: str) -> bool:
     return True
 
 
+def _cyrillic(name: str) -> bool:
+    for ch in name:
+        if ch.isalpha() and "CYRILLIC" not in unicodedata.name(ch, ""):
+            return False
+    return True
+
+
 def _usable_alternate(name: str) -> bool:
-    """Keep alternate names a news text could contain: Latin, capitalised, not a code."""
-    if len(name) < 3 or not name[0].isupper() or not _latin(name):
+    """Keep alternate names a news text could contain: Latin or Cyrillic (for Russian and
+    Ukrainian articles), capitalised, not a code."""
+    if len(name) < 3 or not name[0].isupper() or not (_latin(name) or _cyrillic(name)):
         return False
     if name.isupper() and len(name) <= 4:  # airport and ISO codes ("MPW", "KBP")
         return False
@@ -389,6 +397,16 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
         if eid is not None:
             # Abbreviations are matched case-sensitively by the recogniser (surface kept).
             b.names.append((normalize(row["abbreviation"]), eid, row["abbreviation"], 0))
+    # Russian and Ukrainian names GeoNames' town alternates do not carry: oblasts and their
+    # "-щина" forms, regions, seas and rivers (hand-made), and every country (CLDR).
+    for row in _read_csv("cyrillic_names.csv"):
+        eid = target(row["target_kind"], row["target_name"], row["iso2"])
+        if eid is not None:
+            for n in _split(row["names"]):
+                b.names.append((normalize(n), eid, n, 0))
+    for iso2, names in cldr_country_names(("ru", "uk")).items():
+        if (eid := country_entry.get(iso2)) is not None:
+            b.names.extend((normalize(n), eid, n, 0) for n in names)
     b.flush()
     tick()
     con.execute("CREATE INDEX entry_geonameid ON entry(geonameid)")
@@ -402,6 +420,18 @@ def build_index(path: Path | None = None, on_progress: Progress | None = None) -
     tick()
     log.info("built gazetteer index %s", path)
     return path
+
+
+def cldr_country_names(locales: Iterable[str]) -> dict[str, list[str]]:
+    """ISO code -> the country's names in the given CLDR locales (via babel)."""
+    from babel import Locale
+
+    out: dict[str, list[str]] = {}
+    for loc in locales:
+        for code, name in Locale.parse(loc).territories.items():
+            if len(code) == 2 and code.isalpha():
+                out.setdefault(code, []).append(name)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -570,6 +600,20 @@ class Gazetteer:
             Candidate(Place(gid, nm, kd, lat, lon, cc), pop, adm, bool(prim), feat)
             for gid, nm, kd, lat, lon, cc, pop, adm, prim, feat, _exact in rows
         ]
+
+    def admin1_unit(self, iso2: str, admin1: str | None) -> Candidate | None:
+        """The first-level unit with GeoNames admin-1 code `admin1` in the country, or None."""
+        if not admin1:
+            return None
+        row = self._rows(
+            "SELECT geonameid, name, kind, lat, lon, country, population, admin1, feature"
+            " FROM entry WHERE kind='admin1' AND country=? AND admin1=? LIMIT 1",
+            (iso2, admin1),
+        ).fetchone()
+        if row is None:
+            return None
+        gid, nm, kind, lat, lon, cc, pop, adm, feat = row
+        return Candidate(Place(gid, nm, kind, lat, lon, cc), pop, adm, True, feat)
 
     def country(self, iso2: str) -> Candidate | None:
         """The country entry for an ISO 3166-1 alpha-2 code."""

@@ -23,11 +23,13 @@ from geo.articles import file_digest, iter_paths, load_file, text_id
 from geo.errors import ArticleError, BudgetError, GeoError, ResolveError
 from geo.fetch import fetch_url, is_url, without_credentials
 from geo.gazetteer import Gazetteer
+from geo.lang import LANGUAGES, Recognisers
 from geo.language import detect
 from geo.models import Article, Failure, Mention, Notice, Place
 from geo.recognize import Span, load_model, recognize
 from geo.resolve import GazetteerGeocoder, Resolver
 from geo.store import REPARSE, is_server_url
+from geo.textguard import guard
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -44,8 +46,9 @@ USER_DIR = PROJECT_ROOT / "data" / "articles"
 PRECOMPUTED = PROJECT_ROOT / "data" / "precomputed" / "sample.geoparsed.jsonl.gz"
 DEFAULT_DB = PROJECT_ROOT / "data" / "conflict_map.sqlite"
 
-# Articles in these languages go through the (English) geoparser; "und": too short to tell.
-GEOPARSED_LANGUAGES = {"en", "und"}
+# Articles in these languages are geoparsed: English (and "und", too short to tell) by spaCy,
+# the others by their recogniser in geo/lang/.
+GEOPARSED_LANGUAGES = {"en", "und"} | LANGUAGES
 CHUNK = 16  # articles per worker task, and spaCy's batch size (larger ones cost memory)
 CHUNK_CHARS = 40_000  # fewer articles per task when they are long
 CHUNKS_PER_WORKER = 2  # queued per worker, so that none waits while results are stored
@@ -114,6 +117,7 @@ class Geoparser:
         self.gazetteer = gazetteer or Gazetteer.open_or_build(on_progress=on_progress)
         self._nlp = nlp
         self.resolver = resolver or Resolver(self.gazetteer, geocoders_from_env(self.gazetteer))
+        self.languages = Recognisers(self.gazetteer)  # loads a language's models on first use
 
     @property
     def nlp(self) -> Language:
@@ -147,13 +151,27 @@ class Geoparser:
     ) -> Iterator[tuple[Article, list[Mention], str]]:
         """(article, mentions, "") per article, or (article, [], reason) when its text is
         refused or its parse runs over budget (see `geo.budget.pipe`)."""
-        pairs = ((a.text, a) for a in articles)
+        pairs = ((spacy_text(a), a) for a in articles)
         for doc, art, reason in budget.pipe(self.nlp, pairs, batch_size):
             yield art, [] if doc is None else self._resolve(art, doc), reason
 
     def _resolve(self, article: Article, doc) -> list[Mention]:
-        spans = recognize(doc, self.gazetteer)
-        return self.resolver.resolve(article, spans)
+        return self.resolver.resolve(article, self._recognise(article, doc))
+
+    def _recognise(self, article: Article, doc) -> list[Span]:
+        """The article's place spans: by its language's recogniser, else from the spaCy doc."""
+        if article.language in LANGUAGES:
+            # The same guarded, same-length copy of the text that spaCy would read.
+            checked = guard(article.text)
+            if checked.refused:
+                return []
+            return self.languages.recognize(checked.text, article.language)
+        return recognize(doc, self.gazetteer)
+
+
+def spacy_text(article: Article) -> str:
+    """What spaCy parses of an article: nothing when another recogniser reads its language."""
+    return "" if article.language in LANGUAGES else article.text
 
 
 # -- the contract format ------------------------------------------------------------------
@@ -590,7 +608,7 @@ class _Ingest:
             ):
                 yield from self._parallel(gp, jobs)
             else:
-                pairs = ((job.article.text, job) for job in self._english(jobs))
+                pairs = ((spacy_text(job.article), job) for job in self._english(jobs))
                 for doc, job, reason in budget.pipe(gp.nlp, pairs, CHUNK):
                     job.mentions = [] if doc is None else gp._resolve(job.article, doc)
                     job.refused = reason
@@ -739,14 +757,14 @@ def _parse_chunk(
     gp = _worker_geoparser
     out: list = []
     reasons: list[str] = []
-    pairs = ((a.text, a) for a in articles)
+    pairs = ((spacy_text(a), a) for a in articles)
     for doc, art, reason in budget.pipe(gp.nlp, pairs, len(articles)):
         if doc is None:
             out.append([])
         elif resolve:
             out.append(gp._resolve(art, doc))
         else:
-            out.append(recognize(doc, gp.gazetteer))
+            out.append(gp._recognise(art, doc))
         reasons.append(reason)
     if _malloc_trim is not None:
         _malloc_trim(0)

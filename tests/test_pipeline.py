@@ -73,12 +73,12 @@ class CrashingGeoparser(Geoparser):
 def test_crash_mid_ingest_keeps_what_was_stored(articles_dir, tmp_store, geoparser):
     with pytest.raises(RuntimeError):
         ingest([articles_dir], tmp_store, CrashingGeoparser(geoparser), workers=1)
-    # Two parsed before the crash, and the Russian cp1251.txt, which needs no parse.
-    assert tmp_store.counts()["articles"] == 3
+    # Two parsed before the crash (the Russian cp1251.txt is parsed like the others).
+    assert tmp_store.counts()["articles"] == 2
     report = ingest([articles_dir], tmp_store, geoparser)  # the next run completes the rest
-    assert report.added == 3 and tmp_store.counts()["articles"] == 6
+    assert report.added == 4 and tmp_store.counts()["articles"] == 6
     # Files whose every article was stored before the crash are marked done and not re-read.
-    assert report.files_unchanged + report.skipped == 3
+    assert report.files_unchanged + report.skipped == 2
 
 
 class GeocoderDown(Geoparser):
@@ -384,7 +384,9 @@ def test_with_an_online_geocoder_only_this_process_resolves(tmp_path, tmp_store,
     assert any(q == "Zhovtobalkivka" for _, q in online.asked)
 
 
-def test_articles_in_other_languages_are_stored_without_places(tmp_path, tmp_store, geoparser):
+def test_russian_and_ukrainian_are_geoparsed_other_languages_kept_without_places(
+    tmp_path, tmp_store, geoparser
+):
     recs = [
         {
             "id": "en",
@@ -401,18 +403,34 @@ def test_articles_in_other_languages_are_stored_without_places(tmp_path, tmp_sto
             "title": "",
             "text": "Российские войска ночью обстреляли Мариуполь и Харьков, сообщили в Киеве.",
         },
+        {
+            "id": "fr",
+            "title": "",
+            "text": "Les forces russes ont bombardé Marioupol et Kharkiv pendant la nuit, ont "
+            "indiqué des responsables à Kyiv.",
+        },
         {"id": "short", "title": "", "text": "Kyiv, Kharkiv."},
     ]
     src = tmp_path / "langs.jsonl"
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs), encoding="utf-8")
     report = ingest([src], tmp_store, geoparser)
-    assert report.added == 4 and report.not_english == 2
-    assert report.other_languages == {"uk": 1, "ru": 1}
-    assert "2 not in English" in report.summary()
+    assert report.added == 5 and report.not_english == 1
+    assert report.other_languages == {"fr": 1}
+    assert "1 not in English" in report.summary()
     langs = {r["id"]: tmp_store.article(r["id"]).language for r in recs}
-    assert langs == {"en": "en", "uk": "uk", "ru": "ru", "short": "und"}
-    assert tmp_store.mentions_of("uk") == [] and tmp_store.mentions_of("ru") == []
+    assert langs == {"en": "en", "uk": "uk", "ru": "ru", "fr": "fr", "short": "und"}
+    assert tmp_store.mentions_of("fr") == []
     assert {m.text for m in tmp_store.mentions_of("en")} >= {"Mariupol", "Kharkiv", "Kyiv"}
+    places = {
+        # Names only: English also maps "Russian forces" (a demonym) to Russia.
+        lang: {
+            m.place.name
+            for m in tmp_store.mentions_of(lang)
+            if m.place and m.mention_type == "name"
+        }
+        for lang in ("en", "uk", "ru")
+    }
+    assert places["uk"] == places["ru"] == places["en"] == {"Mariupol", "Kharkiv", "Kyiv"}
     assert {m.text for m in tmp_store.mentions_of("short")} == {"Kyiv", "Kharkiv"}
 
 
