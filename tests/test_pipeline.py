@@ -297,7 +297,7 @@ def test_ingest_streams_its_input(tmp_path, tmp_store, geoparser, monkeypatch):
             read.append(i)
             text = f"Report {i}: shelling near Kharkiv."
             if i % 10 == 0:
-                text = f"Звіт {i}: російські війська вночі обстріляли Харків, повідомила адміністрація."
+                text = f"Rapport {i} : les troupes ont bombardé la ville cette nuit, selon la mairie."
             yield Article(f"a{i}", None, "", None, "test", "en", text)
 
     monkeypatch.setattr(pipeline, "load_file", many)
@@ -318,8 +318,8 @@ def test_ingest_streams_its_input(tmp_path, tmp_store, geoparser, monkeypatch):
         workers=2,
         on_progress=lambda d, t: totals.append(t),
     )
-    assert report.added == 300 and report.other_languages == {"uk": 30}
-    assert tmp_store.mentions_of("a10") == [] and tmp_store.article("a10").language == "uk"
+    assert report.added == 300 and report.other_languages == {"fr": 30}
+    assert tmp_store.mentions_of("a10") == [] and tmp_store.article("a10").language == "fr"
     assert [m.text for m in tmp_store.mentions_of("a11")] == ["Kharkiv"]
     assert (
         first_save[0]
