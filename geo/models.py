@@ -102,6 +102,37 @@ class Passage:
     geoparser_place: str | None = None  # when corrected: the geoparser's own choice (name)
 
 
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One stored event (see geo.events) with its article and place, as the map, the panel,
+    the tables and the exports show it.
+
+    start/end are the trigger's character offsets into article.text; passage_start and
+    passage_end the sentence that says it. `place` is where it happened (None: the text
+    names no place for it); `place_basis` says how that was found ("sentence", "previous
+    sentence", "article"). status: reported, denied, negated, planned, hypothetical or
+    historical; only reported events are counted on the map by default.
+    """
+
+    id: int
+    article: Article
+    type: str
+    status: str
+    start: int
+    end: int
+    passage_start: int
+    passage_end: int
+    place: Place | None
+    actor: str = ""
+    target: str = ""
+    confidence: float = 0.0
+    source: str = ""  # who says so, for a quoted claim ("Kyiv" in "Kyiv says Russia shelled…")
+    place_basis: str = ""
+    correction_id: int | None = None  # the user's correction that set this event's type
+    correction_note: str = ""
+    geoparser_type: str | None = None  # when corrected: the type the event typer gave
+
+
 CORRECTION_ACTIONS = ("place", "not_place", "add")
 # From the narrowest scope to the widest; a narrower correction wins over a wider one.
 CORRECTION_SCOPES = ("mention", "article", "source", "everywhere")
@@ -135,6 +166,9 @@ class Correction:
     id: int | None = None  # row id in the store
     undone_at: str | None = None
     orphaned: bool = False  # it matched nothing the last time it was applied
+    # "event_type": the event whose trigger is `name` (start:end for one event) is of this
+    # type; "not_event": it is no event. Same scopes as the place corrections.
+    event_type: str | None = None
 
     def describe(self) -> str:
         """One line for the history list ("Odessa → Odesa (UA), in this article")."""
@@ -142,6 +176,8 @@ class Correction:
             "place": f"{self.name!r} → {_place_label(self.place)}",
             "not_place": f"{self.name!r} is not a place",
             "add": f"added {self.name!r} → {_place_label(self.place)}",
+            "event_type": f"event {self.name!r} → {self.event_type}",
+            "not_event": f"{self.name!r} is not an event",
         }[self.action]
         where = {
             "mention": "this mention only",
