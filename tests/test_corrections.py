@@ -497,7 +497,7 @@ def test_cli_list_strips_terminal_escapes(tmp_path, capsys):
     s = sqlite_store(tmp_path, T1)
     s.close()
     db = str(tmp_path / "w.sqlite")
-    evil = "\x1b[2J\x1b]0;pwned\x07\x9b31m\u202e"
+    evil = "\x1b[2J\x1b]0;pwned\x07\x9b31m\u202e\x85\u2028\u2029"
     rec = {**GOOD, "name": "Odessa", "note": f"fine{evil}", "author": evil}
     rec["place"] = {**GOOD["place"], "name": f"Odesa{evil}"}
     path = tmp_path / "fixes.jsonl"
@@ -507,7 +507,7 @@ def test_cli_list_strips_terminal_escapes(tmp_path, capsys):
     assert main(["corrections", "list", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "Odesa" in out and "fine" in out
-    assert not any(ch in out for ch in "\x1b\x07\x9b\u202e")
+    assert not any(ch in out for ch in "\x1b\x07\x9b\u202e\x85\u2028\u2029")
 
 
 def test_app_asks_before_a_rule_over_thousands_of_mentions(tmp_path, monkeypatch, gazetteer):
