@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import threading
+import tracemalloc
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -447,6 +448,23 @@ def test_import_caps_line_and_file_size_while_streaming(tmp_path):
     items, bad = corrections.read_file(path, max_file=2_000_000)
     assert [n for n, _ in items] == [1]
     assert len(bad) == 2 and "larger than 2,000,000 bytes" in bad[-1]
+
+
+def test_import_skips_a_150_mb_line_without_reading_it_whole(tmp_path):
+    path = tmp_path / "huge.jsonl"
+    with path.open("w") as fh:
+        fh.write(json.dumps(GOOD) + "\n")
+        fh.write('{"name": "')
+        for _ in range(150):
+            fh.write("x" * 1_000_000)
+        fh.write('"}\n' + json.dumps(with_(GOOD, "name", "Odessa2")) + "\n")
+    tracemalloc.start()
+    items, bad = corrections.read_file(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [n for n, _ in items] == [1, 3]
+    assert bad == ["line 2: longer than 1,000,000 bytes"]
+    assert peak < 20_000_000  # the line is skipped in pieces, never held
 
 
 def sqlite_store(tmp_path, *texts: str) -> Store:
