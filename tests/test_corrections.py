@@ -14,8 +14,8 @@ import pytest
 
 from geo import corrections
 from geo.models import Article, Correction, Mention, Place
-from geo.pgstore import PostgresStore
 from geo.store import Query, Store
+from geo.store.postgres import PostgresStore
 
 ODESA = Place(698740, "Odesa", "city", 46.48, 30.73, "UA")
 ODESSA_TX = Place(5527554, "Odessa", "city", 31.85, -102.37, "US")
