@@ -6,7 +6,9 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import IO
 
 from geo.models import Passage, Place, PlaceCount
 from geo.passages import quote
@@ -61,21 +63,37 @@ def _quote_text(text: str, start: int, end: int) -> str:
     return (q.before + q.hit + q.after).replace("\n", " ")
 
 
-def passages_csv(place_name: str, rows: list[Passage]) -> str:
-    """One row per passage: place, date, source, title, url, the quote, offsets, reason."""
-    out = []
+PASSAGE_COLUMNS = [
+    "place", "country", "lat", "lon", "published", "source", "title", "url", "passage", "start",
+    "end", "mention_type", "reason", "corrected", "geoparser_place",
+]  # fmt: skip
+
+
+def _passage_row(place: Place, r: Passage) -> list[object]:
+    a = r.article
+    return [
+        place.name, place.country_code, place.lat, place.lon,
+        a.published.isoformat() if a.published else "", a.source, a.title, a.url or "",
+        _passage_text(r), r.start, r.end, r.mention_type, r.reason, _correction(r),
+        r.geoparser_place or "",
+    ]  # fmt: skip
+
+
+def write_passages_csv(place: Place, rows: Iterable[Passage], out: IO[str]) -> None:
+    """Write one CSV row per passage to `out` as the rows come (any number of them): the
+    place with its country and point, date, source, title, url, the quote, offsets, reason.
+    """
+    writer = csv.writer(out)
+    writer.writerow(PASSAGE_COLUMNS)
     for r in rows:
-        a = r.article
-        out.append(
-            [place_name, a.published.isoformat() if a.published else "", a.source, a.title,
-             a.url or "", _passage_text(r), r.start, r.end, r.mention_type, r.reason,
-             _correction(r), r.geoparser_place or ""]
-        )  # fmt: skip
-    return _write(
-        ["place", "published", "source", "title", "url", "passage", "start", "end",
-         "mention_type", "reason", "corrected", "geoparser_place"],
-        out,
-    )  # fmt: skip
+        writer.writerow([_cell(v) for v in _passage_row(place, r)])
+
+
+def passages_csv(place: Place, rows: Iterable[Passage]) -> str:
+    """write_passages_csv into a string."""
+    out = io.StringIO()
+    write_passages_csv(place, rows, out)
+    return out.getvalue()
 
 
 def _correction(r: Passage) -> str:
@@ -125,33 +143,48 @@ def places_geojson(counts: list[PlaceCount]) -> str:
     )
 
 
-def passages_geojson(place: Place, rows: list[Passage]) -> str:
-    """A FeatureCollection with one Point (at `place`) per passage that mentions it.
+def _passage_feature(place: Place, geometry: dict | None, r: Passage) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {
+            "place": place.name,
+            "key": place.key,
+            "country": place.country_code,
+            "passage": _passage_text(r),
+            "title": r.article.title,
+            "published": r.article.published.isoformat() if r.article.published else None,
+            "source": r.article.source,
+            "url": r.article.url,
+            "start": r.start,
+            "end": r.end,
+            "mention_type": r.mention_type,
+            "corrected": _correction(r) or None,
+            "geoparser_place": r.geoparser_place,
+        },
+    }
 
-    Properties: place name and key, the quote, article title, date (ISO or null), source,
-    url (or null), offsets and mention type.
+
+def write_passages_geojson(place: Place, rows: Iterable[Passage], out: IO[str]) -> None:
+    """Write a FeatureCollection with one Point (at `place`) per passage to `out`, feature by
+    feature (any number of them).
+
+    Properties: place name, key and country, the quote, article title, date (ISO or null),
+    source, url (or null), offsets and mention type.
     """
     geometry = _point(place)
-    return _collection(
-        [
-            {
-                "type": "Feature",
-                "geometry": geometry,
-                "properties": {
-                    "place": place.name,
-                    "key": place.key,
-                    "passage": _passage_text(r),
-                    "title": r.article.title,
-                    "published": r.article.published.isoformat() if r.article.published else None,
-                    "source": r.article.source,
-                    "url": r.article.url,
-                    "start": r.start,
-                    "end": r.end,
-                    "mention_type": r.mention_type,
-                    "corrected": _correction(r) or None,
-                    "geoparser_place": r.geoparser_place,
-                },
-            }
-            for r in rows
-        ]
-    )
+    out.write('{"type": "FeatureCollection", "features": [')
+    for i, r in enumerate(rows):
+        if i:
+            out.write(", ")
+        # json.dumps escapes quotes, backslashes and control characters in untrusted text.
+        out.write(json.dumps(_passage_feature(place, geometry, r), ensure_ascii=False,
+                             allow_nan=False))  # fmt: skip
+    out.write("]}")
+
+
+def passages_geojson(place: Place, rows: Iterable[Passage]) -> str:
+    """write_passages_geojson into a string."""
+    out = io.StringIO()
+    write_passages_geojson(place, rows, out)
+    return out.getvalue()

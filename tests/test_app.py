@@ -361,7 +361,7 @@ def test_passages_page_past_the_newest_500(at, app_db):
     total = Store(app_db).count_passages(kyiv, Query())[0]
     assert total > 600
     at.session_state["selected_place"] = kyiv
-    at.session_state[f"page_{kyiv}"] = 30  # the 31st page: read from the store, not the cache
+    at.session_state[f"page_{kyiv}"] = 31  # read from the store, not the cache
     at.run()
     assert any(f"Passages 601–620 of {total:,}" in c.value for c in at.caption)
     assert markdown(at).count('<blockquote class="cm-quote">') == 20
@@ -472,3 +472,42 @@ def test_bare_links_in_untrusted_text_stay_text(at, app_db, gazetteer):
         assert where in plain, where
     links = {s: gfm_autolinks(s) for s in shown}
     assert not any(links.values()), {s: v for s, v in links.items() if v}
+
+
+def caption_with(at, text: str) -> str:
+    return next((c.value for c in at.caption if text in c.value), "")
+
+
+def test_jump_to_a_page_turn_pages_and_back_to_one_when_a_filter_changes(at):
+    at.session_state["selected_place"] = MARIUPOL
+    at.run()
+    box = at.number_input(key=f"page_{MARIUPOL}")
+    assert box.value == 1 and "Passages 1–20 of" in caption_with(at, "Passages")
+    box.set_value(5).run()
+    assert "Passages 81–100 of" in caption_with(at, "Passages")
+    at.button(key="older").click().run()
+    assert "Passages 101–120 of" in caption_with(at, "Passages")
+    at.button(key="newer").click().run()
+    at.button(key="newer").click().run()
+    assert "Passages 61–80 of" in caption_with(at, "Passages")
+    assert at.number_input(key=f"page_{MARIUPOL}").value == 4
+    at.checkbox(key="undated").uncheck().run()  # a filter changes
+    assert "Passages 1–20 of" in caption_with(at, "Passages"), caption_with(at, "Passages")
+    assert at.number_input(key=f"page_{MARIUPOL}").value == 1
+
+
+def test_mentioned_together_one_click_away(at, app_db):
+    at.session_state["selected_place"] = MARIUPOL
+    at.run()
+    together = at.button_group(key=f"together_{MARIUPOL}")
+    store = Store(app_db)
+    start, end = store.core_dates()
+    expected = store.mentioned_together(MARIUPOL, Query(start=start, end=end), limit=8)
+    shown = together.options
+    assert shown[0].startswith(expected[0].place.name) and len(shown) == len(expected)
+    kharkiv = next(t for t in expected if t.place.name == "Kharkiv")
+    assert f"Kharkiv · {kharkiv.passages:,} / {kharkiv.articles:,}" in shown
+    together.set_value(kharkiv.place.key).run()  # one click on its pill
+    assert not at.exception
+    assert at.session_state["selected_place"] == kharkiv.place.key
+    assert '<h3 class="cm-place">Kharkiv' in markdown(at)

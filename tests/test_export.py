@@ -5,7 +5,14 @@ from datetime import date
 
 import pytest
 
-from geo.export import passages_csv, passages_geojson, places_csv, places_geojson
+from geo.export import (
+    passages_csv,
+    passages_geojson,
+    places_csv,
+    places_geojson,
+    write_passages_csv,
+    write_passages_geojson,
+)
 from geo.models import Article, Passage, Place, PlaceCount
 
 KYIV = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
@@ -46,7 +53,7 @@ def test_passages_csv_quotes_and_neutralises_formulas():
     art = Article(
         "a", "https://x.org/1", '=HYPERLINK("http://evil")', date(2022, 3, 1), "@src", "en", text
     )
-    out = rows(passages_csv("Kyiv", [Passage(art, 13, 17, "name", "city of 3.0M")]))
+    out = rows(passages_csv(KYIV, [Passage(art, 13, 17, "name", "city of 3.0M")]))
     row = dict(zip(out[0], out[1], strict=True))
     assert row["title"].startswith("'=") and row["source"] == "'@src"
     assert 'Shelling hit Kyiv, "officials" said.' in row["passage"]
@@ -103,11 +110,35 @@ def test_exports_say_which_passages_a_user_corrected():
     art = Article("a", None, "=cmd", date(2022, 3, 1), "S", "en", text)
     fixed = Passage(art, 0, 6, "name", "city of 114k", 7, "=HYPERLINK(x)", "Odessa")
     plain = Passage(art, 0, 6, "name", "city of 1M")
-    rows = list(csv.reader(io.StringIO(passages_csv("Odesa", [fixed, plain]))))
+    rows = list(csv.reader(io.StringIO(passages_csv(KYIV, [fixed, plain]))))
     head = rows[0]
     assert head[-2:] == ["corrected", "geoparser_place"]
     assert rows[1][-2:] == ["by a user: =HYPERLINK(x)", "Odessa"]  # not at a cell's start
-    assert rows[2][-2:] == ["", ""] and rows[1][3] == "'=cmd"
+    assert rows[2][-2:] == ["", ""] and rows[1][6] == "'=cmd"
     feats = json.loads(passages_geojson(KYIV, [fixed, plain]))["features"]
     assert feats[0]["properties"]["corrected"] == "by a user: =HYPERLINK(x)"
     assert feats[1]["properties"]["corrected"] is None
+
+
+def test_passage_files_stream_every_passage_with_the_place_point_and_country():
+    """A generator of any length is written row by row: nothing is capped or held."""
+    text = "Shelling near Kyiv again."
+    arts = (Article(f"a{i}", None, f"T{i}", date(2022, 3, 1), "S", "en", text) for i in range(1200))
+    passages = (Passage(a, 14, 18, "name", "") for a in arts)
+    out = io.StringIO()
+    write_passages_csv(TEXAS, passages, out)
+    got = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(got) == 1200
+    assert (got[0]["place"], got[0]["country"]) == ("Texas", "US")
+    assert float(got[0]["lon"]) == TEXAS.lon < 0 and float(got[0]["lat"]) == TEXAS.lat
+    out = io.StringIO()
+    write_passages_geojson(
+        TEXAS, (Passage(Article(f"b{i}", None, "t", None, "S", "en", text), 14, 18, "name", "")
+                for i in range(700)), out,
+    )  # fmt: skip
+    feats = json.loads(out.getvalue())["features"]
+    assert len(feats) == 700 and feats[0]["properties"]["country"] == "US"
+    assert feats[0]["geometry"]["coordinates"] == [TEXAS.lon, TEXAS.lat]
+    empty = io.StringIO()
+    write_passages_geojson(TEXAS, [], empty)
+    assert json.loads(empty.getvalue()) == {"type": "FeatureCollection", "features": []}

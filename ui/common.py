@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
 import uuid
 from datetime import date
 
@@ -54,12 +56,30 @@ def place_passages(_store: Store, key: str, query: Query, version: int):
     return _store.passages(key, query)
 
 
+def passage_file(store: Store, key: str, query: Query, fmt: str):
+    """A function that writes every passage of the place in the selection as CSV or GeoJSON
+    into a temporary file and returns it: the download button calls it on a click, and the
+    passages are read from the store a batch at a time.
+    """
+
+    def make():
+        place = store.place(key)
+        out = tempfile.TemporaryFile()
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        write = export.write_passages_csv if fmt == "csv" else export.write_passages_geojson
+        write(place, store.iter_passages(key, query), text)
+        text.flush()
+        text.detach()
+        out.seek(0)
+        return out
+
+    return make
+
+
 @st.cache_data(show_spinner=False)
-def passage_files(_store: Store, key: str, query: Query, version: int) -> tuple[str, str]:
-    """The place's passages as CSV and GeoJSON, made once per selection, not every rerun."""
-    place = _store.place(key)
-    rows = place_passages(_store, key, query, version)
-    return export.passages_csv(place.name, rows), export.passages_geojson(place, rows)
+def together(_store: Store, key: str, query: Query, version: int):
+    """The places named most often in the same passages and articles as this one."""
+    return _store.mentioned_together(key, query, limit=8)
 
 
 @st.cache_data(show_spinner=False)

@@ -10,7 +10,7 @@ from geo import corrections, gazetteer, render
 from geo.errors import GeoError
 from geo.models import KINDS, Correction, Passage, Place
 from geo.store import Store
-from ui.common import HISTORY_SHOWN, get_gazetteer
+from ui.common import HISTORY_SHOWN, get_gazetteer, select_place
 
 
 def author() -> str:
@@ -122,18 +122,26 @@ def confirm_wide(store: Store, c: Correction, prefix: str) -> bool:
     )
 
 
-def save_correction(store: Store, c: Correction, confirmed: bool = False) -> None:
+def save_correction(
+    store: Store, c: Correction, confirmed: bool = False, follow: bool = False
+) -> None:
+    """Save `c`; with `follow`, the panel then shows the place the mention was moved to."""
     try:
         store.add_correction(c, confirmed=confirmed)
     except (ValueError, GeoError) as err:
         st.error(render.md_escape(err))
         return
     st.session_state["_toast"] = f"Saved: {c.describe()}"
+    if follow and c.place is not None:
+        moved = store.place(c.place.key)
+        if moved is not None:
+            select_place(moved)
     st.rerun()
 
 
 @st.dialog("Correct this mention", width="large")
-def correct_dialog(store: Store, p: Passage, place: Place) -> None:
+def correct_dialog(store: Store, p: Passage, place: Place, follow: bool = False) -> None:
+    """Correct one mention; with `follow`, the panel then shows its new place."""
     name = p.article.text[p.start : p.end]
     st.html(
         f"<blockquote class='cm-quote'>{render.quote_html(p.article.text, p.start, p.end)}"
@@ -179,7 +187,7 @@ def correct_dialog(store: Store, p: Passage, place: Place) -> None:
         key="dlg_save",
         disabled=(what == "Wrong place" and chosen is None) or not sure,
     ):
-        save_correction(store, c, confirmed=sure)
+        save_correction(store, c, confirmed=sure, follow=follow)
 
 
 def corrections_box(store: Store) -> None:

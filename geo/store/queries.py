@@ -12,6 +12,7 @@ representatives, and also_published names the other members.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -320,7 +321,8 @@ class QueriesMixin:
         self, place_key: str, q: Query, limit: int = 500, offset: int = 0
     ) -> list[Passage]:
         """Mentions of one place in the selection, newest article first (`limit` of them,
-        after skipping `offset`). A corrected mention carries its correction.
+        after skipping `offset`). A mention a correction moved here carries it (one a rule
+        matched but left at the geoparser's own place does not).
 
         Of a near-duplicate group only the representative's passages are listed.
         """
@@ -343,6 +345,8 @@ class QueriesMixin:
         out = []
         for aid, s, e, mt, why, cid, auto in rows:
             note, auto_name = "", None
+            if cid is not None and auto == place_key:
+                cid = None  # a rule that left this mention where the geoparser put it
             if cid is not None:
                 if cid not in notes:
                     got = con.execute("SELECT note FROM correction WHERE id=?", (cid,)).fetchone()
@@ -448,3 +452,15 @@ class QueriesMixin:
             .fetchone()
         )
         return Place(*row) if row else None
+
+    def iter_passages(self, place_key: str, q: Query, batch: int = 500) -> Iterator[Passage]:
+        """Every passage of one place in the selection, in the order of passages(), read
+        `batch` at a time (for downloads of any size).
+        """
+        offset = 0
+        while True:
+            rows = self.passages(place_key, q, limit=batch, offset=offset)
+            yield from rows
+            if len(rows) < batch:
+                return
+            offset += batch
