@@ -146,6 +146,12 @@ class ViewKeeper(MacroElement):
         (function() {
             var map = {{ this._parent.get_name() }};
             var key = {{ this.storage_key|tojson }};
+            // The map fills its frame, which the page sizes to the window (ui/style.py);
+            // Leaflet follows the frame's size as it changes.
+            document.documentElement.style.height = "100%";
+            document.body.style.cssText += ";margin:0;height:100%;overflow:hidden";
+            map.getContainer().style.height = "100vh";
+            map.invalidateSize({pan: false});
             // markercluster needs a finite max zoom; with no tile layer nothing else sets one.
             map.setMinZoom({{ this.min_zoom }});
             map.setMaxZoom({{ this.max_zoom }});

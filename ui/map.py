@@ -54,34 +54,27 @@ LEGEND = (
             ("landmark", mapview.KIND_COLOURS["landmark"]),
         )
     )
-    + " · circle size = mentions in the selection (key under the map)</div>"
+    + "</div>"
 )
 
+
+MAP_HEIGHT_PX = 600
 
 # Under the map, so the circles can be drawn at the map's own sizes without pushing it down.
 SIZE_LEGEND = f"<div class='cm-legend cm-sizes'>{mapview.size_legend_html()}</div>"
 
 
 def map_panel(store: Store, counts, query: Query, version: int) -> None:
-    """The map of the selection, its legends, the find box and the downloads of its places.
+    """The map of the selection, its legends and the downloads of its places.
 
     A click on a marker selects that place (the panel beside the map shows it).
     """
-    n_mentions = sum(c.mentions for c in counts)
-    head, find = st.columns([3, 2])
-    head.markdown(
-        f"**{plural(len(counts), 'place')}**, {plural(n_mentions, 'mention')} in the selection"
-        + ("" if counts else " — nothing matches the filters.")
-    )
-    with find:
-        place_finder(counts)
     # The map frames the selection once per session; after that it keeps the user's own
     # centre and zoom across reruns (mapview.ViewKeeper) until they press the map's own
     # "Fit to selection" button.
     if "map_command" not in st.session_state:
         st.session_state["map_command"] = mapview.ViewCommand.frame(counts)
     selected = st.session_state.get("selected_place")
-    st.markdown(LEGEND, unsafe_allow_html=True)
     # A very large selection is drawn by view: the places in the box the user looks at.
     # A pan or a zoom reruns the app (the map returns its bounds then); the map's last
     # value is in the session state before the map is drawn again.
@@ -105,14 +98,21 @@ def map_panel(store: Store, counts, query: Query, version: int) -> None:
     ret = st_folium(
         mapview.base_map(online_tiles=st.session_state.get("online_tiles", False)),
         key="map",
-        height=640,
+        # The page's stylesheet sizes the map to the window (ui/style.py); this is the size
+        # before it applies and for the map's own frame.
+        height=MAP_HEIGHT_PX,
         use_container_width=True,
         feature_group_to_add=mapview.markers_layer(
             to_draw, selected, st.session_state["map_command"], frame=counts
         ),
         returned_objects=["last_active_drawing", "bounds"] if large else ["last_active_drawing"],
     )
-    st.markdown(SIZE_LEGEND, unsafe_allow_html=True)
+    n_mentions = sum(c.mentions for c in counts)
+    st.markdown(
+        f"**{plural(len(counts), 'place')}**, {plural(n_mentions, 'mention')} in the selection"
+        + ("" if counts else " — nothing matches the filters.")
+    )
+    st.markdown(LEGEND + SIZE_LEGEND, unsafe_allow_html=True)
     not_drawn = {
         c.place.key: f"{render.md_escape(c.place.name)} ({c.mentions:,})"
         for c in counts

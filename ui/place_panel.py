@@ -102,7 +102,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
             "marked in the passages)."
         )
     copies = story_copies(store, tuple(dict.fromkeys(r.article.id for r in shown)), version)
-    box = st.container(height=640, key="passages")
+    box = st.container(key="passages")
     for r in shown:
         mark = (
             render.correction_html(r.correction_note, r.geoparser_place, r.reason)
