@@ -10,12 +10,18 @@ st.set_page_config(page_title="Conflict Map", page_icon="🗺️", layout="wide"
 
 from geo import render  # noqa: E402  (after set_page_config, the page's first call)
 from geo.errors import GeoError  # noqa: E402
-from ui.common import get_store, init_state_from_url, place_counts, write_url  # noqa: E402
+from ui.common import (  # noqa: E402
+    get_store,
+    init_state_from_url,
+    place_counts,
+    reveal_if_asked,
+    write_url,
+)
 from ui.corpus import manage_box, run_ingest  # noqa: E402
 from ui.corrections import corrections_box  # noqa: E402
 from ui.filters import sidebar  # noqa: E402
 from ui.header import corpus_notices, header  # noqa: E402
-from ui.map import map_panel, place_finder  # noqa: E402
+from ui.map import finder_matches, map_panel, place_finder  # noqa: E402
 from ui.place_panel import passage_panel, top_places  # noqa: E402
 from ui.reader import reader_panel  # noqa: E402
 from ui.style import ABOUT, CSS, PANEL_HEIGHT_PX, panel_key  # noqa: E402
@@ -70,6 +76,7 @@ def main() -> None:
             if reader:
                 reader_panel(store, reader, version)
             elif selected:
+                finder_matches()
                 passage_panel(store, selected, query, version)
             else:
                 top_places(counts)
@@ -79,6 +86,7 @@ def main() -> None:
     write_url(query, st.session_state.get("selected_place"))
     with st.expander("About the data"):
         st.markdown(ABOUT)
+    reveal_if_asked()
     if playing:
         next_play_step()
 

@@ -59,7 +59,7 @@ def main() -> int:
                 idle(pg)
                 pg.screenshot(path=str(OUT / "landing.png"))
                 # Find a place by name: the panel shows its passages.
-                pg.get_by_role("combobox", name="Find a place").click()
+                pg.get_by_role("textbox", name="Find a place").click()
                 pg.keyboard.type("Mariupol")
                 pg.keyboard.press("Enter")
                 idle(pg)
