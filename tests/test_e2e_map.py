@@ -353,3 +353,52 @@ def test_first_click_on_a_partly_visible_map_selects_without_scrolling(page, ser
     pg.screenshot(path=str(ARTIFACTS / "first_click.png"))
     expect(pg.locator("h3.cm-place")).to_be_visible(timeout=30_000)
     assert not outside, outside
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "min_width", "min_height"), [(1400, 900, 650, 550), (1024, 700, 450, 380)]
+)
+def test_map_fills_the_window_and_a_first_click_keeps_the_page(
+    page,  # noqa: F811
+    server,  # noqa: F811
+    width,
+    height,
+    min_width,
+    min_height,
+):
+    """A fresh session: the map starts high and is big; the first marker click moves nothing.
+
+    The click lands where the marker is drawn; afterwards the page is scrolled as before,
+    the map is where it was and the selected place's name is inside the window.
+    """
+    from playwright.sync_api import expect
+
+    from .e2e_fixtures import page_scroll, reveal_place
+
+    pg, url, outside, bad = page
+    _, db = server
+    pg.set_viewport_size({"width": width, "height": height})
+    pg.goto(url)
+    wait_idle(pg)
+    frame = map_frame(pg)
+    expect(frame.locator("#map_div[data-basemap='loaded']")).to_have_count(1, timeout=60_000)
+    scroll = page_scroll(pg)
+    box = pg.locator(MAP_IFRAME).bounding_box()
+    assert scroll == 0
+    assert box["y"] <= 250, box
+    assert box["width"] >= min_width, box
+    assert min(box["y"] + box["height"], height) - box["y"] >= min_height, box
+    pc = top_drawn(db)[1]
+    point = reveal_place(pg, pc.place.key)
+    assert page_scroll(pg) == scroll, "revealing the marker moved the page"
+    pg.mouse.click(*point)
+    wait_idle(pg)
+    heading = pg.locator("h3.cm-place")
+    expect(heading).to_have_text(heading_text(pc), timeout=30_000)
+    pg.wait_for_timeout(1_000)  # anything that would scroll has happened
+    assert page_scroll(pg) == scroll, "the first click scrolled the page"
+    after = pg.locator(MAP_IFRAME).bounding_box()
+    assert abs(after["y"] - box["y"]) < 1 and abs(after["height"] - box["height"]) < 1
+    hb = heading.bounding_box()
+    assert 0 <= hb["y"] and hb["y"] + hb["height"] <= height, f"name out of view: {hb}"
+    assert not outside and not bad, (outside[:5], bad)

@@ -19,7 +19,7 @@ from geo.pipeline import (
 )
 from geo.render import is_web_address
 from geo.store import Store
-from ui.common import APP_WORKERS, FEED_INTERVAL_S, get_geoparser
+from ui.common import APP_WORKERS, FEED_INTERVAL_S, get_geoparser, show_article_places
 
 
 def run_ingest(store: Store) -> None:
@@ -126,8 +126,7 @@ def just_added(store: Store) -> None:
             type="tertiary",
             icon=":material/location_on:",
         ):
-            st.session_state["article_filter"] = aid
-            st.session_state["reader"] = aid
+            show_article_places(aid, read=True)
             st.rerun()
     if sb.button("Dismiss", key="dismiss_added"):
         st.session_state.pop("_just_added", None)

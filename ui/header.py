@@ -9,6 +9,7 @@ from geo.pipeline import (
     GEOPARSED_LANGUAGES,
 )
 from geo.store import Store
+from ui.common import show_article_places
 from ui.corpus import poll_feeds
 
 
@@ -43,7 +44,7 @@ def header(store: Store, one: str | None) -> None:
             "Showing the places of one article: " + render.md_escape(art.title if art else one, 90)
         )
         if c2.button("Show all articles", key="all_articles", width="stretch"):
-            st.session_state.pop("article_filter", None)
+            show_article_places(None)
             st.rerun()
 
 

@@ -182,6 +182,5 @@ def top_places(counts) -> None:
         for c in counts[:10]:
             label = f"{render.md_escape(c.place.name)} — {plural(c.mentions, 'mention')}"
             if st.button(label, key=f"top_{c.place.key}", type="tertiary"):
-                st.session_state["selected_place"] = c.place.key
-                st.session_state.pop("reader", None)
+                select_place(c.place)
                 st.rerun()
