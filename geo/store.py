@@ -720,10 +720,16 @@ class Store:
         return row[0] if row else None
 
     def save(
-        self, article: Article, mentions: list[Mention], geoparser: str, origin: str
+        self,
+        article: Article,
+        mentions: list[Mention],
+        geoparser: str,
+        origin: str,
+        signature: bytes | None = None,
     ) -> SaveResult:
         """Store an article with its mentions in one transaction (see the module's save policy).
 
+        `signature`: the text's MinHash (dedup.signature), when already known; else computed.
         Raises ValueError when a mention's text does not match its offsets; nothing is stored.
         """
         for m in mentions:
@@ -732,7 +738,8 @@ class Store:
         th = text_id(article.text)
         aid = article.id
         canon = dedup.canonical_url(article.url) if article.url else None
-        sig = dedup.signature(article.text)  # before taking the lock: it is the slow part
+        # Before taking the lock: it is the slow part.
+        sig = signature if signature is not None else dedup.signature(article.text)
         with self.transaction() as con:
             if con.execute("SELECT 1 FROM removed WHERE article_id=?", (aid,)).fetchone():
                 return SaveResult("removed", aid)
