@@ -68,10 +68,10 @@ def finder_matches() -> None:
     if not found or found[0].count.place.key != st.session_state.get("selected_place"):
         return
     first = found[0]
-    how = "" if first.how == finder.EXACT else f" ({first.how} “{first.matched}”)"
+    how = "" if first.how == finder.EXACT else f"({first.how} “{first.matched}”)"
     st.caption(
         f"Found for “{render.md_escape(typed, 60)}”: "
-        f"{render.md_escape(_finder_label(first.count))}{render.md_escape(how, 80)}"
+        f"{render.md_escape(_finder_label(first.count))} {render.md_escape(how, 80)}"
     )
     for f in found[1:5]:
         if st.button(

@@ -37,6 +37,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     if close.button(
         "Close",
         key="deselect",
+        type="tertiary",  # no frame: fits beside the name in a narrow panel
         icon=":material/close:",
         help="Back to the list of most mentioned places",
     ):
