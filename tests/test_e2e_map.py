@@ -403,3 +403,42 @@ def test_map_fills_the_window_and_a_first_click_keeps_the_page(
     hb = heading.bounding_box()
     assert 0 <= hb["y"] and hb["y"] + hb["height"] <= height, f"name out of view: {hb}"
     assert not outside and not bad, (outside[:5], bad)
+
+
+def test_first_click_near_the_corner_at_zoom_6_keeps_the_view(page, server):  # noqa: F811
+    """Zoomed in to 6, the session's first click on a marker near a corner of the map keeps
+    the zoom, the centre and the page (it once took the map out to zoom 5)."""
+    from playwright.sync_api import expect
+
+    from .e2e_fixtures import page_scroll
+
+    pg, url, outside, bad = page
+    pg.set_viewport_size({"width": 1400, "height": 900})
+    pg.goto(url)
+    wait_idle(pg)
+    map_ready(pg)
+    zoom_in(pg, 6 - view(pg)[0])
+    before = view(pg)
+    scroll = page_scroll(pg)
+    frame = map_frame(pg)
+    box = map_box(pg)
+    markers = frame.locator("path[data-place]")
+    best = None
+    for i in range(markers.count()):
+        key = markers.nth(i).get_attribute("data-place")
+        point = centre(markers.nth(i))
+        if not inside(point, box, margin=8) or drawn_at(pg, point, "data-place") != key:
+            continue  # outside, or under a control or another marker
+        edge = min(point[0] - box["x"], box["x"] + box["width"] - point[0]) + min(
+            point[1] - box["y"], box["y"] + box["height"] - point[1]
+        )
+        if best is None or edge < best[0]:
+            best = (edge, point, key)
+    assert best, "no marker drawn on its own in the view"
+    pg.mouse.click(*best[1])
+    wait_idle(pg)
+    expect(pg.locator("h3.cm-place")).to_be_visible(timeout=30_000)
+    pg.wait_for_timeout(1_000)
+    assert_same_view(view(pg), before)
+    assert page_scroll(pg) == scroll
+    assert not outside and not bad, (outside[:5], bad)
