@@ -15,7 +15,7 @@ PRESETS = {"7 days": 7, "30 days": 30, "90 days": 90, "Core": None, "All": 0}
 PLAY_WINDOW_DAYS = 7
 
 
-TIMELINE_HEIGHT_PX = 64  # the header's timeline: a strip, so the map starts high on the page
+TIMELINE_HEIGHT_PX = 80  # the header's timeline: a strip (bars about 35 px tall under the axes)
 
 
 PLAY_STEP_S = 1.2
