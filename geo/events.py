@@ -797,9 +797,18 @@ def events_in_doc(
 PASSAGE_SENTENCES = 3
 
 
-def passage_features(text: str, found: Sequence[Event]) -> dict[str, list[str]]:
-    """The classifier's features of a passage and the rules' events on it (main first)."""
-    return analyze(text, [e.type for e in found], found[0].status if found else None)
+def passage_features(
+    text: str, found: Sequence[Event], cues: Sequence[str] = ()
+) -> dict[str, list[str]]:
+    """The classifier's features of a passage, the rules' events on it (main first) and the
+    cue classes of its sentences (see `cue_classes`)."""
+    return analyze(text, [e.type for e in found], found[0].status if found else None, cues)
+
+
+def cue_classes(sents) -> list[str]:
+    """The cue classes of data/events/types.toml that occur in these spaCy sentences."""
+    R = rules()
+    return sorted({c for sent in sents for c in _Sentence(sent, R.cues).classes})
 
 
 def _decide(ctx, model: Model, sents, unit: list[int], found: list) -> list:
@@ -807,7 +816,8 @@ def _decide(ctx, model: Model, sents, unit: list[int], found: list) -> list:
     first, last = sents[unit[0]], sents[unit[-1]]
     text = ctx.doc.text[first.start_char : last.end_char]
     ordered = _main_first(found)
-    proba = model.proba(passage_features(text, ordered))
+    cues = cue_classes(sents[n] for n in unit)
+    proba = model.proba(passage_features(text, ordered, cues))
     typ = choose_main([e.type for e in ordered], proba, model.thresholds)
     rules_main = ordered[0].type if ordered else NONE
     if typ == rules_main:

@@ -122,8 +122,11 @@ def test_arguments_decide_the_sense(ev, text, expected):
         "The embassy lodged a formal protest with the foreign ministry.",
     ],
 )
-def test_other_domains_carry_no_event(ev, text):
-    assert ev(text) == []
+def test_other_domains_carry_no_event(nlp, text):
+    from geo.events import events_in_doc
+
+    # The rules' vetoes; the classifier may still add an event it is sure of.
+    assert events_in_doc(nlp(text), model="rules") == []
 
 
 def test_the_weapon_decides_over_the_victims(ev):
