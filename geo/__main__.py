@@ -346,10 +346,10 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_gazetteer(args) -> int:
-    from geo.gazetteer import Gazetteer, build_index, default_index
+    from geo.gazetteer import Gazetteer, build_index, default_index, index_ready
 
     path = Path(args.path) if args.path else default_index()
-    if args.rebuild or not path.exists():
+    if args.rebuild or not index_ready(path):  # missing or outdated
         bar = _Bar("building gazetteer", "step")
         try:
             build_index(path, on_progress=bar)

@@ -37,7 +37,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 20
+INDEX_VERSION = 21
 
 Progress = Callable[[int, int], None]
 
@@ -141,6 +141,11 @@ def _read_csv(name: str) -> list[dict[str, str]]:
             return list(csv.DictReader(fh))
     except OSError as err:
         raise GazetteerError(f"cannot read gazetteer data {path}: {err}") from err
+
+
+def read_table(name: str) -> list[dict[str, str]]:
+    """The rows of one of the CSV files in data/gazetteer/. Raises GazetteerError."""
+    return _read_csv(name)
 
 
 class _Builder:

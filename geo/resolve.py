@@ -530,9 +530,25 @@ class Resolver:
                 continue
             ctx = context_for[name]
             unsure_county = p.kind == "admin2" and name in embedded
+            # A corpus about this country vouches for its towns ("in Bakhmut" in a corpus
+            # about Ukraine), as the article naming the country would.
+            in_focus = focus.get(p.country_code, 0.0) >= 0.5
+            unplaced = ctx.countries.get(p.country_code, 0) <= 0 and not in_focus
             if (
                 unsure_county and (p.country_code, pick.cand.admin1 or "") not in ctx.admin1s
-            ) or ctx.countries.get(p.country_code, 0) <= 0:
+            ) or unplaced:
+                del chosen[name]
+                dropped.add(name)
+        # A name made of generic words only ("Federal District", "Central Region", "Far
+        # North", "the Gulf") means the unit of that name in the speaker's own country:
+        # a foreign one only where the article mentions that country.
+        for name, pick in list(chosen.items()):
+            if pick is None or name in by_containment or not _generic_name(name):
+                continue
+            p = pick.cand.place
+            if p.kind not in {"admin1", "admin2", "city"} or not p.country_code:
+                continue
+            if context_for.get(name, _Evidence()).countries.get(p.country_code, 0) <= 0:
                 del chosen[name]
                 dropped.add(name)
 
@@ -937,6 +953,25 @@ def _lists(text: str, spans: list[Span]) -> list[tuple[Span, list[Span]]]:
             else:
                 groups.append([prev, cur])
     return [(sp, group) for group in groups for sp in group]
+
+
+# Words that say where or what, not which: a name made only of them is generic.
+_GENERIC_WORDS = {
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+    "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
+    "southeastern", "southwestern", "north-east", "north-west", "south-east", "south-west",
+    "far", "near", "middle", "upper", "lower", "inner", "outer", "greater", "federal",
+    "capital", "national", "economic", "special", "autonomous", "administrative", "region",
+    "district", "province", "territory", "state", "gulf", "valley", "coast", "highlands",
+    "lowlands", "islands", "island", "mountains", "lakes", "bay", "county", "city", "the",
+    "frontier", "interior", "plateau", "delta", "borderlands", "steppe",
+}  # fmt: skip
+
+
+def _generic_name(name: str) -> bool:
+    """True for a name of generic words only: "Federal District", "Central Region", "Gulf"."""
+    words = re.findall(r"[\w-]+", name.lower())
+    return bool(words) and all(w in _GENERIC_WORDS for w in words)
 
 
 def _features(pick: _Scored, sp: Span, uses: int, by_containment: bool) -> dict[str, float]:
