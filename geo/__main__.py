@@ -75,15 +75,26 @@ def _geoparser(args):
     if getattr(args, "gazetteer_csv", None):
         gaz.add_user_csv(Path(f) for f in args.gazetteer_csv)
     gp = Geoparser(gazetteer=gaz)
-    gp.resolver.focus = _focus(args)
+    focus = _focus(args)
+    if focus == "auto" and args.command not in {"geoparse", "evaluate"}:
+        raise ArticleError("--focus auto needs the whole corpus: name the countries, e.g. UA,RU")
+    gp.resolver.focus = focus if isinstance(focus, dict) else {}
     return gp
 
 
-def _focus(args) -> dict[str, float]:
-    from geo.confidence import parse_focus
+def _focus(args) -> dict[str, float] | str:
+    """The --focus flag: "auto" (found from the inputs), or country code -> weight."""
+    from geo.focus import parse_focus
 
+    text = getattr(args, "focus", None)
+    if text is None:  # geoparse and evaluate read a whole corpus: its own focus
+        text = "auto" if args.command in {"geoparse", "evaluate"} else "none"
+    if text.strip().lower() == "auto":
+        return "auto"
+    if text.strip().lower() == "none":
+        return {}
     try:
-        return parse_focus(getattr(args, "focus", None))
+        return parse_focus(text)
     except ValueError as err:
         raise ArticleError(f"--focus: {err}") from err
 
@@ -93,7 +104,9 @@ def _geoparser_options(p: argparse.ArgumentParser) -> None:
         "--focus",
         metavar="CC,CC",
         help="countries the corpus is about, e.g. UA,RU (or UA:1,RU:0.5): a small prior "
-        'for ambiguous names ("Odessa" is Odesa unless the article places it elsewhere)',
+        'for ambiguous names ("Odessa" is Odesa unless the article places it elsewhere); '
+        "'auto' (geoparse and evaluate: the default) finds it from the inputs, 'none' turns "
+        "it off",
     )
     p.add_argument(
         "--gazetteer-csv",
@@ -260,11 +273,13 @@ def cmd_watch(args) -> int:
 
 def cmd_geoparse(args) -> int:
     from geo.articles import load_file
+    from geo.focus import parse_corpus
     from geo.models import Failure, Notice
     from geo.pipeline import article_json
 
     gp = _geoparser(args)
     failed = 0
+    articles = []
     for path in args.files:
         for item in load_file(Path(path)):
             if isinstance(item, Failure):
@@ -274,12 +289,13 @@ def cmd_geoparse(args) -> int:
             if isinstance(item, Notice):
                 print(f"warning: {item.source}: {item.message}", file=sys.stderr)
                 continue
-            mentions = gp.parse(item)
-            rec = _with_confidence(article_json(item, mentions), mentions)
-            if args.format == "jsonl":
-                print(json.dumps(rec, ensure_ascii=False))
-            else:
-                print(json.dumps(rec, ensure_ascii=False, indent=2))
+            articles.append(item)
+    for item, mentions in parse_corpus(gp, articles, _focus(args)):
+        rec = _with_confidence(article_json(item, mentions), mentions)
+        if args.format == "jsonl":
+            print(json.dumps(rec, ensure_ascii=False))
+        else:
+            print(json.dumps(rec, ensure_ascii=False, indent=2))
     return 1 if failed else 0
 
 
@@ -299,6 +315,7 @@ def cmd_evaluate(args) -> int:
         load_jsonl,
         score,
     )
+    from geo.focus import parse_corpus
     from geo.models import Article
     from geo.pipeline import article_json
 
@@ -317,10 +334,12 @@ def cmd_evaluate(args) -> int:
         out_path = Path(tmp.name)
         tmp.close()
     preds: dict[str, list[dict]] = {}
+    used: dict[str, float] = {}  # the corpus focus
     bar = _Bar("evaluating")
     t0 = time.perf_counter()
     with out_path.open("w", encoding="utf-8") as fh:
-        for n, (art, mentions) in enumerate(gp.parse_many(articles), 1):
+        found = parse_corpus(gp, articles, _focus(args), on_focus=used.update)
+        for n, (art, mentions) in enumerate(found, 1):
             rec = _with_confidence(article_json(art, mentions), mentions)
             preds[art.id] = rec["toponyms"]
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
@@ -331,12 +350,14 @@ def cmd_evaluate(args) -> int:
     res["seconds_per_article"] = elapsed / max(1, len(articles))
     res["articles_per_second"] = len(articles) / elapsed if elapsed else None
     res["predictions"] = str(out_path)
+    res["focus"] = used
     if args.calibration:
         res["calibration"] = calibration(gold, preds, args.subset)
     if args.json:
         print(json.dumps(res, indent=2))
     else:
         print(format_result(res))
+        print("focus: " + (", ".join(f"{k} {v:g}" for k, v in used.items()) or "none"))
         print(f"predictions: {out_path}")
         if args.calibration:
             print(format_calibration(res["calibration"]))

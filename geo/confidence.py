@@ -7,9 +7,6 @@ them to the chance that the place lies within 161 km of the right point. Its wei
 fitted by `scripts/fit_confidence.py` on the development corpora (cross-validated by
 article) and shipped in `data/gazetteer/confidence.json`; without the file a hand-set model
 is used.
-
-Corpus focus also lives here: `focus_from_counts` turns the countries of a corpus's
-confident mentions into the weights `Resolver(focus=...)` takes.
 """
 
 from __future__ import annotations
@@ -17,10 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-
-from geo.models import Mention
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +62,7 @@ _DEFAULT = {
     "mapped_at": -1.0,
     "cue_label": 0.3,
     "log_mentions": 0.5,
-    "user": 3.0,
+    "user": 5.0,  # the user vouches for the place
 }
 
 
@@ -97,59 +92,3 @@ def probability(features: Mapping[str, float], model: Mapping[str, float] | None
 def vector(features: Mapping[str, float]) -> list[float]:
     """The features in FEATURES order (missing ones 0), for fitting."""
     return [float(features.get(k, 0.0)) for k in FEATURES]
-
-
-# -- corpus focus -----------------------------------------------------------------------
-FOCUS_MIN_CONFIDENCE = 0.8  # only mentions this sure of their place describe the corpus
-FOCUS_MIN_SHARE = 0.1  # a country needs this share of those mentions to be a focus
-FOCUS_TOP = 5
-
-
-def focus_from_counts(counts: Mapping[str, float]) -> dict[str, float]:
-    """Country code -> focus weight (0-1] from mention counts per country.
-
-    The weight is the country's share of the counts relative to the largest one; countries
-    under FOCUS_MIN_SHARE of all mentions are left out, and at most FOCUS_TOP are kept.
-    Empty when there is nothing to go by.
-    """
-    total = sum(v for v in counts.values() if v > 0)
-    if total <= 0:
-        return {}
-    top = sorted(((v, k) for k, v in counts.items() if k and v > 0), reverse=True)[:FOCUS_TOP]
-    best = top[0][0]
-    return {k: round(v / best, 3) for v, k in top if v / total >= FOCUS_MIN_SHARE}
-
-
-def focus_from_mentions(mentions: Iterable[Mention]) -> dict[str, float]:
-    """The corpus focus from its mentions: countries of the confident place names.
-
-    Demonyms and country names count as their country; only mentions at least
-    FOCUS_MIN_CONFIDENCE sure are used, so that the prior is built from unambiguous places.
-    """
-    counts: dict[str, float] = {}
-    for m in mentions:
-        p = m.place
-        if p is None or not p.country_code:
-            continue
-        if m.confidence is None or m.confidence < FOCUS_MIN_CONFIDENCE:
-            continue
-        counts[p.country_code] = counts.get(p.country_code, 0.0) + 1.0
-    return focus_from_counts(counts)
-
-
-def parse_focus(text: str | None) -> dict[str, float]:
-    """ "UA,RU" or "UA:1,RU:0.5" -> {"UA": 1.0, "RU": 0.5}; empty for None or ""."""
-    out: dict[str, float] = {}
-    for part in (text or "").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        code, _, weight = part.partition(":")
-        code = code.strip().upper()
-        if len(code) != 2 or not code.isalpha():
-            raise ValueError(f"not a two-letter country code: {code!r}")
-        w = float(weight) if weight else 1.0
-        if not 0.0 <= w <= 1.0:
-            raise ValueError(f"focus weight must lie between 0 and 1: {part!r}")
-        out[code] = w
-    return out

@@ -693,6 +693,7 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
                 not _person_cue(doc, start, end)
                 and len(doc[start:end].text) > 2
                 and not PATHOGEN_SHAPE.match(doc[start:end].text)
+                and not _named_day_or_group(doc, start, end, False, 0)  # "Angara rocket"
             ):
                 # Unknown as written: the resolver asks the geocoders, then tries other
                 # romanisations ("Zaporozhye", "Kharkov").
@@ -1017,6 +1018,13 @@ def _named_day_or_group(doc, s: int, e: int, high: bool, pop: int) -> bool:
         return pop < MIN_POP_EMBEDDED or e - s == 1 and _familiar_word(doc[s].text)
     if s >= 2 and doc[s - 1].lower_ == "of" and doc[s - 2].text in HOLIDAY_NOUNS:
         return True
+    if e - s == 1 and pop < MIN_POP_COMMON_WORD and _common_word(doc[s].text):
+        # A common noun owned by a place or owning one is that noun: "Ukraine's
+        # Independence", "Independence of Ukraine" (not the town in Missouri).
+        if s > 0 and doc[s - 1].text in {"'s", "’s"}:
+            return True
+        if nxt is not None and nxt.lower_ == "of" and e + 1 < len(doc):
+            return doc[e + 1].text[:1].isupper()
     if pop >= MIN_POP_EMBEDDED:
         return False
     if nxt is not None and nxt.lower_ in FOLLOWER_NOUNS | PRODUCT_NOUNS:
@@ -1513,7 +1521,8 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     high, pop = _best_population(cands)
     if _surname(doc, s) and not _country(cands):
         return False  # "von der Leyen" is no Leiden
-    if _named_day_or_group(doc, s, e, high, pop):
+    # An alternate name counts for nothing here: "Angara rocket" is no Ankara.
+    if _named_day_or_group(doc, s, e, high, pop if any(c.primary for c in cands) else 0):
         return False  # "Independence Day", "Bandera followers", "Proton rockets"
     if s > 0 and not high:
         before = doc[s - 1].lower_

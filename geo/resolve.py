@@ -260,7 +260,7 @@ class Resolver:
         self.gazetteer = gazetteer
         # Corpus focus: country code -> weight (0-1], a prior between close candidates
         # ("Odessa" is Odesa in a corpus about Ukraine unless the article places it elsewhere).
-        # See geo.confidence.focus_from_mentions for a corpus summary that makes one.
+        # See geo.focus.focus_from_mentions for a corpus summary that makes one.
         self.focus: dict[str, float] = dict(focus or {})
         self.geocoders: list[Geocoder] = list(geocoders) or [GazetteerGeocoder(gazetteer)]
         self.warnings: list[str] = []  # geocoder failures survived by falling back
@@ -329,8 +329,8 @@ class Resolver:
         evidence: dict[str, _Evidence] = {}
         for sp in spans:
             cands = cand_by_name.get(sp.text, ())
-            if not cands:
-                continue
+            if not cands or _generic_name(sp.text):
+                continue  # "Central Region" is evidence for no country: whose region?
             ev = evidence.setdefault(sp.text, _Evidence())
             top = cands[0]
             if top.place.kind == "country" and (sp.mention_type == "demonym" or top.primary):

@@ -141,6 +141,9 @@ def main() -> int:
 
     w = fit(x, y)
     weights = {name: round(float(v), 4) for name, v in zip(conf.FEATURES, w, strict=True)}
+    for k, name in enumerate(conf.FEATURES):
+        if not x[:, k].any():  # never seen (the user's own places): keep the hand-set weight
+            weights[name] = conf._DEFAULT[name]
     print("weights:", json.dumps(weights))
     if args.write:
         out = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo import confidence as conf
+from geo import focus
 from geo.evaluate import calibration, format_calibration
 from geo.models import Article, Mention, Place
 
@@ -48,13 +49,13 @@ def test_probability_is_monotone_in_the_margin():
     [("UA,RU", {"UA": 1.0, "RU": 1.0}), ("ua:1, ru:0.5", {"UA": 1.0, "RU": 0.5}), ("", {})],
 )
 def test_parse_focus(text, want):
-    assert conf.parse_focus(text) == want
+    assert focus.parse_focus(text) == want
 
 
 @pytest.mark.parametrize("text", ["Ukraine", "UA:2", "U1"])
 def test_parse_focus_refuses_nonsense(text):
     with pytest.raises(ValueError):
-        conf.parse_focus(text)
+        focus.parse_focus(text)
 
 
 def test_focus_from_mentions_uses_confident_places_only():
@@ -63,8 +64,8 @@ def test_focus_from_mentions_uses_confident_places_only():
     ms = [Mention("a", 0, 1, "x", "name", ua, "", 0.95)] * 8
     ms += [Mention("a", 0, 1, "x", "name", us, "", 0.3)] * 20  # unsure: no vote
     ms += [Mention("a", 0, 1, "x", "name", us, "", 0.9)] * 2
-    assert conf.focus_from_mentions(ms) == {"UA": 1.0, "US": 0.25}
-    assert conf.focus_from_mentions([]) == {}
+    assert focus.focus_from_mentions(ms) == {"UA": 1.0, "US": 0.25}
+    assert focus.focus_from_mentions([]) == {}
 
 
 AMBIGUOUS = "The delegation travelled to Odessa last week and met the mayor."
@@ -121,3 +122,51 @@ def test_calibration_table_counts_right_and_wrong():
     assert rows["0.9-1.0"]["n"] == 2 and rows["0.9-1.0"]["right"] == 0.5
     assert rows["0.5-0.7"]["n"] == 1 and rows["0.5-0.7"]["right"] == 0.0
     assert "0.9-1.0" in format_calibration(list(rows.values()))
+
+
+def test_cli_takes_focus_and_user_gazetteer(gazetteer, monkeypatch, tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    from geo.__main__ import main
+
+    monkeypatch.setenv("CONFLICT_MAP_GAZETTEER", str(gazetteer.path))
+    story = tmp_path / "story.txt"
+    story.write_text("The delegation travelled to Odessa and then to the Azovstal plant.\n")
+    csv = Path(__file__).parent / "data" / "user_gazetteer.csv"
+    args = ["geoparse", str(story), "--focus", "US", "--gazetteer-csv", str(csv)]
+    assert main(args) == 0
+    got = {t["name"]: t for t in json.loads(capsys.readouterr().out)["toponyms"]}
+    assert got["Odessa"]["country"] == "US" and 0 < got["Odessa"]["confidence"] < 1
+    assert got["Azovstal"]["place"] == "Azovstal plant"
+    assert main(["geoparse", str(story), "--focus", "Ukraine"]) == 2
+    assert "--focus" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "others, cc",
+    [
+        (
+            [
+                "Police in Lubbock, Texas, arrested a man from Amarillo.",
+                "Schools in Abilene and San Angelo, Texas, reopened.",
+                "The Texas governor visited El Paso and Laredo.",
+            ],
+            "US",
+        ),
+        (
+            [
+                "Russian missiles hit Kharkiv and Dnipro, Ukraine's air force said.",
+                "Shelling in Kherson and Zaporizhzhia wounded four Ukrainians.",
+                "Kyiv said drones struck Lviv and Poltava overnight.",
+            ],
+            "UA",
+        ),
+    ],
+)
+def test_auto_focus_follows_the_corpus(geoparser, others, cc):
+    arts = [_art(t, str(i)) for i, t in enumerate([*others, AMBIGUOUS])]
+    got = dict(focus.parse_corpus(geoparser, arts, "auto"))
+    (odessa,) = [m for m in got[arts[-1]] if m.text == "Odessa"]
+    assert odessa.place.country_code == cc
+    assert geoparser.resolver.focus == {}  # the corpus's focus is not left behind

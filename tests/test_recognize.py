@@ -739,6 +739,15 @@ def test_our_town_in_a_war_statement_is_the_town(geoparser):
         ("He called them Bandera followers and neo-Nazis in a speech in Sochi.", "Bandera", {}),
         ("Some became followers of Bandera, the minister said in Moscow.", "Bandera", {}),
         ("Two Proton rockets stood at the Baikonur site.", "Proton", {}),
+        ("One Angara rocket is being tested in the north.", "Angara", {}),
+        # A common noun owned by a place, or owning one, is the noun.
+        ("They marked Ukraine's Independence with Poland.", "Independence", {"Poland": "PL"}),
+        ("Poland recognised the Independence of Ukraine first.", "Independence", {}),
+        (
+            "Clinics of the Eastern Region, Kharkiv, and the Central Region, Vinnytsia, helped.",
+            "Central Region",
+            {"Kharkiv": "UA"},
+        ),
         # First names of people.
         ("Polina, 9, fled Mariupol with her grandmother.", "Polina", {"Mariupol": "UA"}),
         ("Natalia said the shelling near Bakhmut had not stopped.", "Natalia", {}),
