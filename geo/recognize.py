@@ -130,6 +130,17 @@ LOCATIVE_BEFORE = {
     "in", "near", "from", "to", "across", "outside", "around", "throughout", "towards",
     "toward", "into", "via", "inside", "within",
 }  # fmt: skip
+# "the shelling of Kherson", "strikes on Mykolaiv", "drones over Odesa": what war happens to.
+EVENT_NOUNS = {
+    "shelling", "attack", "attacks", "strike", "strikes", "bombing", "bombardment", "assault",
+    "liberation", "occupation", "capture", "siege", "outskirts", "defence", "defense",
+    "battle", "evacuation", "residents", "mayor", "encirclement", "offensive", "raid", "raids",
+}  # fmt: skip
+AIR_WORDS = {
+    "drone", "drones", "missile", "missiles", "jet", "jets", "aircraft", "sky", "skies",
+    "airspace", "flew", "flying", "explosion", "explosions", "smoke", "helicopter",
+    "helicopters", "rockets", "balloon", "balloons",
+}  # fmt: skip
 LOCATIVE_AFTER = {
     "area", "region", "city", "province", "district", "county", "state", "border", "airport",
     "port", "coast", "suburbs", "outskirts", "oblast", "neighborhood", "neighbourhood",
@@ -411,6 +422,11 @@ def _locative(doc, start_tok: int, end_tok: int) -> bool:
         return True
     if before == "of" and start_tok > 1 and doc[start_tok - 2].lower_ in PLACE_NOUNS:
         return True  # "the town of Garissa"
+    two_before = doc[start_tok - 2].lower_ if start_tok > 1 else ""
+    if before in {"of", "on", "over"} and two_before in EVENT_NOUNS:
+        return True  # "the shelling of Kherson", "strikes on Mykolaiv"
+    if before == "over" and two_before in AIR_WORDS:
+        return True  # "drones over Odesa", "explosions over Kyiv"
     after = [t.lower_ for t in doc[end_tok : end_tok + 4]]
     if after and after[0] in LOCATIVE_AFTER:
         return True
@@ -957,6 +973,8 @@ def _title_tokens(doc, gazetteer: Gazetteer) -> tuple[set[int], set[int]]:
         while k < n and (
             doc[k].is_alpha and doc[k].text[:1].isupper() or doc[k].lower_ in _TITLE_JOINERS
         ):
+            if doc[k].lower_ in _TITLE_JOINERS and k + 1 < n and doc[k + 1].lower_ == "the":
+                break  # "Porta a Porta of the Italian TV channel": the title ends there
             k += 1
             if doc[k - 1].text[:1].isupper():
                 end = k
@@ -982,7 +1000,8 @@ def _title_tokens(doc, gazetteer: Gazetteer) -> tuple[set[int], set[int]]:
             k -= 1
         if k < i and k > 0 and doc[k - 1].lower_ in {"the", "a"} and doc[k].text[:1].isupper():
             words = [t.text for t in doc[k:i]]
-            has_joiner = any(w.islower() for w in words)
+            # "Time of Heroes"; but "the Venice and Moscow film festivals" are the towns'.
+            has_joiner = any(w.islower() and w not in {"and", "&"} for w in words)
             if has_joiner and not gazetteer.lookup(doc[k:i].text):
                 loose.update(range(k, i))
     return out, loose

@@ -783,3 +783,28 @@ def test_no_place_is_read_into_days_groups_people_and_titles(geoparser, text, wr
 def test_places_that_share_those_words_stay_places(geoparser, text, name, cc):
     got = _places(geoparser, text)
     assert name in got and got[name].place.country_code == cc, got.get(name)
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("Air defence shot down drones over Mykolaiv and Kherson.", ["Mykolaiv", "Kherson"]),
+        ("The shelling of Kherson went on; strikes on Mykolaiv killed two.", ["Kherson"]),
+    ],
+)
+def test_what_war_happens_to_is_a_place(geoparser, text, names):
+    got = _places(geoparser, text)
+    assert all(n in got and got[n].place.country_code == "UA" for n in names), got
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("He won prizes at the Venice and Moscow film festivals.", ["Venice", "Moscow"]),
+        ("He spoke to the show Porta a Porta of the Italian channel Rai in Rome.", ["Rome"]),
+    ],
+)
+def test_titles_end_where_the_title_ends(geoparser, text, names):
+    got = _places(geoparser, text)
+    assert all(n in got for n in names), got
+    assert "Porta" not in got
