@@ -24,7 +24,7 @@ def gazetteer(tmp_path_factory) -> Gazetteer:
     """The full index, built once per test run from the project's own data files."""
     path = tmp_path_factory.mktemp("gaz") / "gazetteer.sqlite"
     build_index(path)
-    return Gazetteer(path)
+    return Gazetteer(path, user_csv=[])  # the user's own places never change the tests
 
 
 @pytest.fixture(scope="session")
