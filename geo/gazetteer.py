@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from geo import usergazetteer
 from geo.errors import GazetteerError
 from geo.models import Place
 
@@ -36,7 +37,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 21
+INDEX_VERSION = 22
 
 Progress = Callable[[int, int], None]
 
@@ -148,6 +149,11 @@ def _read_csv(name: str) -> list[dict[str, str]]:
             return list(csv.DictReader(fh))
     except OSError as err:
         raise GazetteerError(f"cannot read gazetteer data {path}: {err}") from err
+
+
+def read_table(name: str) -> list[dict[str, str]]:
+    """The rows of one of the CSV files in data/gazetteer/. Raises GazetteerError."""
+    return _read_csv(name)
 
 
 class _Builder:
@@ -467,7 +473,8 @@ def index_ready(path: Path | None = None) -> bool:
 class Gazetteer:
     """Read-only access to a built index. Thread-safe (one connection per thread)."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, user_csv: Iterable[Path] | None = None) -> None:
+        """Open the index; `user_csv`: the user's own places (None: data/gazetteer/user/*.csv)."""
         self.path = Path(path or default_index())
         if not self.path.exists():
             raise GazetteerError(
@@ -482,6 +489,39 @@ class Gazetteer:
         self.lookup = lru_cache(maxsize=50_000)(self._lookup)
         self.demonym = lru_cache(maxsize=5_000)(self._demonym)
         self.lookup_variant = lru_cache(maxsize=20_000)(self._lookup_variant)
+        self.user_places: list[usergazetteer.UserPlace] = []
+        self._user: dict[str, list[tuple[str, Candidate]]] = {}
+        files = usergazetteer.default_files() if user_csv is None else list(user_csv)
+        if files:
+            self.set_user_places(usergazetteer.read_files(files))
+
+    def set_user_places(self, places: Iterable[usergazetteer.UserPlace]) -> None:
+        """Use these user places (replacing earlier ones); their names hide GeoNames'."""
+        self.user_places = list(places)
+        self._user = {}
+        self.lookup.cache_clear()
+        self.lookup_variant.cache_clear()
+        for up in self.user_places:
+            admin1 = usergazetteer.admin1_of(up, self.lookup)
+            cand = Candidate(up.place, up.population, admin1, True, usergazetteer.USER_FEATURE)
+            for surface in (up.name, *up.aliases):
+                self._user.setdefault(normalize(surface), []).append((surface, cand))
+        self.lookup.cache_clear()
+        self.lookup_variant.cache_clear()
+
+    def add_user_csv(self, paths: Iterable[Path]) -> None:
+        """Add the places of these CSV files to the user's own. Raises GazetteerError."""
+        self.set_user_places([*self.user_places, *usergazetteer.read_files(paths)])
+
+    @property
+    def user_fingerprint(self) -> str:
+        """Changes whenever the user's places change ("" without any): a cache key."""
+        return usergazetteer.fingerprint(self.user_places) if self.user_places else ""
+
+    def user_names(self) -> frozenset[str]:
+        """Every name and alias of the user's places, as written: the mentions to re-resolve
+        when the user gazetteer changes are those with these names."""
+        return frozenset(n for up in self.user_places for n in (up.name, *up.aliases))
 
     @classmethod
     def open_or_build(cls, path: Path | None = None, on_progress: Progress | None = None):
@@ -511,7 +551,15 @@ class Gazetteer:
         return self._con().execute(sql, args)
 
     def _lookup(self, name: str) -> tuple[Candidate, ...]:
-        """Every entry carrying `name` (accent- and case-insensitive), most populous first."""
+        """Every entry carrying `name` (accent- and case-insensitive), most populous first.
+
+        A name of the user's own places gives those places only.
+        """
+        own = self._user.get(normalize(name)) if self._user else None
+        if own:
+            hits = tuple(c for surface, c in own if _case_compatible(name, surface))
+            if hits:
+                return hits
         rows = self._rows(
             "SELECT e.geonameid, e.name, e.kind, e.lat, e.lon, e.country, e.population,"
             " e.admin1, n.is_primary, e.feature, n.surface FROM name n JOIN entry e ON e.id=n.entry"
@@ -587,6 +635,12 @@ class Gazetteer:
         if not key:
             return []
         cc = country.upper() if country else None
+        own = []
+        for norm, hits in self._user.items():
+            for _surface, c in hits:
+                if norm.startswith(key) and c not in own:
+                    if (cc is None or c.place.country_code == cc) and kind in (None, c.place.kind):
+                        own.append(c)
         rows = self._rows(
             "SELECT e.geonameid, e.name, e.kind, e.lat, e.lon, e.country, e.population,"
             " e.admin1, MAX(n.is_primary), e.feature, MAX(n.norm = ?1) AS exact"
@@ -596,10 +650,11 @@ class Gazetteer:
             " GROUP BY e.id ORDER BY exact DESC, e.population DESC, e.name LIMIT ?4",
             (key, cc, kind, limit),
         )
-        return [
+        found = [
             Candidate(Place(gid, nm, kd, lat, lon, cc), pop, adm, bool(prim), feat)
             for gid, nm, kd, lat, lon, cc, pop, adm, prim, feat, _exact in rows
         ]
+        return (own + found)[:limit]
 
     def admin1_unit(self, iso2: str, admin1: str | None) -> Candidate | None:
         """The first-level unit with GeoNames admin-1 code `admin1` in the country, or None."""
@@ -614,6 +669,25 @@ class Gazetteer:
             return None
         gid, nm, kind, lat, lon, cc, pop, adm, feat = row
         return Candidate(Place(gid, nm, kind, lat, lon, cc), pop, adm, True, feat)
+
+    def names_of(self, geonameids: Iterable[int]) -> dict[int, list[str]]:
+        """GeoNames id -> every name the index carries for it (main name first, then the
+        alternate and historical names, as written). Ids the index lacks are left out.
+        """
+        ids = sorted({int(g) for g in geonameids})
+        if not ids:
+            return {}
+        rows = self._rows(
+            "SELECT e.geonameid, n.surface, n.is_primary FROM entry e JOIN name n"
+            " ON n.entry = e.id WHERE e.geonameid IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+        out: dict[int, list[str]] = {}
+        for gid, surface, _primary in sorted(rows, key=lambda r: (r[0], -r[2])):
+            names = out.setdefault(gid, [])
+            if surface not in names:
+                names.append(surface)
+        return out
 
     def country(self, iso2: str) -> Candidate | None:
         """The country entry for an ISO 3166-1 alpha-2 code."""

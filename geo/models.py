@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 KINDS = ("country", "admin1", "admin2", "city", "region", "water", "continent", "landmark")
@@ -51,6 +51,10 @@ class Mention:
     mention_type: str  # "name" or "demonym"
     place: Place | None  # None: recognised, not resolved
     reason: str = ""
+    # How sure the resolver is of `place`: the estimated chance (0-1) that it lies within
+    # 161 km of the right point, calibrated on the development corpora (geo/confidence.py).
+    # None when unresolved or parsed before confidences existed. Not part of equality.
+    confidence: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

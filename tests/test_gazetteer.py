@@ -1,5 +1,6 @@
 import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +146,54 @@ def test_ukrainian_yi_after_a_vowel_is_a_romanisation_variant():
     variants = {v for level in romanisation_variants("Chuhuiv") for v in level}
     assert "chuhuyiv" in variants
     assert "ukrainka" in {v for level in romanisation_variants("Ukrayinka") for v in level}
+
+
+# -- the user's own places --------------------------------------------------------------
+USER_CSV = Path(__file__).parent / "data" / "user_gazetteer.csv"
+
+
+@pytest.fixture
+def user_gazetteer(gazetteer):
+    from geo.gazetteer import Gazetteer
+
+    return Gazetteer(gazetteer.path, user_csv=[USER_CSV])
+
+
+def test_user_places_win_over_geonames(user_gazetteer, gazetteer):
+    assert gazetteer.lookup("Kramatorsk raion") == () or all(
+        c.feature != "user" for c in gazetteer.lookup("Kramatorsk raion")
+    )
+    (plant,) = user_gazetteer.lookup("Azovstal")
+    assert plant.place.name == "Azovstal plant" and plant.place.kind == "landmark"
+    assert plant.place.geonameid is None and plant.feature == "user"
+    assert plant.admin1 == gazetteer.lookup("Mariupol")[0].admin1  # placed by its parent
+    (raion,) = user_gazetteer.lookup("Kramatorskyi raion")
+    assert raion.place.kind == "admin2" and raion.place.country_code == "UA"
+    assert user_gazetteer.lookup("AZOVSTAL IRON AND STEEL WORKS")[0].place == plant.place
+    # GeoNames names the user did not touch read as before.
+    assert user_gazetteer.lookup("Kyiv") == gazetteer.lookup("Kyiv")
+
+
+def test_user_places_are_searchable_and_fingerprinted(user_gazetteer, gazetteer):
+    assert user_gazetteer.search("Azovs")[0].place.name == "Azovstal plant"
+    assert gazetteer.user_fingerprint == ""
+    assert len(user_gazetteer.user_fingerprint) == 16
+    assert "Azovstal" in user_gazetteer.user_names()
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("name,lat\nX,1\n", "missing column"),
+        ("name,lat,lon\nX,north,1\n", "unreadable lat/lon"),
+        ("name,lat,lon,kind\nX,1,1,spaceship\n", "unknown kind"),
+        ("name,lat,lon,country\nX,1,1,Ukraine\n", "two-letter"),
+        ("name,lat,lon\nX,91,1\n", "out of range"),
+    ],
+)
+def test_bad_user_rows_are_refused_with_their_line(text, message):
+    from geo.errors import GazetteerError
+    from geo.usergazetteer import read_csv
+
+    with pytest.raises(GazetteerError, match=message):
+        read_csv(text, "mine.csv")

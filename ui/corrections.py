@@ -122,26 +122,21 @@ def confirm_wide(store: Store, c: Correction, prefix: str) -> bool:
     )
 
 
-def save_correction(
-    store: Store, c: Correction, confirmed: bool = False, follow: bool = False
-) -> None:
-    """Save `c`; with `follow`, the panel then shows the place the mention was moved to."""
+def save_correction(store: Store, c: Correction, confirmed: bool = False) -> None:
     try:
         store.add_correction(c, confirmed=confirmed)
     except (ValueError, GeoError) as err:
         st.error(render.md_escape(err))
         return
     st.session_state["_toast"] = f"Saved: {c.describe()}"
-    if follow and c.place is not None:
-        moved = store.place(c.place.key)
-        if moved is not None:
-            select_place(moved)
+    if c.place is not None:
+        # The mention moved: the map goes to where it is now and the panel shows it there.
+        select_place(c.place)
     st.rerun()
 
 
 @st.dialog("Correct this mention", width="large")
-def correct_dialog(store: Store, p: Passage, place: Place, follow: bool = False) -> None:
-    """Correct one mention; with `follow`, the panel then shows its new place."""
+def correct_dialog(store: Store, p: Passage, place: Place) -> None:
     name = p.article.text[p.start : p.end]
     st.html(
         f"<blockquote class='cm-quote'>{render.quote_html(p.article.text, p.start, p.end)}"
@@ -187,7 +182,7 @@ def correct_dialog(store: Store, p: Passage, place: Place, follow: bool = False)
         key="dlg_save",
         disabled=(what == "Wrong place" and chosen is None) or not sure,
     ):
-        save_correction(store, c, confirmed=sure, follow=follow)
+        save_correction(store, c, confirmed=sure)
 
 
 def corrections_box(store: Store) -> None:

@@ -38,6 +38,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     if close.button(
         "Close",
         key="deselect",
+        type="tertiary",  # no frame: fits beside the name in a narrow panel
         icon=":material/close:",
         help="Back to the list of most mentioned places",
     ):
@@ -82,7 +83,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
             "marked in the passages)."
         )
     copies = story_copies(store, tuple(dict.fromkeys(r.article.id for r in shown)), version)
-    box = st.container(height=640, key="passages")
+    box = st.container(key="passages")
     for r in shown:
         mark = (
             render.correction_html(r.correction_note, r.geoparser_place, r.reason)
@@ -98,7 +99,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         if fix.button(
             "Correct…", key=f"fix_{r.article.id}_{r.start}", type="tertiary", icon=":material/edit:"
         ):
-            correct_dialog(store, r, place, follow=True)
+            correct_dialog(store, r, place)
         if read.button(
             "Read article",
             key=f"read_{r.article.id}_{r.start}",
@@ -239,6 +240,5 @@ def top_places(counts) -> None:
         for c in counts[:10]:
             label = f"{render.md_escape(c.place.name)} — {plural(c.mentions, 'mention')}"
             if st.button(label, key=f"top_{c.place.key}", type="tertiary"):
-                st.session_state["selected_place"] = c.place.key
-                st.session_state.pop("reader", None)
+                select_place(c.place)
                 st.rerun()
