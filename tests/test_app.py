@@ -511,3 +511,32 @@ def test_mentioned_together_one_click_away(at, app_db):
     assert not at.exception
     assert at.session_state["selected_place"] == kharkiv.place.key
     assert '<h3 class="cm-place">Kharkiv' in markdown(at)
+
+
+def test_reader_places_are_one_click_away_and_demonyms_marked_only_when_counted(at, app_db):
+    store = Store(app_db)
+    aid, start, end, text = (
+        store.con()
+        .execute(
+            "SELECT article_id, start, \"end\", text FROM mention WHERE mention_type = 'demonym'"
+            " AND place_key IS NOT NULL ORDER BY article_id LIMIT 1"
+        )
+        .fetchone()
+    )
+    at.session_state["reader"] = aid
+    at.run()
+    page = markdown(at)
+    assert f">{text}</mark>" not in page  # demonyms are not counted: not marked
+    names = [m for m in store.mentions_of(aid) if m.place and m.mention_type == "name"]
+    assert f">{names[0].text}</mark>" in page
+    links = at.button_group(key=f"reader_places_{aid}")
+    assert len(links.options) == len({m.place.key for m in names})
+    at.checkbox(key="demonyms").check().run()
+    assert f">{text}</mark>" in markdown(at)
+    # A click on a place's pill opens its passages (and closes the reader).
+    target = names[0].place
+    at.button_group(key=f"reader_places_{aid}").set_value(target.key).run()
+    assert not at.exception
+    assert at.session_state["selected_place"] == target.key
+    assert "reader" not in at.session_state
+    assert '<h3 class="cm-place">' in markdown(at)
