@@ -358,7 +358,11 @@ class IngestReport:
             f"{self.added} added, {self.updated} updated, {self.skipped} unchanged, "
             f"{len(self.failed)} failed"
             + (f" ({self.files_unchanged} files unchanged)" if self.files_unchanged else "")
-            + (f"; {self.duplicates} copies of stored articles" if self.duplicates else "")
+            + (
+                f"; {self.duplicates} {'copy' if self.duplicates == 1 else 'copies'} of stored articles"
+                if self.duplicates
+                else ""
+            )
             + (f"; {self.removed} removed earlier, left out" if self.removed else "")
             + (
                 f"; {self.forgotten} from deleted files dropped from the map"
