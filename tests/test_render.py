@@ -54,3 +54,11 @@ def test_md_escape_reads_the_same(value):
 def test_no_autolinks_keeps_ordinary_text():
     text = "Kyiv, 10:30 — Wire/AFP: shelling (www is not a host) in Lviv."
     assert render.no_autolinks(text) == text
+
+
+def test_place_heading_names_kinds_in_plain_words():
+    from geo.models import Place
+    from geo.render import place_heading_html
+
+    head = place_heading_html(Place(709716, "Donetsk Oblast", "admin1", 48.0, 37.8, "UA"), 1, 1)
+    assert "province or oblast · 1 passage in 1 article" in head and "admin1" not in head
