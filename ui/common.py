@@ -58,8 +58,8 @@ def place_passages(_store: Store, key: str, query: Query, version: int):
 
 def passage_file(store: Store, key: str, query: Query, fmt: str):
     """A function that writes every passage of the place in the selection as CSV or GeoJSON
-    into a temporary file and returns it: the download button calls it on a click, and the
-    passages are read from the store a batch at a time.
+    into a temporary file and returns its bytes: the download button calls it on a click,
+    and the passages are read from the store a batch at a time.
     """
 
     def make():
@@ -71,7 +71,8 @@ def passage_file(store: Store, key: str, query: Query, fmt: str):
         text.flush()
         text.detach()
         out.seek(0)
-        return out
+        with out:  # Streamlit serves bytes (it reads any file whole anyway)
+            return out.read()
 
     return make
 
