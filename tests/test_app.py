@@ -233,7 +233,7 @@ def test_watched_feeds_are_listed_with_their_state(at, app_db):
     store.record_poll("https://example.org/feed.rss", 3, "")
     store.record_poll("https://example.net/<b>atom</b>", 0, "could not reach example.net")
     at.run()
-    assert any("2 watched feed(s), 1 with errors" in e.label for e in at.expander)
+    assert any("2 watched feeds, 1 with errors" in e.label for e in at.expander)
     table = next(h.proto.body for h in at.get("html") if "cm-feeds" in h.proto.body)
     assert "could not reach example.net" in table and "15 min" in table and "1 h" in table
     assert "&lt;b&gt;atom&lt;/b&gt;" in table and "<b>" not in table
