@@ -87,7 +87,13 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         s for s in st.session_state.get("sources", []) if s in source_names
     ]
     sources = sb.multiselect("Sources", source_names, key="sources", placeholder="All sources")
-    kinds = sb.multiselect("Place kinds", list(KINDS), key="kinds", placeholder="All kinds")
+    kinds = sb.multiselect(
+        "Place kinds",
+        list(KINDS),
+        key="kinds",
+        placeholder="All kinds",
+        format_func=render.kind_name,
+    )
     country_codes = store.countries()
     st.session_state["countries"] = [
         c for c in st.session_state.get("countries", []) if c in country_codes

@@ -89,7 +89,7 @@ def _finder_label(c) -> str:
     p = c.place
     country = gazetteer.country_names().get(p.country_code or "", p.country_code or "")
     where = f", {country}" if country and p.kind != "country" else ""
-    return f"{p.name}{where} — {p.kind}, {plural(c.mentions, 'mention')}"
+    return f"{p.name}{where} — {render.kind_name(p.kind)}, {plural(c.mentions, 'mention')}"
 
 
 LEGEND = (
