@@ -1,9 +1,13 @@
 import sqlite3
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from geo import gazetteer as gaz
 from geo.errors import GazetteerError
 from geo.gazetteer import Gazetteer, build_index, normalize
 
@@ -38,6 +42,36 @@ def test_letters_and_abbreviations_fold(gazetteer):
     assert normalize("Mt Kenya") == "mount kenya" and normalize("Stanley") == "stanley"
     assert normalize("Østfold") == "ostfold" and normalize("Łódź") == "lodz"
     assert ("city", "HT") in kinds(gazetteer, "St. Marc")
+
+
+def _normalize_by_character(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = " ".join(stripped.casefold().translate(gaz._FOLD).split())
+    return gaz._ABBREVIATIONS.sub(lambda m: gaz._EXPANDED[m.group(1)] + " ", folded)
+
+
+def _usable_by_character(name: str) -> bool:
+    def only(script: str) -> bool:
+        return all(script in unicodedata.name(c, "") for c in name if c.isalpha())
+
+    if len(name) < 3 or not name[0].isupper() or not (only("LATIN") or only("CYRILLIC")):
+        return False
+    if name.isupper() and len(name) <= 4:
+        return False
+    return not any(c.isdigit() for c in name)
+
+
+NAME_PARTS = ["St. ", "Ste ", "Mt", "Ft.", "-", "’", "`", " ", "  ", "Ø", "ł", "ß", "İ", "é",
+              "Ё", "й", "Київ", "Харьков", "Kyiv", "Łódź", "北京", "Αθήνα", "1", "²", "٣",
+              "\u0301", "ﬁ", "Ⅻ", "KBP"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NAME_PARTS) | st.text(max_size=3), max_size=6).map("".join))
+def test_fast_name_checks_agree_with_a_character_by_character_reading(name):
+    assert normalize(name) == _normalize_by_character(name)
+    assert gaz._usable_alternate(name) == _usable_by_character(name)
 
 
 def test_counties_and_former_regions(gazetteer):
