@@ -252,11 +252,11 @@ def cmd_geoparse(args) -> int:
             lang = detect(item.text)
             if lang in GEOPARSED_LANGUAGES and lang not in {"und", item.language}:
                 item = replace(item, language=lang)  # as ingest does: the text's language
-            ((_, mentions, reason),) = gp.parse_guarded([item], 1)
+            ((_, mentions, events, reason),) = gp.parse_full([item], 1)
             if reason:
                 print(f"error: {item.id}: {reason}", file=sys.stderr)
                 failed += 1
-            rec = article_json(item, mentions)
+            rec = article_json(item, mentions, events)
             if args.format == "jsonl":
                 print(json.dumps(rec, ensure_ascii=False))
             else:

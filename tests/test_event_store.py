@@ -323,3 +323,105 @@ def test_migrate_copies_events(tmp_path, store):
     assert _ids(target.events_of("a")) == [replace(r, id=0) for r in store.events_of("a")]
     assert target.count_events(Query(event_statuses=())) == 4
     target.close()
+
+
+# -- the pipeline -----------------------------------------------------------------------
+REPORTS = [
+    "Russian forces shelled Kharkiv overnight, killing two civilians, the regional governor"
+    " said. Rescue teams worked through the morning.",
+    "Russian artillery shelled residential areas of Kharkiv on Tuesday. Officials in Kyiv said"
+    " talks with Moscow were not planned.",
+]
+
+
+def _reports(tmp_path, copies: int = 1):
+    """The two reports (and `copies` - 1 variants of each) as one JSONL file."""
+    import json
+
+    path = tmp_path / "reports.jsonl"
+    with path.open("w") as fh:
+        for n in range(copies):
+            for i, text in enumerate(REPORTS):
+                rec = {
+                    "id": f"r{i}-{n}",
+                    "title": f"Report {i}",
+                    "published": f"2024-05-0{i + 1}",
+                    "source": "test",
+                    "text": text + (f" Update {n}." if n else ""),
+                }
+                fh.write(json.dumps(rec) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_ingest_stores_shelling_at_kharkiv(tmp_path, tmp_store, geoparser, workers):
+    from geo import pipeline
+
+    copies = 1 if workers == 1 else pipeline.MIN_PARALLEL // 2  # enough to use the workers
+    report = pipeline.ingest([_reports(tmp_path, copies)], tmp_store, geoparser, workers=workers)
+    assert report.added == 2 * copies and not report.failed
+    kharkiv = tmp_store.place_counts(Query(event_types=("shelling",)))[0]
+    assert (kharkiv.place.name, kharkiv.mentions) == ("Kharkiv", 2 * copies)
+    rows = tmp_store.events_of("r1-0")
+    assert [(r.type, r.status, r.place and r.place.name) for r in rows] == [
+        ("shelling", "reported", "Kharkiv"),
+        ("talks", "negated", "Moscow"),
+    ]
+    assert rows[0].article.text[rows[0].start : rows[0].end] == "shelled"
+    # The stored events are those of a fresh parse.
+    art = tmp_store.article("r0-0")
+    ((_, mentions, events, _),) = geoparser.parse_full([art])
+    assert [(e.type, e.start, e.status) for e in events] == [
+        (r.type, r.start, r.status) for r in tmp_store.events_of("r0-0")
+    ]
+
+
+def test_an_article_another_recogniser_reads_has_no_events(tmp_path, tmp_store, geoparser):
+    from geo import pipeline
+
+    text = "Российские войска обстреляли Харьков ночью, сообщил губернатор области."
+    ru = Article("ru1", None, "R", date(2024, 5, 1), "tass", "ru", text)
+    pipeline.ingest_articles([ru], tmp_store, geoparser, "feed", workers=1)
+    assert tmp_store.article("ru1").language == "ru"
+    assert tmp_store.events_of("ru1") == []
+
+
+def test_precomputed_results_carry_events(tmp_path, tmp_store, geoparser):
+    import gzip
+    import json
+
+    from geo import pipeline
+
+    src = _reports(tmp_path)
+    out = tmp_path / "pre.jsonl.gz"
+    assert pipeline.write_precomputed(geoparser, [src], out) == 2
+    pre = pipeline.load_precomputed(out)
+    report = pipeline.ingest(
+        [src], tmp_store, lambda: pytest.fail("should not parse"), precomputed=pre
+    )
+    assert report.added == 2
+    fresh = Store(tmp_path / "fresh.sqlite")
+    pipeline.ingest([src], fresh, geoparser, workers=1)
+    for aid in ("r0-0", "r1-0"):
+        assert _ids(tmp_store.events_of(aid)) == _ids(fresh.events_of(aid))
+    fresh.close()
+    # A file written before events were stored: its articles are parsed.
+    old = tmp_path / "old.jsonl.gz"
+    with gzip.open(out, "rt") as fh, gzip.open(old, "wt") as w:
+        w.write(fh.readline())
+        for line in fh:
+            rec = json.loads(line)
+            del rec["events"]
+            w.write(json.dumps(rec) + "\n")
+    assert len(pipeline.load_precomputed(old)) == 0
+
+
+def test_geoparse_output_carries_events(geoparser):
+    from geo.contract import article_json, event_from_json
+
+    art = Article("x", None, "X", date(2024, 5, 1), "test", "en", REPORTS[0])
+    ((_, mentions, events, _),) = geoparser.parse_full([art])
+    rec = article_json(art, mentions, events)
+    assert rec["events"][0]["type"] == "shelling"
+    assert rec["events"][0]["place_start"] == REPORTS[0].index("Kharkiv")
+    assert [event_from_json(e, mentions) for e in rec["events"]] == events
