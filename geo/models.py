@@ -137,7 +137,7 @@ class EventRow:
     geoparser_type: str | None = None  # when corrected: the type the event typer gave
 
 
-CORRECTION_ACTIONS = ("place", "not_place", "add")
+CORRECTION_ACTIONS = ("place", "not_place", "add", "event_type", "not_event")
 # From the narrowest scope to the widest; a narrower correction wins over a wider one.
 CORRECTION_SCOPES = ("mention", "article", "source", "everywhere")
 
