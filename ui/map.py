@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 from geo import export, mapview, render
 from geo.store import Query, Store
 from ui.common import place_counts, plural, select_place, write_url
+from ui.events import dominant, legend_html
 
 
 def place_finder(counts) -> None:
@@ -81,7 +82,9 @@ def map_panel(store: Store, counts, query: Query, version: int) -> None:
     if "map_command" not in st.session_state:
         st.session_state["map_command"] = mapview.ViewCommand.frame(counts)
     selected = st.session_state.get("selected_place")
-    st.markdown(LEGEND, unsafe_allow_html=True)
+    # Coloured by what happened there; a corpus with no events keeps the colours of kinds.
+    marks = dominant(store, query, version) or None
+    st.markdown(legend_html(marks) if marks else LEGEND, unsafe_allow_html=True)
     # A very large selection is drawn by view: the places in the box the user looks at.
     # A pan or a zoom reruns the app (the map returns its bounds then); the map's last
     # value is in the session state before the map is drawn again.
@@ -108,7 +111,7 @@ def map_panel(store: Store, counts, query: Query, version: int) -> None:
         height=640,
         use_container_width=True,
         feature_group_to_add=mapview.markers_layer(
-            to_draw, selected, st.session_state["map_command"], frame=counts
+            to_draw, selected, st.session_state["map_command"], frame=counts, events=marks
         ),
         returned_objects=["last_active_drawing", "bounds"] if large else ["last_active_drawing"],
     )
