@@ -194,7 +194,7 @@ def timeline_chart(rows: list[tuple[date, str, int]]):
                     domain=[eventstyle.label(t) for t in present],
                     range=[eventstyle.colour(t) for t in present],
                 ),
-                legend=alt.Legend(title=None, orient="bottom", direction="horizontal"),
+                legend=None,  # the pills above name the types in these colours
             ),
             tooltip=[
                 alt.Tooltip("day:T", title="day", format="%d %b %Y"),
