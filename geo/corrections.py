@@ -313,9 +313,10 @@ def printable(text: str) -> str:
     """`text` without control characters (terminal escapes, bidirectional overrides), for
     output to a terminal; line breaks and tabs become spaces.
     """
-    return _CONTROL.sub("", text.replace("\n", " ").replace("\t", " "))
+    return _CONTROL.sub("", _BREAK.sub(" ", text))
 
 
+_BREAK = re.compile(r"[\n\t\u2028\u2029]")  # U+2028/9 break lines in some terminals
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 

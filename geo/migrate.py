@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from geo.models import Mention, Place
-from geo.store import ARTICLE_COLUMNS, Store, _article
+from geo.store import ARTICLE_COLUMNS, Store
+from geo.store.common import _article
 
 ProgressFn = Callable[[int, int], None]
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from geo.gazetteer import Gazetteer, build_index
 from geo.store import Store
+
+# Property tests check answers, not speed (timing belongs in bench/): no per-example
+# deadline, which a loaded machine would miss on a first, cold example.
+settings.register_profile("conflict_map", deadline=None)
+settings.load_profile("conflict_map")
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "000_fa1a19d97a69d7e0.txt"
@@ -95,3 +101,12 @@ def pg_url(pg_server) -> str:
     url = pg_server.new_database()
     yield url
     pg_server.drop_database(unquote(urlsplit(url).path.lstrip("/")))
+
+
+@pytest.fixture(autouse=True)
+def _no_allowed_private_hosts(monkeypatch):
+    """`geo ingest --allow-private` sets CONFLICT_MAP_ALLOW_PRIVATE for its process; a test
+    that runs the CLI in-process must not leave it to the tests after it.
+    """
+    monkeypatch.setenv("CONFLICT_MAP_ALLOW_PRIVATE", "")  # records the variable's own state
+    monkeypatch.delenv("CONFLICT_MAP_ALLOW_PRIVATE")

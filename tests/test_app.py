@@ -210,14 +210,15 @@ def test_add_a_web_page_never_reads_local_files(at, app_db):
 
 
 def test_add_a_web_page_from_an_allowed_local_server(at, app_db, monkeypatch):
-    """The private-address guard has an opt-out; with it, a page is fetched and stored."""
+    """The private-address guard has an opt-out; with it, a page is fetched and stored (its
+    scheme in capitals, once read as a local path)."""
     from .httpserver import LocalServer, Reply
 
     with LocalServer() as srv:
         srv.routes["/kharkiv.html"] = Reply(body=(DATA / "page.html").read_bytes())
         monkeypatch.setenv("CONFLICT_MAP_ALLOW_PRIVATE", srv.host_port)
         before = Store(app_db).counts()["articles"]
-        at.sidebar.text_area[0].set_value(srv.url("/kharkiv.html"))
+        at.sidebar.text_area[0].set_value(srv.url("/kharkiv.html").replace("http://", "HTTP://"))
         at.sidebar.button[-1].click().run()
     assert not at.exception
     assert [e.value for e in at.sidebar.error] == []
@@ -318,6 +319,41 @@ def test_several_pages_at_once_and_a_watched_feed_polled_from_the_app(at, app_db
     assert Store(app_db).counts()["articles"] == before + 4
     feeds = {f.url: f for f in Store(app_db).feeds()}
     assert feeds[srv.url("/feed.rss")].added == 3
+
+
+def test_added_pages_and_polled_feeds_are_stopped_at_their_deadline(at, app_db, monkeypatch):
+    """Pages and feeds are fetched and geoparsed in a process of their own: one that takes too
+    long is stopped with a message (its password hidden), and the page goes on."""
+    import time
+
+    from geo import isolated
+
+    from .httpserver import LocalServer, Reply
+
+    monkeypatch.setattr(isolated, "DEADLINE_S", 2.0)
+    with LocalServer() as srv:
+        srv.routes["/slow"] = Reply(body=(DATA / "page.html").read_bytes(), trickle=0.2)
+        monkeypatch.setenv("CONFLICT_MAP_ALLOW_PRIVATE", srv.host_port)
+        slow = f"http://reader:s3cret@{srv.host_port}/slow"
+        for watch in (False, True):
+            at.sidebar.text_area[0].set_value(slow)
+            box = next(c for c in at.sidebar.checkbox if c.label == "Watch these feeds")
+            box.check() if watch else box.uncheck()
+            t = time.perf_counter()
+            at.sidebar.button[-1].click().run()
+            assert time.perf_counter() - t < 20  # the fetch alone may take 30 s
+            assert not at.exception
+            errors = [e.value.replace("\\", "").replace("\u2060", "") for e in at.sidebar.error]
+            assert len(errors) == 1 and "took more than 2 s and was stopped" in errors[0], errors
+            assert srv.host_port in errors[0] and "s3cret" not in errors[0]
+        # A watched feed that has become slow: "Poll feeds now" is stopped the same way.
+        Store(app_db).watch_feed(srv.url("/slow"), 900)  # the add may be stopped before this
+        at.run()
+        next(b for b in at.button if b.label == "Poll feeds now").click().run()
+        assert not at.exception
+        polled = " ".join(i.value for i in at.info).replace("\\", "").replace("\u2060", "")
+        assert "/slow: took more than 2 s and was stopped" in polled, polled
+        assert "s3cret" not in polled
 
 
 def test_passages_page_past_the_newest_500(at, app_db):

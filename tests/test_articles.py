@@ -1,8 +1,10 @@
 import gzip
 import json
 import os
+import struct
 import tracemalloc
 import zipfile
+import zlib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -577,6 +579,44 @@ def test_zip_of_many_small_blank_members_is_refused_as_a_whole(tmp_path):
     assert len(fails) <= 3
     assert "blank.zip/m0" in fails[-1].source
     assert "compressed more than 200:1 together" in fails[-1].reason
+
+
+def _newline_deflate(mib: int) -> bytes:
+    """Raw deflate (level 9) of `mib` MiB of newlines, built from one compressed MiB: each
+    MiB ends in a full flush, after which the next one compresses to the same bytes."""
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = c.compress(b"\n" * 2**20) + c.flush(zlib.Z_FULL_FLUSH)
+    again = c.compress(b"\n" * 2**20) + c.flush(zlib.Z_FULL_FLUSH)
+    return first + again * (mib - 1) + c.flush(zlib.Z_FINISH)
+
+
+def test_a_5_mb_gzip_of_5_gib_blank_lines_is_refused_at_once(tmp_path):
+    """The issue's file: 5 GiB of newlines in one gzip stream (CRC-32 precomputed)."""
+    bomb = tmp_path / "bomb.jsonl.gz"
+    crc, size = 0x50CD0748, 5 * 2**30
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    trailer = struct.pack("<II", crc, size & 0xFFFFFFFF)
+    bomb.write_bytes(header + _newline_deflate(5 * 1024) + trailer)
+    assert 5_000_000 < bomb.stat().st_size < 6_000_000
+    fail = one(bomb)  # refused within the first megabytes: the lines took minutes before
+    assert "compressed more than 200:1" in fail.reason and "zip bomb" in fail.reason
+
+
+def test_a_1_mb_zip_of_1_gib_blank_lines_is_refused_at_once(tmp_path):
+    data, crc, size, name = _newline_deflate(1024), 0xC71C045C, 2**30, b"a.jsonl"
+    fields = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0x21, crc, len(data), size)
+    local = b"PK\x03\x04" + fields + struct.pack("<HH", len(name), 0) + name
+    central = (
+        b"PK\x01\x02\x14\x00" + fields + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, 0) + name
+    )
+    end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, 1, 1, len(central), len(local + data), 0)
+    bomb = tmp_path / "bomb.zip"
+    bomb.write_bytes(local + data + central + end)
+    assert zipfile.ZipFile(bomb).getinfo("a.jsonl").file_size == 2**30
+    assert 1_000_000 < bomb.stat().st_size < 1_200_000
+    arts, fails, _ = split(load_file(bomb))
+    assert arts == [] and len(fails) == 1
+    assert "compressed more than 200:1" in fails[0].reason
 
 
 def test_small_dense_files_are_not_bombs(tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from geo import budget
 from geo.errors import BudgetError
 from geo.pipeline import ingest
@@ -64,10 +66,22 @@ def test_limits_leave_a_quick_block_alone():
         raise AssertionError("no BudgetError")
 
 
-def test_a_hostile_file_beside_good_ones_is_kept_without_places(tmp_path, tmp_store, geoparser):
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("hostile.txt", "<" * 100_000),
+        ("hostile.html", "<html><body>" + "<" * 100_000 + "</body></html>"),
+        # The page's text, once its entities are decoded, is 100,000 "<".
+        ("hostile.html", "<html><body><p>" + "&lt;" * 100_000 + "</p></body></html>"),
+    ],
+    ids=["text", "html", "html-entities"],
+)
+def test_a_hostile_file_beside_good_ones_is_kept_without_places(
+    tmp_path, tmp_store, geoparser, name, content
+):
     """100,000 "<" in a file stalled a folder ingest for over 600 s before; the two good
     articles beside it were never stored."""
-    (tmp_path / "hostile.txt").write_text("<" * 100_000)
+    (tmp_path / name).write_text(content)
     (tmp_path / "good1.txt").write_text(GOOD)
     (tmp_path / "good2.txt").write_text(GOOD.replace("Kharkiv", "Odesa"))
     t = time.perf_counter()

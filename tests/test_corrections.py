@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import threading
+import tracemalloc
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -13,8 +14,8 @@ import pytest
 
 from geo import corrections
 from geo.models import Article, Correction, Mention, Place
-from geo.pgstore import PostgresStore
 from geo.store import Query, Store
+from geo.store.postgres import PostgresStore
 
 ODESA = Place(698740, "Odesa", "city", 46.48, 30.73, "UA")
 ODESSA_TX = Place(5527554, "Odessa", "city", 31.85, -102.37, "US")
@@ -449,6 +450,23 @@ def test_import_caps_line_and_file_size_while_streaming(tmp_path):
     assert len(bad) == 2 and "larger than 2,000,000 bytes" in bad[-1]
 
 
+def test_import_skips_a_150_mb_line_without_reading_it_whole(tmp_path):
+    path = tmp_path / "huge.jsonl"
+    with path.open("w") as fh:
+        fh.write(json.dumps(GOOD) + "\n")
+        fh.write('{"name": "')
+        for _ in range(150):
+            fh.write("x" * 1_000_000)
+        fh.write('"}\n' + json.dumps(with_(GOOD, "name", "Odessa2")) + "\n")
+    tracemalloc.start()
+    items, bad = corrections.read_file(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [n for n, _ in items] == [1, 3]
+    assert bad == ["line 2: longer than 1,000,000 bytes"]
+    assert peak < 20_000_000  # the line is skipped in pieces, never held
+
+
 def sqlite_store(tmp_path, *texts: str) -> Store:
     s = Store(tmp_path / "w.sqlite")
     for i, text in enumerate(texts):
@@ -497,7 +515,7 @@ def test_cli_list_strips_terminal_escapes(tmp_path, capsys):
     s = sqlite_store(tmp_path, T1)
     s.close()
     db = str(tmp_path / "w.sqlite")
-    evil = "\x1b[2J\x1b]0;pwned\x07\x9b31m\u202e"
+    evil = "\x1b[2J\x1b]0;pwned\x07\x9b31m\u202e\x85\u2028\u2029"
     rec = {**GOOD, "name": "Odessa", "note": f"fine{evil}", "author": evil}
     rec["place"] = {**GOOD["place"], "name": f"Odesa{evil}"}
     path = tmp_path / "fixes.jsonl"
@@ -507,7 +525,7 @@ def test_cli_list_strips_terminal_escapes(tmp_path, capsys):
     assert main(["corrections", "list", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "Odesa" in out and "fine" in out
-    assert not any(ch in out for ch in "\x1b\x07\x9b\u202e")
+    assert not any(ch in out for ch in "\x1b\x07\x9b\u202e\x85\u2028\u2029")
 
 
 def test_app_asks_before_a_rule_over_thousands_of_mentions(tmp_path, monkeypatch, gazetteer):

@@ -21,8 +21,9 @@ from geo.__main__ import main
 from geo.errors import StoreError
 from geo.migrate import migrate
 from geo.models import Article, Correction, Mention, Place
-from geo.pgstore import PG_SCHEMA_STEPS, PostgresStore
 from geo.store import Query, Store, haversine_km
+from geo.store.postgres import PostgresStore
+from geo.store.postgres_schema import PG_SCHEMA_STEPS
 
 KYIV = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
 ODESA = Place(698740, "Odesa", "city", 46.48, 30.73, "UA")
@@ -359,7 +360,7 @@ def test_processes_laying_out_one_database_at_once(pg_url, tmp_path):
 
 def _hold_write_lock(url: str) -> psycopg.Connection:
     """Another session holding the store's write lock."""
-    from geo.pgstore import WRITE_LOCK
+    from geo.store.postgres import WRITE_LOCK
 
     holder = psycopg.connect(url, autocommit=True)
     holder.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK,))

@@ -297,7 +297,9 @@ def test_ingest_streams_its_input(tmp_path, tmp_store, geoparser, monkeypatch):
             read.append(i)
             text = f"Report {i}: shelling near Kharkiv."
             if i % 10 == 0:
-                text = f"Rapport {i} : les troupes ont bombardé la ville cette nuit, selon la mairie."
+                text = (
+                    f"Rapport {i} : les troupes ont bombardé la ville cette nuit, selon la mairie."
+                )
             yield Article(f"a{i}", None, "", None, "test", "en", text)
 
     monkeypatch.setattr(pipeline, "load_file", many)

@@ -24,7 +24,12 @@ ADDRESSES = [
     f"postgresql://u:{SECRET}@[bad/db",  # invalid: quoted back whole
     f"postgresql://u:{SECRET}%zz@127.0.0.1:1/db",  # invalid: quotes the password alone
     f"postgresql://u:{SECRET}@127.0.0.1:abc/db",  # OperationalError
+    f"postgresql://u:{SECRET}%2Fet@127.0.0.1:1/db?password=x{SECRET}",  # both, '/' encoded
+    f"postgresql://u@127.0.0.1:1/db?PASSWORD={SECRET}",
+    f"postgresql:///db?user=u&password={SECRET}&host=127.0.0.1&port=1",
+    f"postgresql://u:{SECRET}@127.0.0.1:1,127.0.0.1:2/db",  # two hosts
     f"host=127.0.0.1 port=1 dbname=db password={SECRET}",
+    f"host=127.0.0.1 port=1 password = {SECRET} dbname=db",
     f"host=127.0.0.1 port=1 password='{SECRET} x' dbname=db",
 ]
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from geo.articles import text_id
 from geo.errors import StoreError
 from geo.models import Article, Mention, Place
-from geo.pgstore import PostgresStore
 from geo.store import APPLICATION_ID, SCHEMA_STEPS, FeedState, Query, Store
+from geo.store.postgres import PostgresStore
 
 KYIV = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
 UA = Place(690791, "Ukraine", "country", 49.0, 32.0, "UA")

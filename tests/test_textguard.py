@@ -69,6 +69,11 @@ def test_a_long_run_keeps_its_head_and_the_rest_becomes_spaces():
     assert g.changed == 50 - KEPT_OF_RUN
 
 
+@pytest.mark.parametrize("char", ["<", "(", "=", "*", '"'])
+def test_ten_thousand_of_one_symbol_is_refused(char):
+    assert guard(char * 10_000).refused == MOSTLY_SYMBOLS
+
+
 def test_mostly_symbols_is_refused():
     assert guard("<" * 20_000).refused == MOSTLY_SYMBOLS
     assert guard("Kyiv " + "(" * 100).refused == MOSTLY_SYMBOLS

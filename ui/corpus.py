@@ -5,22 +5,21 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import gazetteer, render
-from geo import watch as watch_mod
 from geo.articles import parse_columns, save_upload
 from geo.errors import GeoError
-from geo.fetch import fetch_url, without_credentials
-from geo.isolated import ingest_isolated
+from geo.fetch import without_credentials
+from geo.isolated import add_feed_isolated, ingest_isolated, poll_isolated
 from geo.pipeline import (
     SAMPLE_DIR,
     Geoparser,
     db_path,
     ingest,
-    ingest_articles,
     load_precomputed,
     user_dir,
 )
 from geo.render import is_web_address
 from geo.store import Store
+from geo.watch import PollResult
 from ui.common import APP_WORKERS, FEED_INTERVAL_S, get_geoparser
 
 
@@ -72,11 +71,17 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
             "added here. To add a file, use “Add articles” above."
         )
         return
+    # Fetched and geoparsed in a process of their own, with a deadline: a slow or hostile page
+    # never stalls other pages, and each article's budget applies there.
     if watch:
         # The first poll: fetches, ingests, and remembers the items seen and how it went;
         # an address that may never be fetched is not kept.
         with st.spinner(f"Fetching {render.md_escape(shown, 120)}…"):
-            res = watch_mod.add_feed(url, store, feed_ingester(store), fetch_url, FEED_INTERVAL_S)
+            try:
+                res = add_feed_isolated(url, db_path(), FEED_INTERVAL_S)
+            except GeoError as err:
+                st.sidebar.error(f"{render.md_escape(shown, 80)}: {render.md_escape(err)}")
+                return
         for f in res.failed:
             st.sidebar.error(render.md_escape(f"{f.source}: {f.detail}"))
         if res.error:
@@ -87,10 +92,10 @@ def add_url(store: Store, url: str, watch: bool = False) -> None:
         return
     with st.spinner(f"Fetching {render.md_escape(shown, 120)}…"):
         try:
-            report = ingest([url], store, get_geoparser, workers=APP_WORKERS)
+            report = ingest_isolated([url], db_path())
         except GeoError as err:
             report = None
-            st.sidebar.error(render.md_escape(err))
+            st.sidebar.error(f"{render.md_escape(shown, 80)}: {render.md_escape(err)}")
     if report is None:
         return
     for f in report.failed:
@@ -185,24 +190,25 @@ def add_uploads(store: Store, uploads, mapping: str = "") -> list[tuple[str, str
     return messages
 
 
-def feed_ingester(store: Store):
-    """`ingest_items(articles, origin) -> (stored, failures)` for `watch.poll`."""
-
-    def ingest_items(articles, origin):
-        report = ingest_articles(articles, store, get_geoparser, origin, workers=APP_WORKERS)
-        return report.added + report.updated, report.failed
-
-    return ingest_items
-
-
 def poll_feeds(store: Store, urls: list[str]) -> None:
-    """Fetch each watched feed once and ingest its unseen items, with a progress bar."""
+    """Fetch each watched feed once and ingest its unseen items, with a progress bar.
+
+    In a process of their own (see `add_url`), each feed with a deadline.
+    """
     bar = st.progress(0.0, text="Polling feeds…")
-    lines = []
-    for n, url in enumerate(urls, 1):
-        res = watch_mod.poll(url, store, feed_ingester(store), fetch_url)
-        bar.progress(n / len(urls), text=f"Polled {n} of {len(urls)} feeds")
+    lines: list[str] = []
+
+    def on_poll(res: PollResult) -> None:
         lines.append(res.line())
+        bar.progress(len(lines) / len(urls), text=f"Polled {len(lines)} of {len(urls)} feeds")
+
+    try:
+        poll_isolated(urls, db_path(), on_poll)
+    except GeoError as err:
+        stopped = without_credentials(urls[len(lines)]) if len(lines) < len(urls) else ""
+        lines.append(f"{stopped}: {err}" if stopped else str(err))
+        if len(lines) < len(urls):
+            lines.append(f"{len(urls) - len(lines):,} more feed(s) not polled")
     bar.empty()
     st.session_state["_poll_messages"] = lines
     st.rerun()  # the counts, the map and the feeds table show what the poll added
