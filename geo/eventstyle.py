@@ -50,7 +50,7 @@ STATUS_LABELS = {
     "reported": "Reported",
     "denied": "Denied",
     "negated": "Did not happen",
-    "planned": "Planned or threatened",
+    "planned": "Planned",
     "hypothetical": "Hypothetical",
     "historical": "Historical",
 }

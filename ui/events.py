@@ -305,7 +305,8 @@ def event_scope(prefix: str, trigger: str, source: str) -> str:
         "Apply to",
         list(labels),
         format_func=lambda k: render.md_escape(labels[k], 200),
-        key=f"{prefix}_scope",
+        index=0,
+        key=f"{prefix}_escope",
     )
 
 
