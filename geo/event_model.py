@@ -4,7 +4,9 @@ The model (data/events/model.json, written by scripts/train_events.py) is a mult
 logistic regression over three blocks of features, each L2-normalised on its own:
 word 1-2-grams and character 3-5-grams of the passage (TF-IDF, sublinear term frequency) and
 the rules' own output (binary: the rules' main type, every type they found, the main event's
-status). Prediction needs only plain Python: the same analyzers the training script uses,
+status, and the cue classes of data/events/types.toml that occur in the passage — weapons,
+civilians, humanitarian goods, disaster, sport, ... — which carry over between writing styles).
+Trained with balanced class weights. Prediction needs only plain Python: the same analyzers the training script uses,
 the stored vocabularies, IDF weights, coefficients and intercepts.
 """
 
@@ -47,19 +49,23 @@ def char_features(text: str) -> list[str]:
     return out
 
 
-def rule_features(types: Sequence[str], status: str | None) -> list[str]:
-    """The rules' output: main type (first, or none), each type found, the main status."""
+def rule_features(types: Sequence[str], status: str | None, cues: Iterable[str] = ()) -> list[str]:
+    """The rules' output: main type (first, or none), each type found, the main status, and
+    the cue classes the rules saw (weapons, civilians, disaster, sport, humanitarian, ...)."""
+    seen = [f"cue={c}" for c in sorted(set(cues))]
     if not types:
-        return ["main=none"]
-    return [f"main={types[0]}", *sorted({f"has={t}" for t in types}), f"status={status}"]
+        return ["main=none", *seen]
+    return [f"main={types[0]}", *sorted({f"has={t}" for t in types}), f"status={status}", *seen]
 
 
-def analyze(text: str, types: Sequence[str], status: str | None) -> dict[str, list[str]]:
+def analyze(
+    text: str, types: Sequence[str], status: str | None, cues: Iterable[str] = ()
+) -> dict[str, list[str]]:
     """The features of each block for one passage and the rules' events on it."""
     return {
         "words": word_features(text),
         "chars": char_features(text),
-        "rules": rule_features(types, status),
+        "rules": rule_features(types, status, cues),
     }
 
 

@@ -62,7 +62,7 @@ _IRREGULAR = {
     "lay": ["laid"], "pay": ["paid"], "sink": ["sank", "sunk"], "shell": ["shelled"],
     "do": ["did", "done", "does"], "have": ["has", "had"], "put": ["put"],
     "stab": ["stabbed"], "rob": ["robbed", "robbing"], "gun": ["gunned"], "hurl": ["hurled"],
-    "catch": ["caught"], "steal": ["stole", "stolen"], "speak": ["spoke", "spoken"], "shut": ["shut"], "sell": ["sold"],
+    "catch": ["caught"], "get": ["got", "gotten"], "buy": ["bought"], "steal": ["stole", "stolen"], "speak": ["spoke", "spoken"], "shut": ["shut"], "sell": ["sold"],
 }  # fmt: skip
 
 
@@ -238,8 +238,17 @@ class _Sentence:
         self.cue_at: dict[int, set[str]] = {}
         toks = list(sent)
         self.classes: dict[str, list[int]] = {}
+        cover_end, cover = 0, set()  # the last multi-word cue's end and classes
         for k, tok in enumerate(toks):
+            if _is_place_name(tok):
+                continue  # "Tank" in Khyber Pakhtunkhwa is no tank
             for end, label, _ in lex.match(toks, k):
+                if k < cover_end and label in WEAPON_TYPES and label not in cover:
+                    continue  # "anti-tank mine": the mine decides, not the tank
+                if end - k > 1 and end > cover_end:
+                    cover_end, cover = end, set()
+                if end - k > 1 and end == cover_end:
+                    cover.add(label)
                 for t in toks[k:end]:
                     self.cue_at.setdefault(t.i, set()).add(label)
                 self.classes.setdefault(label, []).append(tok.i)
@@ -251,6 +260,17 @@ class _Sentence:
 
     def in_subtree(self, cls: str, tok) -> bool:
         return any(cls in self.cue_at.get(t.i, ()) for t in tok.subtree)
+
+
+def _is_place_name(tok) -> bool:
+    """A capitalised place name inside a sentence ("Tank", "Mine Road"): no cue word."""
+    return (
+        tok.pos_ == "PROPN"
+        and tok.ent_type_ in {"GPE", "LOC", "FAC"}
+        and tok.text[:1].isupper()
+        and not tok.text.isupper()
+        and not tok.is_sent_start
+    )
 
 
 def _is_name(tok) -> bool:
@@ -273,8 +293,10 @@ def _candidates(sent, sc: _Sentence, R: _Rules) -> list[_Cand]:
                 continue
             if kind == "noun" and tok.lower_ not in _noun_forms(words[0]) and len(words) == 1:
                 continue  # a verb form of a noun trigger: "according" is no "accord"
-            if _modifies_a_thing(head, words) or _cleared(head, name, sc):
+            if _modifies_a_thing(head, words, sc) or _cleared(head, name, sc):
                 continue
+            if name in VIOLENT | {"generic"} and kind not in _GOODS_KINDS and _goods(head, R):
+                continue  # "sent ballistic missiles", "a shipment of rocket launchers"
             if name == "generic":
                 typ = _generic_type(kind, head, span, sc)
                 conf = 0.6
@@ -290,14 +312,55 @@ def _candidates(sent, sc: _Sentence, R: _Rules) -> list[_Cand]:
 
 
 _THING_HEADS = {"centre", "center", "centres", "centers", "facility", "facilities", "camp", "camps",
-                "police", "gear", "conditions", "regime", "policy", "law", "laws", "system"}  # fmt: skip
+                "police", "gear", "conditions", "regime", "policy", "law", "laws", "system",
+                "ceremony"}  # fmt: skip
 
 
-def _modifies_a_thing(head, words) -> bool:
-    """ "detention centres", "flash mob": a trigger word naming a thing, not an event."""
+_EQUIPMENT_HEADS = {"shelter", "shelters", "equipment", "experience", "vehicle", "vehicles",
+                    "point", "siren", "sirens", "alert", "alerts", "helicopter", "helicopters",
+                    "aircraft", "drone", "drones", "jet", "jets", "plane", "planes", "rifle",
+                    "rifles", "capability", "capabilities", "training", "skills", "deal", "deals",
+                    "talks", "negotiations", "release", "swap", "warrant"}  # fmt: skip
+
+
+def _modifies_a_thing(head, words, sc: _Sentence) -> bool:
+    """ "detention centres", "flash mob", "attack helicopters", "combat experience", "hostage
+    deal": a trigger word naming or qualifying a thing, not an event."""
     if head.dep_ == "compound" and head.head.lower_ in _THING_HEADS:
         return True
+    if head.dep_ in {"compound", "amod", "nmod"} and head.head.i != head.i:
+        gov = head.head
+        if gov.lower_ in _EQUIPMENT_HEADS or (
+            "weapons" in sc.cue_at.get(gov.i, ()) and "weapons" not in sc.cue_at.get(head.i, ())
+        ):
+            return True
     return words == ("mob",) and any(c.lower_ == "flash" for c in head.children)
+
+
+_GOODS_KINDS = {"delivery", "aid_noun", "arrive", "acquire"}
+_GOODS_PATH = {"dobj", "pobj", "prep", "conj", "appos", "compound", "amod", "nmod", "nsubjpass",
+               "attr", "nsubj", "npadvmod", "cc"}  # fmt: skip
+
+
+def _goods(head, R: _Rules) -> bool:
+    """The word sits in what is delivered, shipped, received or needed: weapons as goods."""
+    tok = head
+    while tok.dep_ in _GOODS_PATH and tok.head.i != tok.i:
+        if tok.dep_ == "prep" and tok.lower_ != "of":
+            return False  # "under the shelling", "in connection with": not what is delivered
+        gov = tok.head
+        kinds = {
+            label
+            for w in R.triggers.lemmas(gov)
+            for words, label in R.triggers.phrases.get(w, ())
+            if len(words) == 1
+        }
+        if kinds & {f"generic:{k}" for k in _GOODS_KINDS} and tok.dep_ != "nsubj":
+            return True
+        if gov.pos_ in {"VERB", "AUX"}:
+            return False
+        tok = gov
+    return False
 
 
 _CLEAR = ("neutrali", "defus", "destroy", "clear", "remov", "disarm", "dismantl", "found",
@@ -323,6 +386,15 @@ _LEAVE = {"withdraw", "retreat", "pull", "withdrawal"}
 
 def _specific_type(name: str, kind: str, head, sc: _Sentence) -> str | None:
     """A type-specific trigger's type, unless its arguments say otherwise."""
+    if name == "armed_clash":
+        return _clash_type(kind, head, sc)
+    if name == "riot":
+        doer = _doer(head)
+        if doer is not None and _armed_doer(doer, sc):
+            return "attack_on_civilians"  # "armed men set fire to houses": not a crowd
+        return name
+    if name == "protest" and _not_a_demonstration(head, sc):
+        return None
     if name != "territory_change":
         return name
     low = head.lower_
@@ -334,12 +406,74 @@ def _specific_type(name: str, kind: str, head, sc: _Sentence) -> str | None:
         objs += [g for c in head.children if c.dep_ == "dobj" for g in c.subtree]
         if any("civilian" in sc.cue_at.get(o.i, ()) for o in objs[:2]):
             return "attack_on_civilians"  # "captured the mayor": an abduction
-        if any(o.pos_ == "PROPN" or "territory" in sc.cue_at.get(o.i, ()) for o in objs):
+        direct = [c for c in head.children if c.dep_ in {"dobj", "nsubjpass"}]
+        if any({"weapons", "armed"} & sc.cue_at.get(o.i, set()) for o in direct):
+            return "armed_clash"  # "captured a T-72 tank", "captured soldiers": the fighting
+        if any(_named(o) or "territory" in sc.cue_at.get(o.i, ()) for o in objs):
             return name
         return None
     if any(low.startswith(w[:5]) for w in _LEAVE):
         return name if sc.has("armed") else None
     return name
+
+
+def _armed_doer(doer, sc: _Sentence) -> bool:
+    """The doer is an armed group (soldiers, militants, gangs, "armed youths"), not the police."""
+    return sc.in_subtree("armed", doer) and not sc.in_subtree("police", doer)
+
+
+def _clash_type(kind: str, head, sc: _Sentence) -> str:
+    """Fighting words: a clash between armed groups, unless the sides say otherwise.
+
+    Crowds (supporters, rival groups, protesters) fighting with stones and sticks riot; an
+    armed group "storming" or "ambushing" villagers, worshippers or a village attacks civilians.
+    """
+    doer = _doer(head)
+    if doer is not None and sc.in_subtree("protester", doer) and not sc.in_subtree("armed", doer):
+        return "riot"
+    if not sc.has("armed") and sc.has("protest_violence") and not _weapon(head, sc):
+        return "riot"
+    if kind == "verb" and not _armed_victims(head, sc):
+        if _civilian_place_hit(head, sc, "civilian"):
+            return "attack_on_civilians"
+    return "armed_clash"
+
+
+def _civilian_place_hit(head, sc: _Sentence, also: str = "") -> bool:
+    """The object of an attack is a village, market, mosque or bus (`also`: or another cue
+    class, e.g. civilians), not a position."""
+    objs = [c for c in head.children if c.dep_ in {"dobj", "nsubjpass"}]
+    objs += [g for c in head.children if c.dep_ == "prep" and c.lower_ in {"on", "against"}
+             for g in c.children if g.dep_ == "pobj"]  # fmt: skip
+    objs += [c for o in objs for c in o.conjuncts]
+    classes = {"civilian_place", also} - {""}
+    return any(
+        classes & sc.cue_at.get(o.i, set()) and "armed" not in sc.cue_at.get(o.i, ()) for o in objs
+    )
+
+
+_LODGE = ("lodg", "file", "filing", "sent", "send", "submit", "regist", "deliver", "issu")
+_CHAMBER = {"chamber", "parliament", "session", "debate", "hearing", "assembly", "meeting"}
+
+
+def _not_a_demonstration(head, sc: _Sentence) -> bool:
+    """ "lodged a formal protest", "a protest note", "walked out of the chamber": no protest."""
+    low = head.lower_
+    if low.startswith("protest") and head.pos_ == "NOUN":
+        if head.dep_ in {"dobj", "nsubjpass"} and head.head.lower_.startswith(_LODGE):
+            return True
+        if head.dep_ == "compound" and head.head.lower_ in {"note", "notes", "letter"}:
+            return True
+        if any(c.lower_ in {"formal", "diplomatic", "official"} for c in head.children):
+            return True
+    if low.startswith(("walk", "walked")) or low == "walkout":
+        return any(t.lower_ in _CHAMBER for t in sc.sent)
+    return False
+
+
+def _named(tok) -> bool:
+    """A proper name, also one the tagger took for a common noun ("failed to take Sake")."""
+    return tok.pos_ == "PROPN" or (tok.text[:1].isupper() and not tok.is_sent_start)
 
 
 def _span_head(span):
@@ -387,15 +521,39 @@ def _generic_type(kind: str, head, span, sc: _Sentence) -> str | None:
         return None
     if kind == "strike_work":
         return "protest"
-    if kind == "aid_noun":
-        return _aid_by_content(head, sc)
-    if kind == "arrive":
+    if kind == "acquire":
+        # Only weapons make it an event: "received HIMARS", "needs tanks", not "got food".
         for c in head.children:
-            if c.dep_ in {"nsubj", "nsubjpass"}:
-                if sc.in_subtree("weapons", c):
-                    return "military_aid"
-                if sc.in_subtree("humanitarian", c):
-                    return "aid"
+            if c.dep_ in {"dobj", "nsubjpass"} and _names_weapons(c, sc):
+                return "military_aid"
+        return None
+    if kind == "impact":
+        # "Rockets landed near the base", "not a single shell has fallen on the town".
+        for c in head.children:
+            if c.dep_ == "nsubj" and "projectile" in sc.cue_at.get(c.i, ()):
+                for typ in WEAPON_TYPES:
+                    if typ in sc.cue_at.get(c.i, ()):
+                        return typ
+        return None
+    if kind == "aid_noun":
+        typ = _aid_by_content(head, sc)
+        # A military convoy is a target or a movement, not a delivery of arms.
+        return None if typ == "military_aid" and head.lower_.startswith("convoy") else typ
+    if kind == "arrive":
+        # What arrives, or what it carries: "planes landed ..., carrying small arms".
+        carried = [
+            g
+            for c in head.children
+            if c.dep_ in {"advcl", "xcomp", "acl"} and c.lower_.startswith(("carry", "load"))
+            for g in c.children
+            if g.dep_ in {"dobj", "prep"}
+        ]
+        subjects = [c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        for c in [*subjects, *carried]:
+            if sc.in_subtree("weapons", c):
+                return "military_aid"
+            if sc.in_subtree("humanitarian", c):
+                return "aid"
         return None
     if kind == "relocate":
         moved = [c for c in head.children if c.dep_ in {"dobj", "nsubjpass"}]
@@ -419,8 +577,13 @@ def _generic_type(kind: str, head, span, sc: _Sentence) -> str | None:
     if weapon:
         return weapon
     doer = _doer(head)
+    if _at_protesters(head, doer):
+        return "protest"  # "troops opened fire on demonstrators": force against a protest
     if doer is not None and sc.in_subtree("protester", doer) and not sc.in_subtree("armed", doer):
         return "riot"  # "youths stormed ...", "a mob attacked ..."
+    if kind == "consequence" and head.lower_.startswith(("die", "died")):
+        # Who died are the victims, not the doers: soldiers and militants dying is fighting.
+        return "armed_clash" if doer is not None and sc.in_subtree("armed", doer) else None
     if kind == "consequence":
         # "Killing two" needs a weapon or an armed attacker of its own.
         if doer is None or not sc.in_subtree("armed", doer):
@@ -429,7 +592,10 @@ def _generic_type(kind: str, head, span, sc: _Sentence) -> str | None:
             return "armed_clash"
         return "attack_on_civilians"
     civ = _civilian_victims(head, sc) or (
-        doer is not None and sc.in_subtree("armed", doer) and _civilians_killed(sc)
+        doer is not None
+        and sc.in_subtree("armed", doer)
+        and (_civilians_killed(sc) or _civilian_place_hit(head, sc))
+        and not _armed_victims(head, sc)
     )
     if civ:
         return "attack_on_civilians"
@@ -441,6 +607,20 @@ def _generic_type(kind: str, head, span, sc: _Sentence) -> str | None:
 
 
 _MILITARY_MODS = {"military", "defence", "defense", "security", "lethal", "weapons", "arms"}
+
+
+def _names_weapons(tok, sc: _Sentence) -> bool:
+    """The noun phrase (its modifiers, "of" objects and conjuncts; no clauses or other
+    prepositions) names weapons: "HIMARS", "a batch of howitzers", "military equipment"."""
+    out, todo = [], [tok]
+    while todo:
+        t = todo.pop()
+        out.append(t)
+        for c in t.children:
+            if c.dep_ in {"relcl", "acl", "advcl"} or (c.dep_ == "prep" and c.lower_ != "of"):
+                continue
+            todo.append(c)
+    return sc.has("weapons", out) or any(t.lower_ in _MILITARY_MODS for t in out)
 
 
 def _aid_by_content(head, sc: _Sentence) -> str | None:
@@ -456,6 +636,15 @@ def _aid_by_content(head, sc: _Sentence) -> str | None:
     if sc.has("humanitarian", mods):
         return "aid"
     return None
+
+
+_PROTESTERS = ("protester", "protestor", "demonstrator", "marcher")
+
+
+def _at_protesters(head, doer) -> bool:
+    """An attack word whose target (not its doer) is protesters."""
+    skip = {t.i for t in doer.subtree} if doer is not None else set()
+    return any(t.lower_.startswith(_PROTESTERS) for t in head.subtree if t.i not in skip)
 
 
 def _doer(head):
@@ -479,8 +668,11 @@ def _civilians_killed(sc: _Sentence) -> bool:
         if t.dep_ in {"dobj", "nsubjpass"} and t.head.lower_[:4] in {"kill", "woun", "inju"}:
             cls = sc.cue_at.get(t.i, ())
             armed |= "armed" in cls
-            civ |= "civilian" in cls or t.pos_ == "NUM"
+            civ |= "civilian" in cls or t.pos_ == "NUM" or t.lower_ in _COUNTS
     return civ and not armed
+
+
+_COUNTS = {"dozens", "scores", "hundreds", "thousands", "many", "several", "others"}
 
 
 def _armed_victims(head, sc: _Sentence) -> bool:
@@ -537,11 +729,25 @@ def _vetoed(typ: str, sc: _Sentence) -> bool:
         return True
     if typ in {"attack_on_civilians", "arrest", "explosion"} and sc.has("crime") and not political:
         return True
+    weapons = any(sc.has(c) for c in WEAPON_TYPES)
+    if typ in {"aid", "evacuation"} and (sc.has("disaster") or sc.has("accident")) and not weapons:
+        return True  # relief after floods and earthquakes, evacuations for a fire alarm
+    if typ in VIOLENT and sc.has("cyber") and not weapons:
+        return True  # hackers "attacking" websites
+    if typ in VIOLENT | {"territory_change", "riot", "military_aid"} and sc.has("drill"):
+        return True  # exercises, drills, parades, missile tests
+    if typ != "riot" and sc.has("sport") and not war:
+        return True  # "bombarded the batsmen", "launched attacks in the second half"
+    if typ in VIOLENT and sc.has("market") and not war:
+        return True  # "prices exploded", "the currency came under attack"
+    if typ in {"talks", "territory_change"} and sc.has("business") and not sc.has("armed"):
+        return True  # trade talks, a price-war truce, a company taking control of a port
     return False
 
 
 _POLICE_LIKE = {"police", "policeman", "policemen", "officer", "officers", "gunman", "gunmen",
-                "assailant", "assailants", "attacker", "attackers", "bandit", "bandits"}  # fmt: skip
+                "assailant", "assailants", "attacker", "attackers", "bandit", "bandits",
+                "gang", "gangs", "armed"}  # fmt: skip
 
 
 def _only_police_or_gunmen(sc: _Sentence) -> bool:
@@ -591,9 +797,18 @@ def events_in_doc(
 PASSAGE_SENTENCES = 3
 
 
-def passage_features(text: str, found: Sequence[Event]) -> dict[str, list[str]]:
-    """The classifier's features of a passage and the rules' events on it (main first)."""
-    return analyze(text, [e.type for e in found], found[0].status if found else None)
+def passage_features(
+    text: str, found: Sequence[Event], cues: Sequence[str] = ()
+) -> dict[str, list[str]]:
+    """The classifier's features of a passage, the rules' events on it (main first) and the
+    cue classes of its sentences (see `cue_classes`)."""
+    return analyze(text, [e.type for e in found], found[0].status if found else None, cues)
+
+
+def cue_classes(sents) -> list[str]:
+    """The cue classes of data/events/types.toml that occur in these spaCy sentences."""
+    R = rules()
+    return sorted({c for sent in sents for c in _Sentence(sent, R.cues).classes})
 
 
 def _decide(ctx, model: Model, sents, unit: list[int], found: list) -> list:
@@ -601,7 +816,8 @@ def _decide(ctx, model: Model, sents, unit: list[int], found: list) -> list:
     first, last = sents[unit[0]], sents[unit[-1]]
     text = ctx.doc.text[first.start_char : last.end_char]
     ordered = _main_first(found)
-    proba = model.proba(passage_features(text, ordered))
+    cues = cue_classes(sents[n] for n in unit)
+    proba = model.proba(passage_features(text, ordered, cues))
     typ = choose_main([e.type for e in ordered], proba, model.thresholds)
     rules_main = ordered[0].type if ordered else NONE
     if typ == rules_main:
@@ -687,7 +903,7 @@ def _rule_events(ctx: _Context) -> list[tuple[int, int, Event]]:
         for c in cands:
             if c.type == "protest" and violent_protest:
                 c.type = "riot"
-            prio = R.priority[c.type] - 4 * _weak_explosion(c, sc) - 3 * _depth(doc[c.head])
+            prio = R.priority[c.type] - 4 * _weak_explosion(c, sc) - 5 * _depth(doc[c.head])
             found.extend(
                 (n, prio, e)
                 for e in _events(

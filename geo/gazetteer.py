@@ -615,6 +615,25 @@ class Gazetteer:
         gid, nm, kind, lat, lon, cc, pop, adm, feat = row
         return Candidate(Place(gid, nm, kind, lat, lon, cc), pop, adm, True, feat)
 
+    def names_of(self, geonameids: Iterable[int]) -> dict[int, list[str]]:
+        """GeoNames id -> every name the index carries for it (main name first, then the
+        alternate and historical names, as written). Ids the index lacks are left out.
+        """
+        ids = sorted({int(g) for g in geonameids})
+        if not ids:
+            return {}
+        rows = self._rows(
+            "SELECT e.geonameid, n.surface, n.is_primary FROM entry e JOIN name n"
+            " ON n.entry = e.id WHERE e.geonameid IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+        out: dict[int, list[str]] = {}
+        for gid, surface, _primary in sorted(rows, key=lambda r: (r[0], -r[2])):
+            names = out.setdefault(gid, [])
+            if surface not in names:
+                names.append(surface)
+        return out
+
     def country(self, iso2: str) -> Candidate | None:
         """The country entry for an ISO 3166-1 alpha-2 code."""
         row = self._rows(

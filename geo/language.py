@@ -15,6 +15,8 @@ MIN_LETTERS = 20
 MIN_CONFIDENCE = 0.5
 # The opening of a long text decides as well as the whole of it and costs far less.
 SAMPLE_CHARS = 1500
+# Names the detector and its settings: a language stored with another one is detected again.
+DETECTOR = f"py3langid/letters{MIN_LETTERS}/p{MIN_CONFIDENCE}/chars{SAMPLE_CHARS}"
 
 
 @lru_cache(maxsize=1)

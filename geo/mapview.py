@@ -50,12 +50,17 @@ NOT_DRAWN_KINDS = frozenset({"country", "continent"})
 AREA_STEPS = (1, 10, 100, 1_000, 10_000)
 AREA_COLOURS = ("#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f")
 AREA_STORAGE_KEY = "conflict-map:areas"
-# Pane z-indexes: base map 250 < country areas 350 < labels 380 < Leaflet's overlayPane (400,
-# the place markers) < markerPane (600, cluster badges) < selected place 640 < tooltips 650.
+# Pane z-indexes: base map 250 < country areas 350 < Leaflet's overlayPane (400, the place
+# markers) < markerPane (600, cluster badges) < labels 620 < selected place 640 < tooltips 650.
+# Names lie above markers and badges (a badge never hides a city's name); their pane takes
+# no mouse events, so a click still reaches the marker or badge under a name.
 AREAS_Z = 350
-LABELS_Z = 380
+LABELS_Z = 620
 # Labels drawn at once, at most: enough for a screen, few enough to redraw on every move.
 MAX_LABELS = 400
+# The selection's most mentioned places in view are named first, in bold (a badge holding
+# one by that place's name).
+PLACE_LABELS = 15
 MIN_ZOOM = 2
 MAX_ZOOM = 18
 
@@ -149,6 +154,12 @@ class ViewKeeper(MacroElement):
         (function() {
             var map = {{ this._parent.get_name() }};
             var key = {{ this.storage_key|tojson }};
+            // The map fills its frame, which the page sizes to the window (ui/style.py);
+            // Leaflet follows the frame's size as it changes.
+            document.documentElement.style.height = "100%";
+            document.body.style.cssText += ";margin:0;height:100%;overflow:hidden";
+            map.getContainer().style.height = "100vh";
+            map.invalidateSize({pan: false});
             // markercluster needs a finite max zoom; with no tile layer nothing else sets one.
             map.setMinZoom({{ this.min_zoom }});
             map.setMaxZoom({{ this.max_zoom }});
@@ -211,10 +222,12 @@ class MapLabels(MacroElement):
     `labels.json` (countries, then cities of 50,000+) is fetched with the map and
     `labels-towns.json` (15,000 to 50,000) only once the user zooms to 9 or deeper; each row
     is [name, lat, lon, min_zoom] (scripts/build_basemap.py). On every move the names in
-    view whose min_zoom is reached are placed in priority order (countries, then the bigger
-    cities), skipping any that would overlap one already placed. Labels sit in a pane under
-    the markers that takes no mouse events, so they never take a click. Each label element
-    carries `data-label` (the name) and the class `cm-label-country` or `cm-label-city`.
+    view whose min_zoom is reached are placed in priority order (the selection's biggest
+    places drawn as markers, see PlacesLayer; countries; then the bigger cities), skipping
+    any that would overlap one already placed. Labels sit in a pane above the markers and
+    badges that takes no mouse events, so they are never hidden and never take a click.
+    Each label element carries `data-label` (the name) and the class `cm-label-place`,
+    `cm-label-country` or `cm-label-city`.
     """
 
     _template = Template(
@@ -231,6 +244,8 @@ class MapLabels(MacroElement):
             letter-spacing: 0.08em; text-transform: uppercase; color: #5b5f6a;
         }
         .cm-label-city span { transform: translate(5px, -50%); font: 11px/1 sans-serif; }
+        .cm-label-place span { transform: translate(0, -50%); font: 600 12px/1 sans-serif;
+            color: #111; }
         .cm-label-city::before {
             content: ""; position: absolute; left: -2px; top: -2px; width: 4px; height: 4px;
             border-radius: 50%; background: #555;
@@ -256,6 +271,7 @@ class MapLabels(MacroElement):
             };
             var draw = function() {
                 var z = map.getZoom(), view = map.getBounds().pad(0.05), placed = [], n = 0;
+                var named = {};
                 if (z >= {{ this.town_zoom }} && !asked) {
                     asked = true;
                     fetch({{ this.towns_url|tojson }}).then(function(r) { return r.json(); })
@@ -283,8 +299,30 @@ class MapLabels(MacroElement):
                         if (el) { el.setAttribute("data-label", row[0]); }
                     }
                 };
+                // The selection's biggest places first: [name, lat, lon, marker radius].
+                var own = map.cmPlaceLabels ? map.cmPlaceLabels() : [];
+                own.forEach(function(row) {
+                    if (!view.contains([row[1], row[2]])) { return; }
+                    var p = map.latLngToContainerPoint([row[1], row[2]]);
+                    var w = row[0].length * 7 + 6, h = 15, dx = row[3] + 3;
+                    var box = [p.x + dx - 2, p.y - h / 2, p.x + dx + w, p.y + h / 2];
+                    var clash = placed.some(function(b) {
+                        return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3];
+                    });
+                    if (clash) { return; }
+                    placed.push(box);
+                    // The marker's own circle: no other name is written over it.
+                    placed.push([p.x - row[3], p.y - row[3], p.x + row[3], p.y + row[3]]);
+                    named[row[0]] = true;
+                    var m = label(row, "place").addTo(layer);
+                    var el = m.getElement();
+                    if (el) {
+                        el.setAttribute("data-label", row[0]);
+                        el.firstChild.style.left = dx + "px";
+                    }
+                });
                 place(countries, "country");
-                place(cities, "city");
+                place(cities.filter(function(r) { return !named[r[0]]; }), "city");
                 if (towns && z >= {{ this.town_zoom }}) { place(towns, "city"); }
                 map.getContainer().setAttribute("data-labels", String(n));
             };
@@ -293,7 +331,9 @@ class MapLabels(MacroElement):
                 cities = d.cities;
                 draw();
             });
-            map.on("moveend", draw);
+            // After the clusters have been redrawn for the new view (cmplaces: PlacesLayer).
+            map.on("moveend", function() { setTimeout(draw, 0); });
+            map.on("cmplaces", draw);
         })();
         {% endmacro %}
         """
@@ -497,17 +537,26 @@ RADIUS_EXP = 0.25
 RADIUS_MIN = 4.0
 RADIUS_MAX = 28.0
 LEGEND_COUNTS = (10, 100, 1_000, 10_000)
-# Places closer than this many pixels to each other are drawn as one cluster badge: 60 px up
-# to zoom CLUSTER_NEAR_ZOOM - 1, then 40. Both exceed the largest marker radius and the largest
-# badge radius, so no drawn marker or badge covers another one's centre.
-CLUSTER_RADIUS_PX = 60
-CLUSTER_RADIUS_NEAR_PX = 40
-CLUSTER_NEAR_ZOOM = 8
+# Places closer than this many pixels to each other are drawn as one cluster badge: 45 px up
+# to zoom CLUSTER_NEAR_ZOOM - 1 (a continent: badges sum up regions); from there on, only
+# markers that really overlap are grouped: the distance is just over the largest marker
+# radius drawn (near_cluster_radius, at least CLUSTER_RADIUS_NEAR_PX), and badges are drawn
+# smaller than it, so no drawn marker or badge covers another one's centre.
+CLUSTER_RADIUS_PX = 45
+CLUSTER_RADIUS_NEAR_PX = 14
+CLUSTER_NEAR_ZOOM = 5
+NEAR_BADGE_MIN_PX = 20
 BADGE_MIN_PX = 30
 BADGE_MAX_PX = 56
 # sessionStorage keys inside the map's iframe (same origin as the app).
 VIEW_STORAGE_KEY = "conflict-map:view"
 COMMAND_STORAGE_KEY = "conflict-map:view-command"
+
+
+def near_cluster_radius(counts: list[PlaceCount]) -> int:
+    """Clustering distance (px) from CLUSTER_NEAR_ZOOM on: just over the largest marker."""
+    biggest = max((radius(c.mentions) for c in drawn(counts)), default=RADIUS_MIN)
+    return max(CLUSTER_RADIUS_NEAR_PX, math.ceil(biggest) + 3)
 
 
 def radius(count: int) -> float:
@@ -733,7 +782,8 @@ def marker_rows(counts: list[PlaceCount]) -> list[list]:
 class PlacesLayer(MacroElement):
     """Place markers clustered with Leaflet.markercluster; the selection's framing; a command.
 
-    Each place is a circle (an SVG path carrying `data-place` and `aria-label`); places
+    Each place is a circle (an SVG path carrying `data-place` and `aria-label`); the
+    PLACE_LABELS most mentioned places in view are named (a badge by its biggest place); places
     closer than CLUSTER_RADIUS_PX are drawn as a badge showing their summed mentions, which
     zooms in on click (and spreads co-located places apart at the deepest zoom). The selected
     place is drawn on its own, above the badges, never inside one. A click on a
@@ -775,6 +825,7 @@ class PlacesLayer(MacroElement):
                     return el;
                 }
             });
+            var nearBadgeMax = 2 * data.cluster.near - 4;
             var places = L.markerClusterGroup({
                 maxClusterRadius: function(zoom) {
                     return zoom >= data.cluster.nearZoom ? data.cluster.near : data.cluster.far;
@@ -796,8 +847,12 @@ class PlacesLayer(MacroElement):
                     var names = kids.slice(0, 3).map(function(m) {
                         return text(m.feature.properties.name);
                     }).join(", ") + (kids.length > 3 ? " and " + (kids.length - 3) + " more" : "");
-                    var d = Math.round(Math.min(data.cluster.badgeMax,
-                        Math.max(data.cluster.badgeMin, 2 * radius(sum) + 6)));
+                    // Near, a badge stays within the clustering distance: it never covers
+                    // the centre of a marker drawn beside it.
+                    var near = cluster._zoom >= data.cluster.nearZoom;
+                    var d = Math.round(Math.min(near ? nearBadgeMax : data.cluster.badgeMax,
+                        Math.max(near ? data.cluster.nearBadgeMin : data.cluster.badgeMin,
+                                 2 * radius(sum) + 6)));
                     return new BadgeIcon({
                         html: "<span>" + short(sum) + "</span>",
                         className: "cm-cluster",
@@ -865,13 +920,40 @@ class PlacesLayer(MacroElement):
             if (!map.getPane("cmSelected")) {
                 map.createPane("cmSelected").style.zIndex = 640;
             }
-            places.addLayers(markers.filter(function(m) { return !m.feature.properties.selected; }));
+            var alone = function(m) { return m.feature.properties.selected; };
+            places.addLayers(markers.filter(function(m) { return !alone(m); }));
+            // The biggest places drawn on their own (not inside a badge) are named on the map
+            // (MapLabels asks for them on every move); the selected place always is.
+            // A place inside a badge lends the badge its name (the badge's biggest place).
+            map.cmPlaceLabels = function() {
+                var out = [], view = map.getBounds(), n = 0, z = map.getZoom(), named = [];
+                markers.forEach(function(m) {
+                    var p = m.feature.properties, ll = m.getLatLng();
+                    if (!p.selected && n >= data.placeLabels) { return; }
+                    // Drawn on its own (circles have no icon, so markercluster's
+                    // getVisibleParent does not tell): a clustered marker is off the map.
+                    if (p.selected || m._map) {
+                        if (!view.contains(ll)) { return; }
+                        out.push([text(p.name), ll.lat, ll.lng, p.radius]);
+                    } else {
+                        var c = m.__parent;
+                        while (c && c._zoom > z) { c = c.__parent; }
+                        if (!c || !c._icon || named.indexOf(c) >= 0) { return; }
+                        named.push(c);
+                        var at = c.getLatLng();
+                        if (!view.contains(at)) { return; }
+                        out.push([text(p.name), at.lat, at.lng, c._icon.offsetWidth / 2]);
+                    }
+                    n += p.selected ? 0 : 1;
+                });
+                return out;
+            };
+            places.on("animationend", function() { map.fire("cmplaces"); });
             places.addTo(group);
-            markers.filter(function(m) { return m.feature.properties.selected; }).forEach(
-                function(m) { m.addTo(group); }
-            );
+            markers.filter(alone).forEach(function(m) { m.addTo(group); });
 
             map.cmFitView = data.fit;
+            setTimeout(function() { map.fire("cmplaces"); }, 0);
             var cmd = data.command;
             if (cmd) {
                 var done = null;
@@ -910,11 +992,13 @@ class PlacesLayer(MacroElement):
             "plainColour": PLAIN_COLOUR,
             "cluster": {
                 "far": CLUSTER_RADIUS_PX,
-                "near": CLUSTER_RADIUS_NEAR_PX,
+                "near": near_cluster_radius(counts),
+                "nearBadgeMin": NEAR_BADGE_MIN_PX,
                 "nearZoom": CLUSTER_NEAR_ZOOM,
                 "badgeMin": BADGE_MIN_PX,
                 "badgeMax": BADGE_MAX_PX,
             },
+            "placeLabels": PLACE_LABELS,
             "scale": {"k": RADIUS_K, "exp": RADIUS_EXP, "min": RADIUS_MIN, "max": RADIUS_MAX},
             "command": None
             if command is None

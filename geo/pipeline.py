@@ -18,13 +18,13 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo import budget
+from geo import budget, dedup
 from geo.articles import file_digest, iter_paths, load_file, text_id
 from geo.errors import ArticleError, BudgetError, GeoError, ResolveError
 from geo.fetch import fetch_url, is_url, without_credentials
 from geo.gazetteer import Gazetteer
 from geo.lang import LANGUAGES, Recognisers
-from geo.language import detect
+from geo.language import DETECTOR, detect
 from geo.models import Article, Failure, Mention, Notice, Place
 from geo.recognize import Span, load_model, recognize
 from geo.resolve import GazetteerGeocoder, Resolver
@@ -214,13 +214,28 @@ def mention_from_json(article_id: str, t: dict) -> Mention:
 
 
 class Precomputed(Mapping[str, list[dict]]):
-    """text hash -> toponyms, kept as JSON text until asked for (a tenth of the memory)."""
+    """text hash -> toponyms, kept as JSON text until asked for (a tenth of the memory).
 
-    def __init__(self, lines: dict[str, str]) -> None:
+    Records may also carry the text's language and MinHash signature (`extras`), which the
+    first import would otherwise compute again; files written without them still load.
+    """
+
+    def __init__(
+        self, lines: dict[str, str], language: bool = False, minhash: bool = False
+    ) -> None:
         self._lines = lines
+        self._language = language  # the file's languages are this detector's (DETECTOR)
+        self._minhash = minhash  # its signatures are dedup.SIGNATURE_KIND's
 
     def __getitem__(self, text_hash: str) -> list[dict]:
         return json.loads(self._lines[text_hash])["toponyms"]
+
+    def extras(self, text_hash: str) -> tuple[str | None, bytes | None]:
+        """(language, MinHash signature) stored for the text; None for what is not stored."""
+        rec = json.loads(self._lines[text_hash])
+        lang = rec.get("language") if self._language else None
+        sig = rec.get("minhash") if self._minhash else None
+        return lang, bytes.fromhex(sig) if sig else None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._lines)
@@ -241,7 +256,55 @@ def load_precomputed(path: Path = PRECOMPUTED) -> Precomputed:
             return Precomputed(lines)
         for line in fh:
             lines[json.loads(line)["text_hash"]] = line
-    return Precomputed(lines)
+    return Precomputed(
+        lines,
+        language=header.get("language") == DETECTOR,
+        minhash=header.get("minhash") == dedup.SIGNATURE_KIND,
+    )
+
+
+def _precomputed_header() -> str:
+    return json.dumps(
+        {"geoparser": GEOPARSER_VERSION, "language": DETECTOR, "minhash": dedup.SIGNATURE_KIND}
+    )
+
+
+def _extras(text: str) -> dict:
+    """What the first import would compute for a text besides its places."""
+    sig = dedup.signature(text)
+    return {"language": detect(text), "minhash": sig.hex() if sig else None}
+
+
+def add_precomputed_extras(paths: list[Path], path: Path = PRECOMPUTED) -> int:
+    """Add each text's language and MinHash signature to the precomputed file, in place.
+
+    Reads the sample `paths` for the texts; the places are kept as they are (no re-parse).
+    Returns the number of records that got them.
+    """
+    texts = {
+        text_id(a.text): a.text
+        for p in iter_paths(paths)
+        for a in load_file(p)
+        if isinstance(a, Article)
+    }
+    tmp = path.with_name(path.name + ".partial")
+    n = 0
+    with (
+        gzip.open(path, "rt", encoding="utf-8") as src,
+        gzip.open(tmp, "wt", encoding="utf-8", compresslevel=9) as out,
+    ):
+        header = json.loads(src.readline())
+        header.update(language=DETECTOR, minhash=dedup.SIGNATURE_KIND)
+        out.write(json.dumps(header) + "\n")
+        for line in src:
+            rec = json.loads(line)
+            text = texts.get(rec["text_hash"])
+            if text is not None:
+                rec.update(_extras(text))
+                n += 1
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+    return n
 
 
 def write_precomputed(
@@ -255,9 +318,10 @@ def write_precomputed(
     n = 0
     tmp = out.with_name(out.name + ".partial")  # an interrupted run leaves the old file intact
     with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=9) as fh:
-        fh.write(json.dumps({"geoparser": GEOPARSER_VERSION}) + "\n")
+        fh.write(_precomputed_header() + "\n")
         for art, mentions in geoparser.parse_many(articles):
             rec = {"text_hash": text_id(art.text), "toponyms": [toponym_json(m) for m in mentions]}
+            rec.update(_extras(art.text))
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
             n += 1
             if on_progress:
@@ -338,6 +402,7 @@ class _Job:
     file: _File | None = None
     mentions: list[Mention] | None = None  # None: still to be geoparsed
     refused: str = ""  # why it is stored without places although in English
+    signature: bytes | None = None  # MinHash shipped with the precomputed results
 
 
 def ingest(
@@ -526,8 +591,14 @@ class _Ingest:
 
     def _queue(self, art: Article, origin: str, file: _File | None) -> Iterator[_Job]:
         job = _Job(art, origin, file)
-        if (topos := self.precomputed.get(text_id(art.text))) is not None:
-            english = _set_language(job, detect(art.text))
+        th = text_id(art.text)
+        if (topos := self.precomputed.get(th)) is not None:
+            # The shipped results carry the language and signature: not computed again.
+            lang, job.signature = (
+                self.precomputed.extras(th) if isinstance(self.precomputed, Precomputed)
+                else (None, None)
+            )  # fmt: skip
+            english = _set_language(job, lang or detect(art.text))
             job.mentions = [mention_from_json(art.id, t) for t in topos] if english else []
         elif self._stored_copy(art):
             job.mentions = []  # the store only records the copy
@@ -555,7 +626,9 @@ class _Ingest:
             # Stored (without places) all the same: the reason is listed with the failures.
             self.report.failed.append(Failure(job.article.id, job.refused, job.origin))
         try:
-            res = self.store.save(job.article, job.mentions or [], self.version, job.origin)
+            res = self.store.save(
+                job.article, job.mentions or [], self.version, job.origin, signature=job.signature
+            )
         except GeoError as err:
             self.report.failed.append(Failure(job.article.id, str(err), job.origin))
             if job.file is not None:

@@ -3,7 +3,8 @@
 Builds a database from the bundled sample in a temporary folder, starts the dashboard with
 `streamlit run`, drives it in headless Chromium the way a user does (typing a place name,
 clicking "Correct…", "Read article", the tables' tab), and writes PNG files to
-docs/screenshots/. Run from the project root:
+docs/screenshots/: at 1400x900 and, for the landing page and a found place, at 1024x700
+(`*-1024.png`). Run from the project root:
 
     python scripts/screenshots.py [--chromium /usr/bin/chromium]
 """
@@ -23,7 +24,8 @@ from geo.store import Store  # noqa: E402
 from tests import appserver  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
-VIEWPORT = {"width": 1500, "height": 950}
+VIEWPORT = {"width": 1400, "height": 900}
+SMALL = {"width": 1024, "height": 700}
 
 
 def idle(pg) -> None:
@@ -31,7 +33,21 @@ def idle(pg) -> None:
     pg.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
         timeout=120_000
     )
+    # The map's outlines and its first marker or badge are drawn.
+    frame = pg.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    frame.locator("#map_div[data-basemap='loaded']").wait_for(state="attached", timeout=120_000)
+    frame.locator("path[data-place], [data-places]").first.wait_for(
+        state="attached", timeout=120_000
+    )
     pg.wait_for_timeout(1200)  # map tiles, clusters and charts settle
+
+
+def find(pg, name: str) -> None:
+    """Type a name into the find box and press Enter, as a user does."""
+    pg.get_by_role("textbox", name="Find a place").click()
+    pg.keyboard.type(name)
+    pg.keyboard.press("Enter")
+    idle(pg)
 
 
 def main() -> int:
@@ -59,10 +75,7 @@ def main() -> int:
                 idle(pg)
                 pg.screenshot(path=str(OUT / "landing.png"))
                 # Find a place by name: the panel shows its passages.
-                pg.get_by_role("combobox", name="Find a place").click()
-                pg.keyboard.type("Mariupol")
-                pg.keyboard.press("Enter")
-                idle(pg)
+                find(pg, "Mariupol")
                 pg.screenshot(path=str(OUT / "place.png"))
                 # Correcting a passage.
                 pg.get_by_role("button", name="Correct…").first.click()
@@ -81,6 +94,13 @@ def main() -> int:
                 pg.mouse.wheel(0, 250)
                 pg.wait_for_timeout(600)
                 pg.screenshot(path=str(OUT / "tables.png"))
+                # A smaller window: the map still fills it, the panel beside it.
+                small = browser.new_page(viewport=SMALL)
+                small.goto(url)
+                idle(small)
+                small.screenshot(path=str(OUT / "landing-1024.png"))
+                find(small, "Kharkov")  # an old spelling finds Kharkiv
+                small.screenshot(path=str(OUT / "place-1024.png"))
                 browser.close()
         finally:
             proc.terminate()

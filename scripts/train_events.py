@@ -47,7 +47,7 @@ from geo.event_model import (  # noqa: E402
     rule_features,
     word_features,
 )
-from geo.events import EVENT_TYPES, _Context, _main_first, _rule_events  # noqa: E402
+from geo.events import EVENT_TYPES, _Context, _main_first, _rule_events, cue_classes  # noqa: E402
 from geo.recognize import load_model  # noqa: E402
 
 DATA = ROOT / "data" / "events"
@@ -57,7 +57,9 @@ CLASSES = (*EVENT_TYPES, NONE)
 # relative to the text blocks, the regularisation, and the decimals stored per weight.
 KEEP = {"words": 1500, "chars": 1500}
 RULES_SCALE = 1.0
-C = 10.0
+C = 3.0
+CLASS_WEIGHT = "balanced"
+USE_CUES = True
 DECIMALS = 3
 GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 
@@ -75,9 +77,10 @@ class Passages:
                         self.recs.append(json.loads(line))
                         self.file.append(f.stem)
         nlp = load_model()
-        self.rule_events = []
+        self.rule_events, self.cues = [], []
         for doc in nlp.pipe([r["text"] for r in self.recs], batch_size=32):
             self.rule_events.append(_main_first(_rule_events(_Context(doc, (), None))))
+            self.cues.append(cue_classes(doc.sents))
         self.text = [r["text"] for r in self.recs]
         self.y = np.array([(r["events"][0]["type"] if r["events"] else NONE) for r in self.recs])
         self.split = np.array([r.get("split", "dev") for r in self.recs])
@@ -89,8 +92,8 @@ class Passages:
         )
         self.rule_types = [[e.type for e in evs] for evs in self.rule_events]
         self.rule_feats = [
-            rule_features(t, evs[0].status if evs else None)
-            for t, evs in zip(self.rule_types, self.rule_events, strict=True)
+            rule_features(t, evs[0].status if evs else None, cues if USE_CUES else ())
+            for t, evs, cues in zip(self.rule_types, self.rule_events, self.cues, strict=True)
         ]
 
 
@@ -131,7 +134,7 @@ def fit(P: Passages, idx) -> tuple[Model, LogisticRegression, dict]:
         vecs[block] = vec
         mats.append(X)
     X = sparse.hstack(mats).tocsr()
-    clf = LogisticRegression(C=C, max_iter=5000)
+    clf = LogisticRegression(C=C, class_weight=CLASS_WEIGHT, max_iter=5000)
     clf.fit(X, y)
     # The stored weights are rounded; scikit-learn predicts with the same rounded weights.
     clf.coef_ = np.round(clf.coef_, DECIMALS)

@@ -237,3 +237,13 @@ def pick_option(pg, box, typed: str, name, attempts: int = 3) -> None:
             continue
         return
     raise AssertionError(f"no option {name!r} after typing {typed!r} {attempts} times")
+
+
+def page_scroll(pg) -> int:
+    """How far the page is scrolled (px): the document or Streamlit's main scrolling box."""
+    return pg.evaluate(
+        """() => Math.max(...[document.scrollingElement,
+            document.querySelector("[data-testid='stMain']"),
+            document.querySelector("[data-testid='stAppViewContainer']")]
+            .filter(Boolean).map((el) => el.scrollTop))"""
+    )

@@ -397,7 +397,7 @@ def test_just_added_article_offers_its_places(at, app_db):
     show = at.button(key="show_pgu-74465")
     assert "Show this article's places" in show.label
     show.click().run()
-    assert any("Showing the places of one article" in i.value for i in at.info)
+    assert any("Showing the places of one article" in c.value for c in at.caption)
     assert 'class="cm-reader"' in markdown(at)
     line = places_line(at)
     assert int(line.split()[0].strip("*").replace(",", "")) < 40  # only that article's places

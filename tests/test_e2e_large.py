@@ -61,7 +61,7 @@ def test_a_large_selection_is_drawn_by_the_view(page):  # noqa: F811
     assert frame.locator(held).count() == 0  # one mention: not among the 300 at this view
 
     # Find another village by name: the map centres on it, and its neighbours come into view.
-    pg.get_by_role("combobox", name="Find a place").click()
+    pg.get_by_role("textbox", name="Find a place").click()
     pg.keyboard.type("Zz Village 07")
     pg.keyboard.press("Enter")
     wait_idle(pg)

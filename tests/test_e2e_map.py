@@ -318,13 +318,14 @@ def test_first_click_on_a_partly_visible_map_selects_without_scrolling(page, ser
     from playwright.sync_api import expect
 
     pg, url, outside, bad = page
-    pg.set_viewport_size({"width": 1500, "height": 760})  # the map runs below the fold
+    pg.set_viewport_size({"width": 1500, "height": 760})
     pg.goto(url)
     wait_idle(pg)
     map_ready(pg)
     settle(pg)
-    # Back to the top of the page, as it opens (waiting for the map scrolled it into view).
-    pg.evaluate("document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
+    # The map fills the window; scrolled down to the legends under it, the map is cut at the
+    # top of the window.
+    pg.evaluate("document.querySelector('[data-testid=stMain]').scrollTo(0, 300)")
     pg.wait_for_timeout(300)
     frame = map_frame(pg)
     fold = pg.evaluate("window.innerHeight")
@@ -334,14 +335,14 @@ def test_first_click_on_a_partly_visible_map_selects_without_scrolling(page, ser
         x, y = centre(markers.nth(i))
         key = markers.nth(i).get_attribute("data-place")
         if (
-            0 < y < fold - 20
+            20 < y < fold - 20
             and inside((x, y), map_box(pg))
             and drawn_at(pg, (x, y), "data-place") == key
         ):
             target = (key, (x, y))
             break
     assert target, "no marker drawn above the fold"
-    assert map_box(pg)["y"] + map_box(pg)["height"] > fold  # the map is cut by the fold
+    assert map_box(pg)["y"] < 0  # the map is cut by the window's top
     before = pg.evaluate(
         "window.scrollY + document.querySelector('[data-testid=stMain]').scrollTop"
     )
@@ -353,3 +354,91 @@ def test_first_click_on_a_partly_visible_map_selects_without_scrolling(page, ser
     pg.screenshot(path=str(ARTIFACTS / "first_click.png"))
     expect(pg.locator("h3.cm-place")).to_be_visible(timeout=30_000)
     assert not outside, outside
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "min_width", "min_height"), [(1400, 900, 650, 550), (1024, 700, 450, 380)]
+)
+def test_map_fills_the_window_and_a_first_click_keeps_the_page(
+    page,  # noqa: F811
+    server,  # noqa: F811
+    width,
+    height,
+    min_width,
+    min_height,
+):
+    """A fresh session: the map starts high and is big; the first marker click moves nothing.
+
+    The click lands where the marker is drawn; afterwards the page is scrolled as before,
+    the map is where it was and the selected place's name is inside the window.
+    """
+    from playwright.sync_api import expect
+
+    from .e2e_fixtures import page_scroll, reveal_place
+
+    pg, url, outside, bad = page
+    _, db = server
+    pg.set_viewport_size({"width": width, "height": height})
+    pg.goto(url)
+    wait_idle(pg)
+    frame = map_frame(pg)
+    expect(frame.locator("#map_div[data-basemap='loaded']")).to_have_count(1, timeout=60_000)
+    scroll = page_scroll(pg)
+    box = pg.locator(MAP_IFRAME).bounding_box()
+    assert scroll == 0
+    assert box["y"] <= 250, box
+    assert box["width"] >= min_width, box
+    assert min(box["y"] + box["height"], height) - box["y"] >= min_height, box
+    pc = top_drawn(db)[1]
+    point = reveal_place(pg, pc.place.key)
+    assert page_scroll(pg) == scroll, "revealing the marker moved the page"
+    pg.mouse.click(*point)
+    wait_idle(pg)
+    heading = pg.locator("h3.cm-place")
+    expect(heading).to_have_text(heading_text(pc), timeout=30_000)
+    pg.wait_for_timeout(1_000)  # anything that would scroll has happened
+    assert page_scroll(pg) == scroll, "the first click scrolled the page"
+    after = pg.locator(MAP_IFRAME).bounding_box()
+    assert abs(after["y"] - box["y"]) < 1 and abs(after["height"] - box["height"]) < 1
+    hb = heading.bounding_box()
+    assert 0 <= hb["y"] and hb["y"] + hb["height"] <= height, f"name out of view: {hb}"
+    assert not outside and not bad, (outside[:5], bad)
+
+
+def test_first_click_near_the_corner_at_zoom_6_keeps_the_view(page, server):  # noqa: F811
+    """Zoomed in to 6, the session's first click on a marker near a corner of the map keeps
+    the zoom, the centre and the page (it once took the map out to zoom 5)."""
+    from playwright.sync_api import expect
+
+    from .e2e_fixtures import page_scroll
+
+    pg, url, outside, bad = page
+    pg.set_viewport_size({"width": 1400, "height": 900})
+    pg.goto(url)
+    wait_idle(pg)
+    map_ready(pg)
+    zoom_in(pg, 6 - view(pg)[0])
+    before = view(pg)
+    scroll = page_scroll(pg)
+    frame = map_frame(pg)
+    box = map_box(pg)
+    markers = frame.locator("path[data-place]")
+    best = None
+    for i in range(markers.count()):
+        key = markers.nth(i).get_attribute("data-place")
+        point = centre(markers.nth(i))
+        if not inside(point, box, margin=8) or drawn_at(pg, point, "data-place") != key:
+            continue  # outside, or under a control or another marker
+        edge = min(point[0] - box["x"], box["x"] + box["width"] - point[0]) + min(
+            point[1] - box["y"], box["y"] + box["height"] - point[1]
+        )
+        if best is None or edge < best[0]:
+            best = (edge, point, key)
+    assert best, "no marker drawn on its own in the view"
+    pg.mouse.click(*best[1])
+    wait_idle(pg)
+    expect(pg.locator("h3.cm-place")).to_be_visible(timeout=30_000)
+    pg.wait_for_timeout(1_000)
+    assert_same_view(view(pg), before)
+    assert page_scroll(pg) == scroll
+    assert not outside and not bad, (outside[:5], bad)

@@ -106,8 +106,20 @@ def test_size_scale_is_fixed_and_bounded():
     sizes = [mapview.radius(n) for n in (8, 800, 8_000)]
     assert sizes == sorted(sizes) and sizes[2] >= 2.5 * sizes[0]
     # Clusters must keep drawn markers apart: no marker reaches another's centre.
-    assert mapview.CLUSTER_RADIUS_NEAR_PX > mapview.RADIUS_MAX
-    assert mapview.CLUSTER_RADIUS_NEAR_PX > mapview.BADGE_MAX_PX / 2
+    assert mapview.CLUSTER_RADIUS_PX > mapview.RADIUS_MAX
+    assert mapview.CLUSTER_RADIUS_PX > mapview.BADGE_MAX_PX / 2
+
+
+@pytest.mark.parametrize("top", [1, 650, 8_000, 10**7])
+def test_near_clusters_group_only_markers_that_overlap(top):
+    """From regional zoom on, the clustering distance is just over the biggest marker drawn
+    (so no marker covers a neighbour's centre) and the badges stay within it."""
+    counts = [PlaceCount(KYIV, top, 1), PlaceCount(LYPKY, 1, 1)]
+    near = mapview.near_cluster_radius(counts)
+    assert near > mapview.radius(top)
+    assert near >= mapview.CLUSTER_RADIUS_NEAR_PX
+    assert mapview.NEAR_BADGE_MIN_PX / 2 < near
+    assert near <= mapview.radius(top) + 4 or near == mapview.CLUSTER_RADIUS_NEAR_PX
 
 
 def test_size_legend_matches_marker_sizes():

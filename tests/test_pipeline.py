@@ -120,6 +120,46 @@ def test_precomputed_results_are_used_and_match_a_fresh_parse(tmp_path, tmp_stor
     assert [(m.start, m.end, m.place) for m in stored] == [(m.start, m.end, m.place) for m in fresh]
 
 
+def test_precomputed_language_and_signature_spare_the_first_import(
+    tmp_path, tmp_store, monkeypatch
+):
+    """The shipped language and MinHash are used as they are; an old file still loads."""
+    from geo import dedup
+    from geo.articles import load_file, text_id
+
+    art = next(load_file(SEED))
+    old = tmp_path / "old.jsonl.gz"
+    with gzip.open(old, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"geoparser": pipeline.GEOPARSER_VERSION}) + "\n")
+        fh.write(json.dumps({"text_hash": text_id(art.text), "toponyms": []}) + "\n")
+    assert load_precomputed(old).extras(text_id(art.text)) == (None, None)
+    new = tmp_path / "new.jsonl.gz"
+    new.write_bytes(old.read_bytes())
+    assert pipeline.add_precomputed_extras([SEED], new) == 1
+    pre = load_precomputed(new)
+    lang, sig = pre.extras(text_id(art.text))
+    assert lang == "en" and sig == dedup.signature(art.text)
+
+    def not_again(*_args):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(pipeline, "detect", not_again)
+    monkeypatch.setattr(dedup, "signature", not_again)
+    report = ingest([SEED], tmp_store, lambda: pytest.fail("should not parse"), precomputed=pre)
+    assert report.added == 1
+    assert tmp_store.article(art.id).language == "en"
+
+
+def test_shipped_sample_results_carry_language_and_signatures():
+    """Run `python scripts/add_precomputed_extras.py` (or `python -m geo precompute`)."""
+    from geo import dedup
+
+    pre = load_precomputed()
+    assert pre and all(pre.extras(h)[0] for h in list(pre)[:50])
+    with gzip.open(pipeline.PRECOMPUTED, "rt") as fh:
+        assert json.loads(fh.readline())["minhash"] == dedup.SIGNATURE_KIND
+
+
 def test_shipped_sample_results_match_the_current_code(geoparser):
     """If this fails, the geoparser changed: bump GEOPARSER_VERSION, run `python -m geo precompute`."""
     from geo.articles import load_file, text_id

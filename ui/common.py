@@ -147,7 +147,11 @@ def write_url(query: Query, selected: str | None) -> None:
 
 
 def select_place(place: Place, centre: bool = True) -> None:
-    """Select a place (panel), close the reader and, with `centre`, move the map to it."""
+    """Select a place (panel), close the reader and, with `centre`, move the map to it.
+
+    With `centre` the page also scrolls back to the map (see `reveal`): the selection came
+    from elsewhere (the find box, a table row, a link, a correction).
+    """
     st.session_state["selected_place"] = place.key
     st.session_state.pop("reader", None)
     if centre:
@@ -155,6 +159,49 @@ def select_place(place: Place, centre: bool = True) -> None:
         st.session_state["map_command"] = mapview.ViewCommand(
             uuid.uuid4().hex, (place.lat, place.lon), zoom
         )
+        reveal()
+
+
+def show_article_places(aid: str | None, read: bool = False) -> None:
+    """Show one article's places (None: every article's) and frame them on the map.
+
+    With `read` the panel shows the article itself. The map frames the new selection on
+    the next run (ui/map.py) and the page scrolls back to it.
+    """
+    if aid is None:
+        st.session_state.pop("article_filter", None)
+    else:
+        st.session_state["article_filter"] = aid
+    if read and aid is not None:
+        st.session_state["reader"] = aid
+    st.session_state["_frame_selection"] = True
+    reveal()
+
+
+def reveal() -> None:
+    """Scroll the page back to the map and the panel at the end of the next run."""
+    st.session_state["_reveal"] = uuid.uuid4().hex
+
+
+# Runs in a frame of its own (same origin as the page); scrolls Streamlit's main box to
+# the top, where the map and the panel are. The id makes each request a new frame.
+_REVEAL_HTML = """<script id="{id}">
+(function() {{
+  var doc = window.parent.document;
+  [doc.querySelector("[data-testid='stMain']"), doc.scrollingElement].forEach(function(el) {{
+    if (el && el.scrollTop > 0) {{ el.scrollTo({{top: 0, behavior: "smooth"}}); }}
+  }});
+}})();
+</script>"""
+
+
+def reveal_if_asked() -> None:
+    """The end of a run: do what `reveal` asked for (a frame of zero height, at the bottom)."""
+    token = st.session_state.pop("_reveal", None)
+    if token:
+        import streamlit.components.v1 as components
+
+        components.html(_REVEAL_HTML.format(id=token), height=0)
 
 
 def plural(n: int, word: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from geo import gazetteer, render
@@ -20,16 +22,39 @@ from geo.pipeline import (
 from geo.render import is_web_address
 from geo.store import Store
 from geo.watch import PollResult
-from ui.common import APP_WORKERS, FEED_INTERVAL_S, get_geoparser
+from ui.common import APP_WORKERS, FEED_INTERVAL_S, get_geoparser, show_article_places
+
+PROGRESS_EVERY_S = 0.25  # the bar is redrawn at most this often (each redraw is a message)
 
 
 def run_ingest(store: Store) -> None:
-    """Bring the database up to date with data/sample and data/articles, with a progress bar."""
-    bar = st.progress(0.0, text="Checking articles…")
+    """Bring the database up to date with data/sample and data/articles, with a progress bar.
+
+    The bar names the phase and shows counts that move: importing the sample's shipped
+    results (of how many), geoparsing new articles (of how many), or checking stored ones
+    (how many so far: their number is not known before the folders are read).
+    """
+    bar = st.progress(0.0, text="Checking which article files changed…")
+    precomputed = load_precomputed()
+    # On the first start the sample's shipped results are the bulk of the work: their
+    # number is what the bar counts towards.
+    expected = len(precomputed) if not store.counts()["articles"] else 0
+    shown = [0.0]
 
     def on_progress(done: int, total: int) -> None:
-        frac = done / total if total else 1.0
-        bar.progress(frac, text=f"Geoparsing articles: {done:,} of {total:,}")
+        now = time.monotonic()
+        if now - shown[0] < PROGRESS_EVERY_S and done < total:
+            return
+        shown[0] = now
+        if done < total:
+            bar.progress(done / total, text=f"Geoparsing new articles: {done:,} of {total:,}")
+        elif expected > done:
+            bar.progress(
+                done / expected,
+                text=f"Importing the sample's precomputed places: {done:,} of {expected:,} articles",
+            )
+        else:
+            bar.progress(0.0, text=f"Checking stored articles: {done:,} so far")
 
     def geoparser_factory() -> Geoparser:
         if not gazetteer.index_ready():
@@ -37,6 +62,7 @@ def run_ingest(store: Store) -> None:
             gazetteer.build_index(
                 on_progress=lambda d, t: bar.progress(d / t, text="Building the gazetteer index…")
             )
+        bar.progress(0.0, text="Loading the geoparser (spaCy model and gazetteer)…")
         return get_geoparser()
 
     try:
@@ -45,7 +71,7 @@ def run_ingest(store: Store) -> None:
             store,
             geoparser_factory,
             on_progress=on_progress,
-            precomputed=load_precomputed(),
+            precomputed=precomputed,
             workers=APP_WORKERS,
         )
     except GeoError as err:
@@ -136,8 +162,7 @@ def just_added(store: Store) -> None:
             type="tertiary",
             icon=":material/location_on:",
         ):
-            st.session_state["article_filter"] = aid
-            st.session_state["reader"] = aid
+            show_article_places(aid, read=True)
             st.rerun()
     if sb.button("Dismiss", key="dismiss_added"):
         st.session_state.pop("_just_added", None)

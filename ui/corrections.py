@@ -10,7 +10,7 @@ from geo import corrections, gazetteer, render
 from geo.errors import GeoError
 from geo.models import KINDS, Correction, Passage, Place
 from geo.store import Store
-from ui.common import HISTORY_SHOWN, get_gazetteer
+from ui.common import HISTORY_SHOWN, get_gazetteer, select_place
 from ui.events import EVENT_FIXES, event_correction_form, passage_events
 
 
@@ -130,6 +130,9 @@ def save_correction(store: Store, c: Correction, confirmed: bool = False) -> Non
         st.error(render.md_escape(err))
         return
     st.session_state["_toast"] = f"Saved: {c.describe()}"
+    if c.place is not None:
+        # The mention moved: the map goes to where it is now and the panel shows it there.
+        select_place(c.place)
     st.rerun()
 
 

@@ -1,4 +1,4 @@
-"""The page's header: the corpus line, unreadable inputs, the one-article filter, feeds."""
+"""The page's header (title, corpus line, one-article filter) and the corpus notices."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from geo.pipeline import (
     GEOPARSED_LANGUAGES,
 )
 from geo.store import Store
+from ui.common import show_article_places
 from ui.corpus import poll_feeds
 
 
 def header(store: Store, one: str | None) -> None:
-    """Title, corpus counts, the inputs that could not be read and the watched feeds."""
+    """Title, corpus counts and the one-article filter: a few short lines above the map."""
     st.title("Conflict Map")
     counts_all = store.counts()
     other_langs = [(lang, n) for lang, n in store.languages() if lang not in GEOPARSED_LANGUAGES]
@@ -31,10 +32,24 @@ def header(store: Store, one: str | None) -> None:
     )
     st.caption(
         f"Whole corpus: {counts_all['articles']:,} articles naming "
-        f"{counts_all['places']:,} places (demonyms included) · "
-        f"{counts_all['undated']:,} undated{copies_note}{not_english}. Sources are the parties' "
-        "own statements unless stated otherwise; every passage names its source."
+        f"{counts_all['places']:,} places · {counts_all['undated']:,} undated{copies_note}"
+        f"{not_english}",
+        help="Places include demonyms. Sources are the parties' own statements unless stated "
+        "otherwise; every passage names its source.",
     )
+    if one:
+        art = store.article(one)
+        c1, c2 = st.columns([3, 2], vertical_alignment="center")
+        c1.caption(
+            "Showing the places of one article: " + render.md_escape(art.title if art else one, 90)
+        )
+        if c2.button("Show all articles", key="all_articles", width="stretch"):
+            show_article_places(None)
+            st.rerun()
+
+
+def corpus_notices(store: Store) -> None:
+    """The inputs that could not be read and the watched feeds (under the map)."""
     failures = store.failures()
     if failures:
         with st.expander(f"⚠️ {len(failures)} input(s) could not be read", expanded=False):
@@ -43,15 +58,6 @@ def header(store: Store, one: str | None) -> None:
             if st.button("Clear this list", key="clear_failures"):
                 store.clear_failures()
                 st.rerun()
-    if one:
-        art = store.article(one)
-        c1, c2 = st.columns([4, 1])
-        c1.info(
-            "Showing the places of one article: " + render.md_escape(art.title if art else one, 150)
-        )
-        if c2.button("Show all articles", key="all_articles", width="stretch"):
-            st.session_state.pop("article_filter", None)
-            st.rerun()
     feeds = store.feeds()
     if feeds:
         broken = sum(1 for f in feeds if f.last_error)

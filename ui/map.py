@@ -1,4 +1,4 @@
-"""The map: markers, legend, the find box and what a click selects."""
+"""The map: markers, legends, the find box and what a click selects."""
 
 from __future__ import annotations
 
@@ -8,39 +8,88 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import export, mapview, render
+from geo import export, finder, gazetteer, mapview, render
 from geo.store import Query, Store
-from ui.common import place_counts, plural, select_place, write_url
+from ui.common import get_gazetteer, place_counts, plural, select_place, write_url
 from ui.events import dominant, legend_html
 
 
 def place_finder(counts) -> None:
-    """Find a place by name in the selection: selects it and centres the map on it."""
-    by_key = {c.place.key: c for c in counts}
+    """Find a place of the selection by a name people write: Enter selects the best match.
+
+    Alternate, historical and transliterated names and typos are understood (geo.finder);
+    the other matches are offered in the panel (`finder_matches`).
+    """
     chosen = st.session_state.get("selected_place")
-    typed = st.session_state.get("finder")
-    if typed == st.session_state.get("_found") and typed != chosen:
+    if chosen != st.session_state.get("_finder_for"):
         # The selection changed elsewhere (map, table, list): the box names it.
-        st.session_state["finder"] = chosen if chosen in by_key else None
-        st.session_state["_found"] = st.session_state["finder"]
-    key = st.selectbox(
+        st.session_state["_finder_for"] = chosen
+        place = next((c.place for c in counts if c.place.key == chosen), None)
+        st.session_state["finder"] = place.name if place else ""
+        st.session_state.pop("_finder_found", None)
+    st.text_input(
         "Find a place",
-        list(by_key),
-        index=None,
-        placeholder="Find a place: type its name…",
-        format_func=lambda k: _finder_label(by_key[k]),
         key="finder",
+        placeholder="Find a place: type a name, press Enter",
         label_visibility="collapsed",
+        on_change=_find,
+        args=(counts,),
+        help="Any spelling: Kharkov, Kiev, Artemovsk… The best match in the selection opens.",
     )
-    if key and key != st.session_state.get("_found"):
-        st.session_state["_found"] = key
-        select_place(by_key[key].place)
-        st.rerun()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _alternate_names(ids: tuple[int, ...]) -> dict[int, list[str]]:
+    return get_gazetteer().names_of(ids)
+
+
+def _find(counts) -> None:
+    """The find box's Enter: select the best match, keep the others for the panel."""
+    typed = (st.session_state.get("finder") or "").strip()
+    if not typed:
+        return
+    found = finder.find_places(
+        typed,
+        counts,
+        get_gazetteer(),
+        names_of=lambda ids: _alternate_names(tuple(sorted(set(ids)))),
+    )
+    if not found:
+        st.session_state["_toast"] = f"No place in the selection is called “{typed}”."
+        st.session_state.pop("_finder_found", None)
+        return
+    select_place(found[0].count.place)
+    st.session_state["_finder_for"] = found[0].count.place.key
+    st.session_state["_finder_found"] = (typed, found)
+
+
+def finder_matches() -> None:
+    """In the panel, after a search: how the best match matched, and the other matches."""
+    typed, found = st.session_state.get("_finder_found") or (None, [])
+    if not found or found[0].count.place.key != st.session_state.get("selected_place"):
+        return
+    first = found[0]
+    how = "" if first.how == finder.EXACT else f"({first.how} “{first.matched}”)"
+    st.caption(
+        f"Found for “{render.md_escape(typed, 60)}”: "
+        f"{render.md_escape(_finder_label(first.count))} {render.md_escape(how, 80)}"
+    )
+    for f in found[1:5]:
+        if st.button(
+            render.md_escape(_finder_label(f.count), 120),
+            key=f"found_{f.count.place.key}",
+            type="tertiary",
+            icon=":material/place:",
+        ):
+            select_place(f.count.place)
+            st.session_state["_finder_for"] = f.count.place.key
+            st.rerun()
 
 
 def _finder_label(c) -> str:
     p = c.place
-    where = f", {p.country_code}" if p.country_code and p.kind != "country" else ""
+    country = gazetteer.country_names().get(p.country_code or "", p.country_code or "")
+    where = f", {country}" if country and p.kind != "country" else ""
     return f"{p.name}{where} — {p.kind}, {plural(c.mentions, 'mention')}"
 
 
@@ -55,36 +104,29 @@ LEGEND = (
             ("landmark", mapview.KIND_COLOURS["landmark"]),
         )
     )
-    + " · circle size = mentions in the selection (key under the map)</div>"
+    + "</div>"
 )
 
+
+MAP_HEIGHT_PX = 600
 
 # Under the map, so the circles can be drawn at the map's own sizes without pushing it down.
 SIZE_LEGEND = f"<div class='cm-legend cm-sizes'>{mapview.size_legend_html()}</div>"
 
 
 def map_panel(store: Store, counts, query: Query, version: int) -> None:
-    """The map of the selection, its legends, the find box and the downloads of its places.
+    """The map of the selection, its legends and the downloads of its places.
 
     A click on a marker selects that place (the panel beside the map shows it).
     """
-    n_mentions = sum(c.mentions for c in counts)
-    head, find = st.columns([3, 2])
-    head.markdown(
-        f"**{plural(len(counts), 'place')}**, {plural(n_mentions, 'mention')} in the selection"
-        + ("" if counts else " — nothing matches the filters.")
-    )
-    with find:
-        place_finder(counts)
     # The map frames the selection once per session; after that it keeps the user's own
     # centre and zoom across reruns (mapview.ViewKeeper) until they press the map's own
     # "Fit to selection" button.
-    if "map_command" not in st.session_state:
+    if "map_command" not in st.session_state or st.session_state.pop("_frame_selection", None):
         st.session_state["map_command"] = mapview.ViewCommand.frame(counts)
     selected = st.session_state.get("selected_place")
     # Coloured by what happened there; a corpus with no events keeps the colours of kinds.
     marks = dominant(store, query, version) or None
-    st.markdown(legend_html(marks) if marks else LEGEND, unsafe_allow_html=True)
     # A very large selection is drawn by view: the places in the box the user looks at.
     # A pan or a zoom reruns the app (the map returns its bounds then); the map's last
     # value is in the session state before the map is drawn again.
@@ -108,14 +150,21 @@ def map_panel(store: Store, counts, query: Query, version: int) -> None:
     ret = st_folium(
         mapview.base_map(online_tiles=st.session_state.get("online_tiles", False)),
         key="map",
-        height=640,
+        # The page's stylesheet sizes the map to the window (ui/style.py); this is the size
+        # before it applies and for the map's own frame.
+        height=MAP_HEIGHT_PX,
         use_container_width=True,
         feature_group_to_add=mapview.markers_layer(
             to_draw, selected, st.session_state["map_command"], frame=counts, events=marks
         ),
         returned_objects=["last_active_drawing", "bounds"] if large else ["last_active_drawing"],
     )
-    st.markdown(SIZE_LEGEND, unsafe_allow_html=True)
+    n_mentions = sum(c.mentions for c in counts)
+    st.markdown(
+        f"**{plural(len(counts), 'place')}**, {plural(n_mentions, 'mention')} in the selection"
+        + ("" if counts else " — nothing matches the filters.")
+    )
+    st.markdown((legend_html(marks) if marks else LEGEND) + SIZE_LEGEND, unsafe_allow_html=True)
     not_drawn = {
         c.place.key: f"{render.md_escape(c.place.name)} ({c.mentions:,})"
         for c in counts

@@ -40,6 +40,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     if close.button(
         "Close",
         key="deselect",
+        type="tertiary",  # no frame: fits beside the name in a narrow panel
         icon=":material/close:",
         help="Back to the list of most mentioned places",
     ):
@@ -105,7 +106,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
             "marked in the passages)."
         )
     copies = story_copies(store, tuple(dict.fromkeys(r.article.id for r in shown)), version)
-    box = st.container(height=640, key="passages")
+    box = st.container(key="passages")
     for r in shown:
         mark = (
             render.correction_html(r.correction_note, r.geoparser_place, r.reason)
@@ -186,6 +187,5 @@ def top_places(counts) -> None:
         for c in counts[:10]:
             label = f"{render.md_escape(c.place.name)} — {plural(c.mentions, 'mention')}"
             if st.button(label, key=f"top_{c.place.key}", type="tertiary"):
-                st.session_state["selected_place"] = c.place.key
-                st.session_state.pop("reader", None)
+                select_place(c.place)
                 st.rerun()

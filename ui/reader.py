@@ -7,6 +7,7 @@ import streamlit as st
 from geo import corrections, render
 from geo.models import Correction, Passage
 from geo.store import Store
+from ui.common import show_article_places
 from ui.corpus import remove_articles
 from ui.corrections import (
     author,
@@ -32,7 +33,7 @@ def reader_panel(store: Store, aid: str, version: int) -> None:
     if top[0].button(
         "Show this article's places", key="reader_only", icon=":material/location_on:"
     ):
-        st.session_state["article_filter"] = aid
+        show_article_places(aid)
         st.rerun()
     st.html(
         render.article_html(

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
+# The panel beside the map: its box before the stylesheet sizes it to the window.
+PANEL_HEIGHT_PX = 600
+
+
+def panel_key(which: str) -> str:
+    """The panel box's widget key for one place or article: a CSS-safe name per content."""
+    return "cm-panel-" + hashlib.blake2s(which.encode(), digest_size=6).hexdigest()
+
+
 ABOUT = """
 **Conflict Map** finds the places that news articles mention, puts them on a map and shows
 the passages behind every marker.
@@ -46,7 +57,18 @@ CSS = """
 .cm-quote mark {background: #ffe066; padding: 0 2px;}
 .cm-also {font-size: 0.8rem; color: #555; margin-top: 0.2rem;}
 .cm-lang {background: #fde8c8; border-radius: 4px; padding: 0 4px;}
-section[data-testid="stSidebar"] {min-width: 24rem;}
+/* The map is the page: a compact header, then the map and the panel as tall as the window. */
+:root {--cm-map-h: max(360px, calc(100vh - 248px));}
+[data-testid="stMainBlockContainer"] {padding: 2.9rem 1.2rem 2rem 1.2rem;}
+[data-testid="stMainBlockContainer"] h1 {font-size: 1.6rem; padding: 0 0 0.1rem 0; line-height: 1.2;}
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] {line-height: 1.35;}
+iframe[title="streamlit_folium.st_folium"] {height: var(--cm-map-h) !important;}
+[class*="st-key-cm-panel-"] {height: var(--cm-map-h) !important; overflow-y: auto;
+  border-left: 1px solid #e4e4e4; padding-left: 0.6rem;}
+section[data-testid="stSidebar"] {min-width: 20rem; max-width: 20rem;}
+@media (max-width: 1150px) {
+  section[data-testid="stSidebar"] {min-width: 16.5rem; max-width: 16.5rem;}
+}
 [data-baseweb="popover"] li, [role="listbox"] [role="option"] {white-space: normal; height: auto;}
 .cm-quote mark.cm-hit {background: #b8e0ff;}
 .cm-corrected {font-size: 0.8rem; color: #1b5e20; margin-top: 0.2rem;}

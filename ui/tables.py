@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo import gazetteer
 from geo.store import Query, Store
-from ui.common import plural, select_place
+from ui.common import plural, reveal, select_place
 from ui.events import events_table
 
 
@@ -83,5 +83,6 @@ def tables(store: Store, counts, query: Query, version: int) -> None:
             if aid != st.session_state.get("_article_pick"):
                 st.session_state["_article_pick"] = aid
                 st.session_state["reader"] = aid
+                reveal()
                 st.rerun()
         st.caption("Select a row to read the article with its places marked.")

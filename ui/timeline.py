@@ -15,6 +15,9 @@ PRESETS = {"7 days": 7, "30 days": 30, "90 days": 90, "Core": None, "All": 0}
 PLAY_WINDOW_DAYS = 7
 
 
+TIMELINE_HEIGHT_PX = 80  # the header's timeline: a strip (bars about 35 px tall under the axes)
+
+
 PLAY_STEP_S = 1.2
 
 
@@ -74,19 +77,17 @@ def timeline_bar(
             x=alt.X(
                 "week:T", title=None, axis=alt.Axis(format="%d %b %Y", labelAngle=0, tickCount=8)
             ),
-            y=alt.Y("articles:Q", title=None, axis=alt.Axis(tickCount=3)),
+            y=alt.Y("articles:Q", title=None, axis=alt.Axis(tickCount=2, labelFontSize=9)),
             color=alt.condition("datum['in range']", alt.value("#c51b1b"), alt.value("#c9c9c9")),
             tooltip=[alt.Tooltip("week:T", title="week of", format="%d %b %Y"), "articles:Q"],
         )
         .add_params(brush)
-        .properties(height=90)
+        .properties(height=TIMELINE_HEIGHT_PX)
     )
-    cols = st.columns([6, 1])
-    with cols[0]:
-        event = st.altair_chart(
-            chart, width="stretch", on_select="rerun", key=f"timeline_{lo}_{hi}",
-            selection_mode="brush",
-        )  # fmt: skip
+    event = st.altair_chart(
+        chart, width="stretch", on_select="rerun", key=f"timeline_{lo}_{hi}",
+        selection_mode="brush",
+    )  # fmt: skip
     picked = ((event or {}).get("selection") or {}).get("brush") or {}
     span = picked.get("week") if isinstance(picked, dict) else None
     if span and len(span) == 2 and not playing:
@@ -96,12 +97,9 @@ def timeline_bar(
             if (a, b) != (lo, hi) and st.session_state.get("_brushed") != (a, b):
                 st.session_state["_brushed"] = (a, b)
                 set_dates(a, b)
-    with cols[1]:
-        st.caption("Articles per week: drag across the bars to pick dates.")
-        st.checkbox(
-            "Whole corpus", key="_timeline_all", help="Show every week, not only the core span"
-        )
-    pcols = st.columns([5, 2])
+    # Presets and Play in one row under the chart; the "whole corpus" switch is a display
+    # option of this chart and sits in the sidebar, so the row fits a 1024 px window.
+    pcols = st.columns([4, 1], vertical_alignment="center")
     with pcols[0]:
         st.segmented_control(
             "Date presets", list(PRESETS), key="preset", label_visibility="collapsed",
@@ -121,6 +119,11 @@ def timeline_bar(
             st.session_state["_play_range"] = (lo, hi)
             st.session_state["_play"] = lo
             st.rerun()
+    st.sidebar.checkbox(
+        "Timeline: every week of the corpus", key="_timeline_all",
+        help="The timeline above the map shows the articles per week (drag across the bars to "
+        "pick dates). Ticked: every week, not only the core span where the articles cluster.",
+    )  # fmt: skip
     if playing:
         st.caption(f"Playing: week of {lo:%d %b %Y}")
 

@@ -266,7 +266,12 @@ class PostgresStore(Store):
             self._local.con = None
 
     def save(
-        self, article: Article, mentions: list[Mention], geoparser: str, origin: str
+        self,
+        article: Article,
+        mentions: list[Mention],
+        geoparser: str,
+        origin: str,
+        signature: bytes | None = None,
     ) -> SaveResult:
         """As Store.save; raises ValueError for a NUL character, which PostgreSQL text cannot
         hold (the article readers drop control characters, so only callers of the API meet it).
@@ -276,7 +281,7 @@ class PostgresStore(Store):
                 raise ValueError(
                     f"article {article.id!r} contains a NUL character, which PostgreSQL cannot store"
                 )
-        return super().save(article, mentions, geoparser, origin)
+        return super().save(article, mentions, geoparser, origin, signature)
 
     def _why(self, err: Exception) -> str:
         """`_why(err)` without this database's password."""

@@ -113,10 +113,16 @@ class WritesMixin:
         return row[0] if row else None
 
     def save(
-        self, article: Article, mentions: list[Mention], geoparser: str, origin: str
+        self,
+        article: Article,
+        mentions: list[Mention],
+        geoparser: str,
+        origin: str,
+        signature: bytes | None = None,
     ) -> SaveResult:
         """Store an article with its mentions in one transaction (see the module's save policy).
 
+        `signature`: the text's MinHash (dedup.signature), when already known; else computed.
         Raises ValueError when a mention's text does not match its offsets; nothing is stored.
         """
         for m in mentions:
@@ -125,7 +131,8 @@ class WritesMixin:
         th = text_id(article.text)
         aid = article.id
         canon = dedup.canonical_url(article.url) if article.url else None
-        sig = dedup.signature(article.text)  # before taking the lock: it is the slow part
+        # Before taking the lock: it is the slow part.
+        sig = signature if signature is not None else dedup.signature(article.text)
         with self.transaction() as con:
             if con.execute("SELECT 1 FROM removed WHERE article_id=?", (aid,)).fetchone():
                 return SaveResult("removed", aid)
