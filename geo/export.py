@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import IO
 
-from geo.models import Passage, Place, PlaceCount
+from geo import eventstyle
+from geo.models import EventRow, Passage, Place, PlaceCount
 from geo.passages import quote
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -188,3 +189,76 @@ def passages_geojson(place: Place, rows: Iterable[Passage]) -> str:
     out = io.StringIO()
     write_passages_geojson(place, rows, out)
     return out.getvalue()
+
+
+# Events (geo.events, stored per article): one row or feature per event of the selection.
+EVENT_COLUMNS = [
+    "published", "type", "type_label", "status", "place", "lat", "lon", "country", "place_basis",
+    "actor", "target", "confidence", "claimed_by", "source", "title", "url", "trigger", "quote",
+    "corrected", "geoparser_type",
+]  # fmt: skip
+
+
+def _event_quote(e: EventRow) -> str:
+    return e.article.text[e.passage_start : e.passage_end].replace("\n", " ").strip()
+
+
+def _event_correction(e: EventRow) -> str:
+    if e.correction_id is None:
+        return ""
+    return "by a user" + (f": {e.correction_note}" if e.correction_note else "")
+
+
+def _event_values(e: EventRow) -> dict:
+    a, p = e.article, e.place
+    return {
+        "published": a.published.isoformat() if a.published else None,
+        "type": e.type,
+        "type_label": eventstyle.label(e.type),
+        "status": e.status,
+        "place": p.name if p else None,
+        "lat": p.lat if p else None,
+        "lon": p.lon if p else None,
+        "country": p.country_code if p else None,
+        "place_basis": e.place_basis or None,
+        "actor": e.actor or None,
+        "target": e.target or None,
+        "confidence": round(e.confidence, 3),
+        "claimed_by": e.source or None,
+        "source": a.source,
+        "title": a.title,
+        "url": a.url,
+        "trigger": a.text[e.start : e.end],
+        "quote": _event_quote(e),
+        "corrected": _event_correction(e) or None,
+        "geoparser_type": e.geoparser_type,
+    }
+
+
+def events_csv(rows: list[EventRow]) -> str:
+    """One row per event: date, type (and its label), status, place and point, actor,
+    target, confidence, who claims it, the article's source, title and url, the trigger
+    word, the quote (the sentence that says it) and any user correction.
+    """
+    return _write(EVENT_COLUMNS, [[_event_values(e)[c] for c in EVENT_COLUMNS] for e in rows])
+
+
+def events_geojson(rows: list[EventRow]) -> str:
+    """A FeatureCollection with one Point per event at its place (null geometry when the
+    text names no place for it); properties as the columns of `events_csv`, plus the
+    place's key and the event's id.
+    """
+    features = []
+    for e in rows:
+        props = _event_values(e)
+        props.pop("lat")
+        props.pop("lon")
+        props |= {"key": e.place.key if e.place else None, "event_id": e.id}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": _point(e.place) if e.place else None,
+                "properties": props,
+            }
+        )
+    return _collection(features)

@@ -80,7 +80,7 @@ def test_filters_come_from_the_url(app_db):
     at.query_params["kind"] = "city"
     at.run()
     assert at.sidebar.date_input[0].value == (date(2022, 4, 1), date(2022, 4, 30))
-    assert at.sidebar.multiselect[1].value == ["city"]
+    assert at.sidebar.multiselect(key="kinds").value == ["city"]
     assert '<h3 class="cm-place">Mariupol' in markdown(at)
 
 
@@ -134,7 +134,7 @@ def test_top_places_open_their_passages(at):
 
 
 def test_country_filter_shows_names(at):
-    countries = at.sidebar.multiselect[2]
+    countries = at.sidebar.multiselect(key="countries")
     assert "Ukraine (UA)" in countries.options
 
 

@@ -6,6 +6,8 @@ from datetime import date
 import pytest
 
 from geo.export import (
+    events_csv,
+    events_geojson,
     passages_csv,
     passages_geojson,
     places_csv,
@@ -13,7 +15,7 @@ from geo.export import (
     write_passages_csv,
     write_passages_geojson,
 )
-from geo.models import Article, Passage, Place, PlaceCount
+from geo.models import Article, EventRow, Passage, Place, PlaceCount
 
 KYIV = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
 TEXAS = Place(4736286, "Texas", "admin1", 31.25, -98.5, "US")
@@ -142,3 +144,56 @@ def test_passage_files_stream_every_passage_with_the_place_point_and_country():
     empty = io.StringIO()
     write_passages_geojson(TEXAS, [], empty)
     assert json.loads(empty.getvalue()) == {"type": "FeatureCollection", "features": []}
+
+
+def _event(place=KYIV, **kw) -> EventRow:
+    text = "Russian forces shelled Kyiv overnight. Nothing else."
+    art = Article(
+        "a1", "https://example.org/a", "=Kyiv shelled", date(2022, 3, 2), "Wire", "en", text
+    )
+    values = dict(
+        id=7, article=art, type="shelling", status="reported", start=15, end=22,
+        passage_start=0, passage_end=38, place=place, actor="Russian forces",
+        confidence=0.91234,
+    )  # fmt: skip
+    return EventRow(**(values | kw))
+
+
+def test_events_csv_carries_type_actor_status_confidence_and_the_quote():
+    out = rows(events_csv([_event(), _event(place=None, status="denied", actor="")]))
+    first = dict(zip(out[0], out[1], strict=True))
+    assert first["published"] == "2022-03-02"
+    assert (first["type"], first["type_label"], first["status"]) == (
+        "shelling",
+        "Shelling",
+        "reported",
+    )
+    assert (first["place"], first["lat"], first["lon"], first["country"]) == (
+        "Kyiv",
+        "50.45",
+        "30.52",
+        "UA",
+    )
+    assert (first["actor"], first["confidence"], first["trigger"]) == (
+        "Russian forces",
+        "0.912",
+        "shelled",
+    )
+    assert first["quote"] == "Russian forces shelled Kyiv overnight."
+    assert first["title"] == "'=Kyiv shelled"  # a formula stays text
+    second = dict(zip(out[0], out[2], strict=True))
+    assert (second["place"], second["lat"], second["status"], second["actor"]) == (
+        "",
+        "",
+        "denied",
+        "",
+    )
+
+
+def test_events_geojson_points_at_the_place_or_has_no_geometry():
+    data = json.loads(events_geojson([_event(), _event(place=None)]))
+    a, b = data["features"]
+    assert a["geometry"] == {"type": "Point", "coordinates": [30.52, 50.45]}
+    assert a["properties"]["type"] == "shelling" and a["properties"]["actor"] == "Russian forces"
+    assert a["properties"]["key"] == KYIV.key and a["properties"]["event_id"] == 7
+    assert b["geometry"] is None and b["properties"]["place"] is None

@@ -10,6 +10,7 @@ from datetime import date
 import streamlit as st
 
 from geo import export, gazetteer, mapview
+from geo.events import EVENT_TYPES, STATUSES
 from geo.models import KINDS, Place
 from geo.pipeline import (
     Geoparser,
@@ -129,6 +130,9 @@ def init_state_from_url(store: Store, bounds: tuple[date, date] | None) -> None:
     st.session_state["countries"] = [c for c in qp.get_all("country") if c]
     st.session_state["text"] = qp.get("q", "")
     st.session_state["demonyms"] = qp.get("demonyms") == "1"
+    st.session_state["event_types"] = [t for t in qp.get_all("event") if t in EVENT_TYPES]
+    statuses = [s for s in STATUSES if s in qp.get_all("status")]
+    st.session_state["event_statuses"] = statuses or ["reported"]
     st.session_state["selected_place"] = qp.get("place") or None
     st.session_state["_url_loaded"] = True
 
@@ -151,6 +155,10 @@ def write_url(query: Query, selected: str | None) -> None:
         params["q"] = query.text
     if query.include_demonyms:
         params["demonyms"] = "1"
+    if query.event_types:
+        params["event"] = list(query.event_types)
+    if tuple(query.event_statuses) != ("reported",):
+        params["status"] = list(query.event_statuses)
     if selected:
         params["place"] = selected
     wanted = {k: [v] if isinstance(v, str) else v for k, v in params.items()}

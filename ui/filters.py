@@ -12,6 +12,7 @@ from geo.models import KINDS
 from geo.store import Query, Store
 from ui.common import parse_date
 from ui.corpus import add_uploads, add_url, just_added
+from ui.events import event_filter
 
 _RANGE_SPLIT = re.compile(r"\s*(?:\.\.|–|—|\bto\b|\s-\s|,|\s)\s*")
 
@@ -81,6 +82,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         )
         if problem := st.session_state.pop("_typed_problem", None):
             sb.error(render.md_escape(problem, 200))
+    events_slot = sb.container()  # "What happened": filled last, it counts the selection
     include_undated = sb.checkbox("Include undated articles", key="undated")
     source_names = [s for s, _ in store.sources()]
     st.session_state["sources"] = [
@@ -169,7 +171,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
             for line in typed.splitlines()[:50]:
                 if line.strip() and not line.strip().startswith("#"):
                     add_url(store, line.strip(), watch=keep)
-    return Query(
+    query = Query(
         start=start,
         end=end,
         include_undated=include_undated,
@@ -179,3 +181,5 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         text=terms.text,
         include_demonyms=demonyms,
     )
+    with events_slot:
+        return event_filter(store, query)

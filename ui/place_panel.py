@@ -23,6 +23,7 @@ from ui.common import (
     write_url,
 )
 from ui.corrections import correct_dialog
+from ui.events import chips_html, passage_events, place_timeline, place_types
 
 
 def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
@@ -30,10 +31,12 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     if place is None:
         st.info("Click a marker to read the passages that mention that place.")
         return
+    head, close = st.columns([2, 1], vertical_alignment="center")
+    heading = head.empty()
+    query = place_types(store, key, query, version)  # the panel's own pick of event types
     rows = place_passages(store, key, query, version)
     total, n_articles, timeline = place_summary(store, key, query, version)
-    head, close = st.columns([2, 1], vertical_alignment="center")
-    with head:
+    with heading:
         st.html(render.place_heading_html(place, total, n_articles))
     if close.button(
         "Close",
@@ -51,7 +54,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     auto = next((r.reason for r in rows if r.reason and r.correction_id is None), "")
     if auto:
         st.caption(f"Why this place: {render.md_escape(auto)}")
-    if len(timeline) > 1:
+    if not place_timeline(store, key, query, version) and len(timeline) > 1:
         st.altair_chart(place_timeline_chart(timeline), width="stretch")
     stem = f"conflict_map_{re.sub(r'[^A-Za-z0-9]+', '_', place.key)}"
     st.caption(
@@ -94,6 +97,7 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
             render.passage_html(
                 r.article, r.start, r.end, copies.get(r.article.id, []), query.text, mark
             )
+            + chips_html(passage_events(store, r, version), query)
         )
         fix, read = box.columns(2)
         if fix.button(
