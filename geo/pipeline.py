@@ -49,6 +49,8 @@ DEFAULT_DB = PROJECT_ROOT / "data" / "conflict_map.sqlite"
 # Articles in these languages are geoparsed: English (and "und", too short to tell) by spaCy,
 # the others by their recogniser in geo/lang/.
 GEOPARSED_LANGUAGES = {"en", "und"} | LANGUAGES
+# Events (geo.events) are read from English text only: its rules and classifier are English.
+EVENT_LANGUAGES = frozenset({"en", "und"})
 CHUNK = 16  # articles per worker task, and spaCy's batch size (larger ones cost memory)
 CHUNK_CHARS = 40_000  # fewer articles per task when they are long
 CHUNKS_PER_WORKER = 2  # queued per worker, so that none waits while results are stored

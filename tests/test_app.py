@@ -275,8 +275,13 @@ def test_wire_copies_count_once_and_other_languages_are_named(at, app_db, tmp_pa
     assert not at.exception
     caption = at.caption[0].value
     assert "republished copies counted once" in caption
-    assert "not in English" not in caption
+    languages = at.caption[1].value.replace("\\", "")
+    assert "Geoparsed: English" in languages and "Ukrainian 1" in languages
+    assert "events found in English articles only" in languages
     cards = [h.proto.body for h in at.get("html") if "cm-passage" in h.proto.body]
+    uk = [c for c in cards if "Обстріл Харкова" in c]
+    assert len(uk) == 1 and "<mark>Харкова</mark>" in uk[0]  # the text in its own script
+    assert 'Kharkiv — written <span class="cm-form">«Харкова»</span>' in uk[0]
     wire = [c for c in cards if "Wire A" in c or "Wire B" in c]
     assert len(wire) == 2  # one copy stands for the story: its two Kharkiv mentions
     assert "also published by" in wire[0] and "Wire B" in wire[0]
