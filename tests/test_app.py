@@ -477,3 +477,25 @@ def test_bare_links_in_untrusted_text_stay_text(at, app_db, gazetteer):
         assert where in plain, where
     links = {s: gfm_autolinks(s) for s in shown}
     assert not any(links.values()), {s: v for s, v in links.items() if v}
+
+
+def test_an_upload_stored_by_a_run_cut_short_is_kept_when_the_next_run_sees_it(
+    app_db, tmp_path, monkeypatch
+):
+    """A multi-file upload reruns the page as files arrive; the file the cut-short run stored
+    comes back as the same path, unchanged: it is reported as stored and stays on disk."""
+    from types import SimpleNamespace
+
+    from ui.corpus import add_uploads
+
+    folder = tmp_path / "articles"
+    monkeypatch.setenv("CONFLICT_MAP_ARTICLES", str(folder))
+    data = (DATA / "kharkiv" / "kharkiv_en.txt").read_bytes()
+    upload = SimpleNamespace(name="kharkiv_en.txt", getvalue=lambda: data)
+    store = Store(app_db)
+    first = add_uploads(store, [upload])
+    assert first[0][0] == "success", first
+    again = add_uploads(store, [upload])  # what the rerun sees: the same path, unchanged
+    assert again == [("success", "kharkiv_en.txt: already stored, unchanged")]
+    assert [p.name for p in folder.iterdir()] == ["kharkiv_en.txt"]
+    assert store.articles_of(origin=str((folder / "kharkiv_en.txt").resolve()))
