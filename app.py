@@ -21,6 +21,7 @@ from ui.common import (  # noqa: E402
 )
 from ui.corpus import manage_box, run_ingest  # noqa: E402
 from ui.corrections import corrections_box  # noqa: E402
+from ui.events import CSS as EVENTS_CSS  # noqa: E402
 from ui.filters import sidebar  # noqa: E402
 from ui.header import corpus_notices, header  # noqa: E402
 from ui.map import finder_matches, map_panel, place_finder  # noqa: E402
@@ -32,7 +33,7 @@ from ui.timeline import advance_play, next_play_step, timeline_bar  # noqa: E402
 
 
 def main() -> None:
-    st.markdown(CSS, unsafe_allow_html=True)
+    st.markdown(CSS + EVENTS_CSS, unsafe_allow_html=True)
     try:
         store = get_store()
     except GeoError as err:

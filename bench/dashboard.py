@@ -220,7 +220,7 @@ def measure(db: Path, repeat: int) -> dict:
             def panel(key=key, place=pc.place):
                 export._quote_text.cache_clear()  # a place clicked for the first time
                 rows = store.passages(key, full)
-                export.passages_csv(place.name, rows)
+                export.passages_csv(place, rows)
                 export.passages_geojson(place, rows)
                 for r in rows[:PAGE]:
                     render.passage_html(r.article, r.start, r.end, [])

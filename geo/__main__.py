@@ -21,8 +21,10 @@ EPILOG = {
     "ingest": "example: python -m geo ingest data/articles/ my_article.txt --db /tmp/cm.sqlite\n"
     "also:    python -m geo ingest archive/ --cluster 2   (a local Dask cluster, 2 processes)\n"
     "         python -m geo ingest archive/ --scheduler tcp://HOST:8786   (a running one)",
-    "geoparse": "example: python -m geo geoparse data/sample/000_fa1a19d97a69d7e0.txt --format jsonl",
-    "evaluate": "example: python -m geo evaluate ../shared/geoparsing_eval/gwn.jsonl --errors",
+    "geoparse": "example: python -m geo geoparse data/sample/000_fa1a19d97a69d7e0.txt --format jsonl\n"
+    "also:    python -m geo geoparse story.txt --focus UA,RU --gazetteer-csv my_places.csv",
+    "evaluate": "example: python -m geo evaluate ../shared/geoparsing_eval/gwn.jsonl --errors\n"
+    "also:    python -m geo evaluate gwn.jsonl --calibration   (how right each confidence is)",
     "events": "example: python -m geo events passages.jsonl --predictions events.jsonl\n"
     "also:    python -m geo events --eval data/events/world.jsonl --split holdout --errors",
     "gazetteer": "example: python -m geo gazetteer --rebuild",
@@ -75,7 +77,49 @@ def _geoparser(args):
     finally:
         if bar is not None:
             bar.close()
-    return Geoparser(gazetteer=gaz)
+    if getattr(args, "gazetteer_csv", None):
+        gaz.add_user_csv(Path(f) for f in args.gazetteer_csv)
+    gp = Geoparser(gazetteer=gaz)
+    focus = _focus(args)
+    if focus == "auto" and args.command not in {"geoparse", "evaluate"}:
+        raise ArticleError("--focus auto needs the whole corpus: name the countries, e.g. UA,RU")
+    gp.resolver.focus = focus if isinstance(focus, dict) else {}
+    return gp
+
+
+def _focus(args) -> dict[str, float] | str:
+    """The --focus flag: "auto" (found from the inputs), or country code -> weight."""
+    from geo.focus import parse_focus
+
+    text = getattr(args, "focus", None)
+    if text is None:  # geoparse and evaluate read a whole corpus: its own focus
+        text = "auto" if args.command in {"geoparse", "evaluate"} else "none"
+    if text.strip().lower() == "auto":
+        return "auto"
+    if text.strip().lower() == "none":
+        return {}
+    try:
+        return parse_focus(text)
+    except ValueError as err:
+        raise ArticleError(f"--focus: {err}") from err
+
+
+def _geoparser_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--focus",
+        metavar="CC,CC",
+        help="countries the corpus is about, e.g. UA,RU (or UA:1,RU:0.5): a small prior "
+        'for ambiguous names ("Odessa" is Odesa unless the article places it elsewhere); '
+        "'auto' (geoparse and evaluate: the default) finds it from the inputs, 'none' turns "
+        "it off",
+    )
+    p.add_argument(
+        "--gazetteer-csv",
+        action="append",
+        metavar="FILE",
+        help="your own places (CSV: name,aliases,lat,lon,kind,country,parent), winning over "
+        "GeoNames; repeatable; data/gazetteer/user/*.csv is always read",
+    )
 
 
 def _fetch_options(args) -> None:
@@ -234,12 +278,15 @@ def cmd_watch(args) -> int:
 
 def cmd_geoparse(args) -> int:
     from geo.articles import load_file
+    from geo.focus import parse_corpus
     from geo.language import detect
     from geo.models import Failure, Notice
     from geo.pipeline import GEOPARSED_LANGUAGES, article_json
+    from geo.textguard import guard
 
     gp = _geoparser(args)
     failed = 0
+    articles = []
     for path in args.files:
         for item in load_file(Path(path)):
             if isinstance(item, Failure):
@@ -252,16 +299,24 @@ def cmd_geoparse(args) -> int:
             lang = detect(item.text)
             if lang in GEOPARSED_LANGUAGES and lang not in {"und", item.language}:
                 item = replace(item, language=lang)  # as ingest does: the text's language
-            ((_, mentions, reason),) = gp.parse_guarded([item], 1)
-            if reason:
-                print(f"error: {item.id}: {reason}", file=sys.stderr)
+            if refused := guard(item.text).refused:  # printed, and kept without places
+                print(f"error: {item.id}: {refused}", file=sys.stderr)
                 failed += 1
-            rec = article_json(item, mentions)
-            if args.format == "jsonl":
-                print(json.dumps(rec, ensure_ascii=False))
-            else:
-                print(json.dumps(rec, ensure_ascii=False, indent=2))
+            articles.append(item)
+    for item, mentions in parse_corpus(gp, articles, _focus(args)):
+        rec = _with_confidence(article_json(item, mentions), mentions)
+        if args.format == "jsonl":
+            print(json.dumps(rec, ensure_ascii=False))
+        else:
+            print(json.dumps(rec, ensure_ascii=False, indent=2))
     return 1 if failed else 0
+
+
+def _with_confidence(rec: dict, mentions: list) -> dict:
+    """The contract record with each toponym's confidence (None when unresolved)."""
+    for t, m in zip(rec["toponyms"], mentions, strict=True):
+        t["confidence"] = m.confidence
+    return rec
 
 
 def _gold_lang(record: dict) -> str:
@@ -273,7 +328,15 @@ def _gold_lang(record: dict) -> str:
 
 
 def cmd_evaluate(args) -> int:
-    from geo.evaluate import format_errors, format_result, load_jsonl, score
+    from geo.evaluate import (
+        calibration,
+        format_calibration,
+        format_errors,
+        format_result,
+        load_jsonl,
+        score,
+    )
+    from geo.focus import parse_corpus
     from geo.models import Article
     from geo.pipeline import article_json
 
@@ -294,11 +357,13 @@ def cmd_evaluate(args) -> int:
         out_path = Path(tmp.name)
         tmp.close()
     preds: dict[str, list[dict]] = {}
+    used: dict[str, float] = {}  # the corpus focus
     bar = _Bar("evaluating")
     t0 = time.perf_counter()
     with out_path.open("w", encoding="utf-8") as fh:
-        for n, (art, mentions) in enumerate(gp.parse_many(articles), 1):
-            rec = article_json(art, mentions)
+        found = parse_corpus(gp, articles, _focus(args), on_focus=used.update)
+        for n, (art, mentions) in enumerate(found, 1):
+            rec = _with_confidence(article_json(art, mentions), mentions)
             preds[art.id] = rec["toponyms"]
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
             bar(n, len(articles))
@@ -308,11 +373,17 @@ def cmd_evaluate(args) -> int:
     res["seconds_per_article"] = elapsed / max(1, len(articles))
     res["articles_per_second"] = len(articles) / elapsed if elapsed else None
     res["predictions"] = str(out_path)
+    res["focus"] = used
+    if args.calibration:
+        res["calibration"] = calibration(gold, preds, args.subset)
     if args.json:
         print(json.dumps(res, indent=2))
     else:
         print(format_result(res))
+        print("focus: " + (", ".join(f"{k} {v:g}" for k, v in used.items()) or "none"))
         print(f"predictions: {out_path}")
+        if args.calibration:
+            print(format_calibration(res["calibration"]))
     if args.errors:
         print(format_errors(errors, args.top))
     return 0
@@ -395,10 +466,10 @@ def cmd_events(args) -> int:
 
 
 def cmd_gazetteer(args) -> int:
-    from geo.gazetteer import Gazetteer, build_index, default_index
+    from geo.gazetteer import Gazetteer, build_index, default_index, index_ready
 
     path = Path(args.path) if args.path else default_index()
-    if args.rebuild or not path.exists():
+    if args.rebuild or not index_ready(path):  # missing or outdated
         bar = _Bar("building gazetteer", "step")
         try:
             build_index(path, on_progress=bar)
@@ -642,6 +713,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _fetch_flags(p)
     _workers_option(p)
+    _geoparser_options(p)
     g = p.add_mutually_exclusive_group()
     g.add_argument(
         "--scheduler",
@@ -680,6 +752,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["jsonl", "json"], default="jsonl")
     p.add_argument("--db", help="accepted for symmetry; geoparse never writes the database")
     _online_option(p)
+    _geoparser_options(p)
     p.set_defaults(func=cmd_geoparse)
 
     p = add("evaluate", "Score the geoparser on an annotated corpus (JSONL with gold toponyms).")
@@ -690,6 +763,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--limit", type=int, default=0, help="only the first N articles")
     p.add_argument("--subset", choices=["auto", "geonames", "coords"], default="auto")
+    p.add_argument(
+        "--calibration",
+        action="store_true",
+        help="show how often mentions of each confidence band are right (within 161 km)",
+    )
+    _geoparser_options(p)
     p.add_argument("--db", help="ignored: evaluation never touches the database")
     p.set_defaults(func=cmd_evaluate)
 

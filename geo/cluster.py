@@ -23,7 +23,6 @@ from uuid import uuid4
 
 from distributed import as_completed
 
-from geo import budget
 from geo.articles import text_id
 from geo.errors import GeoError
 from geo.fetch import fetch_url
@@ -35,14 +34,14 @@ from geo.pipeline import (
     GEOPARSER_VERSION,
     Geoparser,
     IngestReport,
+    Parsed,
     Progress,
     _Ingest,
     _Job,
     _run,
     default_workers,
-    spacy_text,
+    parse_batch,
 )
-from geo.recognize import Span
 from geo.resolve import GazetteerGeocoder, Resolver
 
 if TYPE_CHECKING:
@@ -136,27 +135,16 @@ def geoparse_batch(articles: list[Article], spec: ParserSpec | None = None) -> l
     return [m for _, m, _ in gp.parse_guarded(articles, max(1, len(articles)))]
 
 
-def _geoparse_task(
-    articles: list[Article], spec: ParserSpec, resolve: bool
-) -> tuple[list[list[Mention]] | list[list[Span]], list[str], list[str]]:
+def _geoparse_task(articles: list[Article], spec: ParserSpec, resolve: bool) -> Parsed:
     """One batch on a worker: mentions per article (spans when not `resolve`), why an
-    article has none ("" when parsed), then warnings.
+    article has none ("" when parsed), warnings, then events per article.
 
     Same shape as geo.pipeline._parse_chunk, so that _Ingest._collect takes either.
     """
-    gp = worker_geoparser(spec)
-    out: list = []
-    reasons: list[str] = []
-    pairs = ((spacy_text(a), a) for a in articles)
-    for doc, art, reason in budget.pipe(gp.nlp, pairs, max(1, len(articles))):
-        if doc is None:
-            out.append([])
-        else:
-            out.append(gp._resolve(art, doc) if resolve else gp._recognise(art, doc))
-        reasons.append(reason)
+    out = parse_batch(worker_geoparser(spec), articles, resolve)
     if _malloc_trim is not None:
         _malloc_trim(0)  # glibc keeps a long batch's memory otherwise
-    return out, reasons, gp.resolver.drain_warnings()
+    return out
 
 
 # -- in the ingesting process -------------------------------------------------------------

@@ -5,7 +5,8 @@ Every stored mention keeps the geoparser's own choice (`mention.auto_place_key`)
 names the correction that set it. Mentions a user added carry `added = 1`. Applying is
 idempotent: an article's mentions are reset to the geoparser's output, then every active
 correction that concerns the article is applied, the widest scope first and, within a scope,
-in the order they were made, so that the narrower and the later correction wins. The store
+in the order they were made, so that the narrower and the later correction wins. Corrections
+of events ("event_type", "not_event") are applied alongside, by geo.event_corrections. The store
 applies them after every save (so they survive re-ingest and geoparser upgrades), after a
 correction is made or undone, and after an import.
 
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo import event_corrections
+from geo.event_corrections import EVENT_ACTIONS
 from geo.models import CORRECTION_ACTIONS, CORRECTION_SCOPES, Correction, Place
 
 if TYPE_CHECKING:
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
 COLUMNS = (
     'id, uid, action, scope, name, article_id, source, start, "end", place_key, geonameid,'
     " place_name, kind, lat, lon, country, old_place, note, author, created_at, undone_at,"
-    " orphaned"
+    " orphaned, event_type"
 )
 _ORDER = "CASE scope WHEN 'everywhere' THEN 0 WHEN 'source' THEN 1 WHEN 'article' THEN 2 ELSE 3 END"
 MAX_NOTE = 1_000  # characters of a user's reason that are kept
@@ -47,8 +50,10 @@ def validate(c: Correction) -> None:
         raise ValueError(f"unknown correction scope {c.scope!r}")
     if not c.name.strip():
         raise ValueError("a correction needs the name as written in the article")
-    if c.action != "not_place" and c.place is None:
+    if c.action in ("place", "add") and c.place is None:
         raise ValueError("choose the place this name refers to")
+    if c.action in EVENT_ACTIONS:
+        event_corrections.validate(c)
     if c.scope in ("mention", "article") and not c.article_id:
         raise ValueError("a correction of one article needs that article")
     if c.scope == "mention" and (c.start is None or c.end is None or c.end <= c.start):
@@ -73,6 +78,8 @@ def make_uid(c: Correction) -> str:
             c.start if c.scope == "mention" else None,
             c.created_at,
         ]
+        # (appended only when set, so that the uids of place corrections stay as they were)
+        + ([c.event_type] if c.event_type is not None else [])
     )
     return hashlib.sha256(body.encode()).hexdigest()[:24]
 
@@ -83,7 +90,7 @@ def insert(con: sqlite3.Connection, c: Correction) -> int | None:
     cur = con.execute(
         'INSERT INTO correction(uid, action, scope, name, article_id, source, start, "end",'
         " place_key, geonameid, place_name, kind, lat, lon, country, old_place, note, author,"
-        " created_at, undone_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " created_at, undone_at, event_type) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT(uid) DO NOTHING RETURNING id",
         (
             c.uid,
@@ -106,6 +113,7 @@ def insert(con: sqlite3.Connection, c: Correction) -> int | None:
             c.author,
             c.created_at,
             c.undone_at,
+            c.event_type,
         ),
     )
     row = cur.fetchone()
@@ -114,11 +122,11 @@ def insert(con: sqlite3.Connection, c: Correction) -> int | None:
 
 def from_row(row: tuple) -> Correction:
     (cid, uid, action, scope, name, aid, source, start, end, _key, gid, pname, kind, lat, lon,
-     cc, old, note, author, created, undone, orphaned) = row  # fmt: skip
+     cc, old, note, author, created, undone, orphaned, event_type) = row  # fmt: skip
     place = Place(gid, pname, kind, lat, lon, cc) if pname is not None else None
     return Correction(
         action, scope, name, place, aid, source, start, end, note, author, created, old, uid,
-        cid, undone, bool(orphaned),
+        cid, undone, bool(orphaned), event_type,
     )  # fmt: skip
 
 
@@ -154,6 +162,7 @@ def to_json(c: Correction) -> dict:
         "author": c.author,
         "created_at": c.created_at,
         "undone_at": c.undone_at,
+        "event_type": c.event_type,
     }
 
 
@@ -192,6 +201,7 @@ def from_json(rec: object) -> Correction:
         created_at=_str(rec, "created_at", limit=40),
         undone_at=_str(rec, "undone_at", limit=40) or None,
         uid=_str(rec, "uid", limit=100),
+        event_type=_str(rec, "event_type", limit=40) or None,
     )
     validate(c)
     return c
@@ -335,6 +345,8 @@ def reach(con: sqlite3.Connection, c: Correction, limit: int | None = None) -> i
     limit = MAX_UNCONFIRMED if limit is None else limit
     if c.scope not in ("source", "everywhere"):
         return 0
+    if c.action in EVENT_ACTIONS:
+        return event_corrections.reach(con, c, limit)
     by_source = c.scope == "source"
     extra = " AND a.source = ?" if by_source else ""
     args: tuple = (c.name, c.source) if by_source else (c.name,)
@@ -368,6 +380,8 @@ def check_reach(con: sqlite3.Connection, c: Correction) -> None:
 # -- which articles a correction concerns -------------------------------------------------
 def affected(con: sqlite3.Connection, c: Correction) -> set[str]:
     """Ids of the stored articles whose mentions this correction can change (or changed)."""
+    if c.action in EVENT_ACTIONS:
+        return event_corrections.affected(con, c)
     ids: set[str] = set()
     if c.id is not None:
         ids.update(
@@ -427,6 +441,7 @@ def apply(con: sqlite3.Connection, article_ids: Iterable[str]) -> None:
             f" WHERE correction IS NOT NULL AND article_id IN ({marks})",
             chunk,
         )
+        event_corrections.reset(con, chunk)
     rules = read(
         con,
         "WHERE undone_at IS NULL AND (scope = 'everywhere' OR (scope = 'source' AND source IN"
@@ -435,9 +450,13 @@ def apply(con: sqlite3.Connection, article_ids: Iterable[str]) -> None:
         f" ORDER BY {_ORDER}, id",
     )
     for c in rules:
-        hits = _apply_one(con, c)
+        hits = (
+            event_corrections.apply_one(con, c) if c.action in EVENT_ACTIONS else _apply_one(con, c)
+        )
         if c.scope in ("mention", "article"):
             con.execute("UPDATE correction SET orphaned = ? WHERE id = ?", (int(hits == 0), c.id))
+    for i in range(0, len(ids), 500):
+        event_corrections.follow_places(con, ids[i : i + 500])
     con.execute("DELETE FROM cm_target")
 
 

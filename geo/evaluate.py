@@ -175,3 +175,76 @@ def format_errors(errors: Errors, top: int = 25) -> str:
             *block("wrong picks (> 161 km)", errors.wrong_pick),
         ]
     )
+
+
+# Confidence bands of the calibration table: [low, high).
+BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.0001))
+
+
+def labelled_predictions(
+    gold_articles: list[dict], predictions: dict[str, list[dict]], subset: str = "auto"
+) -> list[tuple[str, dict, bool]]:
+    """(article id, resolved prediction, right?) for every resolved prediction that can be
+    judged: right means it overlaps a scored gold toponym and lies within 161 km of it.
+
+    A prediction overlapping no gold toponym is a false place (wrong), except a demonym
+    (not every corpus annotates them); one overlapping an unscored gold toponym is skipped.
+    """
+    if subset == "auto":
+        has_flag = any("geocoding_gold" in t for a in gold_articles for t in a["toponyms"])
+        subset = "geonames" if has_flag else "coords"
+    out = []
+    for art in gold_articles:
+        gold = art["toponyms"]
+        pred = predictions.get(art["id"], [])
+        matched = {j: i for i, j in _match(gold, pred, "overlap")}
+        for j, p in enumerate(pred):
+            if not _has_point(p):
+                continue
+            i = matched.get(j)
+            if i is None:
+                if p.get("mention_type") != "demonym":
+                    out.append((art["id"], p, False))
+                continue
+            g = gold[i]
+            scored = _has_point(g) and (
+                subset != "geonames" or g.get("geocoding_gold", g.get("geonameid") is not None)
+            )
+            if scored:
+                right = haversine_km(g["lat"], g["lon"], p["lat"], p["lon"]) < ACC_KM
+                out.append((art["id"], p, right))
+    return out
+
+
+def calibration(
+    gold_articles: list[dict], predictions: dict[str, list[dict]], subset: str = "auto"
+) -> list[dict]:
+    """Per confidence band: how many resolved predictions, and the share that are right."""
+    rows = []
+    judged = [
+        (p["confidence"], right)
+        for _, p, right in labelled_predictions(gold_articles, predictions, subset)
+        if p.get("confidence") is not None
+    ]
+    for lo, hi in BANDS:
+        inside = [(c, r) for c, r in judged if lo <= c < hi]
+        n = len(inside)
+        rows.append(
+            {
+                "band": f"{lo:.1f}-{min(hi, 1.0):.1f}",
+                "n": n,
+                "mean_confidence": statistics.fmean(c for c, _ in inside) if n else None,
+                "right": sum(r for _, r in inside) / n if n else None,
+            }
+        )
+    return rows
+
+
+def format_calibration(rows: list[dict]) -> str:
+    """The calibration table as text."""
+    lines = ["confidence  mentions  mean conf  right (<161 km)"]
+    for r in rows:
+        mean = f"{r['mean_confidence']:.3f}" if r["n"] else "-"
+        right = f"{r['right']:.3f}" if r["n"] else "-"
+        lines.append(f"{r['band']:<10}  {r['n']:>8}  {mean:>9}  {right:>15}")
+    return "\n".join(lines)

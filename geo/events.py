@@ -168,7 +168,9 @@ class _Lexicon:
     def match(self, toks: Sequence, i: int) -> list[tuple[int, str, tuple[str, ...]]]:
         """(end index, label, words) of the phrases starting at toks[i], longest first."""
         out = []
-        for lemma in self.lemmas(toks[i]):
+        # Sorted: a set's order changes with PYTHONHASHSEED, and which reading of a word wins
+        # a tie (verb or noun) must not change between processes.
+        for lemma in sorted(self.lemmas(toks[i])):
             for words, label in self.phrases.get(lemma, ()):
                 j, k = i, 0
                 while k < len(words) and j < len(toks):
@@ -181,7 +183,7 @@ class _Lexicon:
                     k += 1
                 if k == len(words):
                     out.append((j, label, words))
-        out.sort(key=lambda m: -len(m[2]))
+        out.sort(key=lambda m: (-len(m[2]), m[1], m[2]))
         return out
 
 

@@ -42,6 +42,8 @@ from geo.models import Article, Failure
 log = logging.getLogger(__name__)
 
 ALLOW_ENV = "CONFLICT_MAP_ALLOW_PRIVATE"
+# The refusal reaches browser users too, who cannot set the server's environment.
+PRIVATE_HINT = "only public addresses are read (whoever runs Conflict Map can allow others)"
 USER_AGENT = "conflict-map/0.1"
 REDIRECTS = {301, 302, 303, 307, 308}
 SHORT_SUMMARY = 500  # characters; a feed entry shorter than this is only a teaser
@@ -291,7 +293,7 @@ def _vet(target: _Target, infos: list[tuple], policy: FetchPolicy) -> list[tuple
         ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
         if not (allow_all or named or is_public(ip)):
             if _host_port(str(ip), target.port) not in allowed:
-                hint = f"set {ALLOW_ENV}=1 to allow"
+                hint = PRIVATE_HINT
                 raise FetchError(
                     f"refused {short_url(target.url)}: it points to a private address ({ip}); "
                     + hint

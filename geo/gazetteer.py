@@ -18,8 +18,10 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
+from geo import usergazetteer
 from geo.errors import GazetteerError
 from geo.models import Place
 
@@ -36,7 +38,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 21
+INDEX_VERSION = 22
 
 Progress = Callable[[int, int], None]
 
@@ -58,6 +60,7 @@ def region_kind(csv_kind: str) -> str:
 # Letters NFKD does not take apart ("Østfold", "Łódź"), and the usual abbreviations.
 _FOLD = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ł": "l", "đ": "d", "ı": "i", "þ": "th",
                        "œ": "oe", "ð": "d", "\u2019": "'", "`": "'", "-": " "})  # fmt: skip
+_FOLDED = re.compile("[" + re.escape("".join(map(chr, _FOLD))) + "]")
 _ABBREVIATIONS = re.compile(r"\b(st|ste|mt|ft)\.? (?=\w)")
 _EXPANDED = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
 
@@ -68,33 +71,56 @@ def normalize(name: str) -> str:
     "St. Marc", "St Marc" and "Saint-Marc" share one key, as do "Østfold" and "Ostfold".
     """
     decomposed = unicodedata.normalize("NFKD", name)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    folded = " ".join(stripped.casefold().translate(_FOLD).split())
+    # The index build normalises a million names: each step is skipped when it would change
+    # nothing, and none loops over characters in Python.
+    stripped = decomposed if decomposed.isascii() else decomposed.translate(_COMBINING)
+    lowered = stripped.casefold()
+    folded = " ".join((lowered.translate(_FOLD) if _FOLDED.search(lowered) else lowered).split())
+    if " " not in folded:
+        return folded
     return _ABBREVIATIONS.sub(lambda m: _EXPANDED[m.group(1)] + " ", folded)
 
 
-def _latin(name: str) -> bool:
-    for ch in name:
-        if ch.isalpha() and "LATIN" not in unicodedata.name(ch, ""):
-            return False
-    return True
+class _CharTable(dict[int, str | None]):
+    """A str.translate table that fills itself: code point -> `classify(character)`."""
+
+    def __init__(self, classify: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.classify = classify
+
+    def __missing__(self, cp: int) -> str | None:
+        value = self[cp] = self.classify(chr(cp))
+        return value
 
 
-def _cyrillic(name: str) -> bool:
-    for ch in name:
-        if ch.isalpha() and "CYRILLIC" not in unicodedata.name(ch, ""):
-            return False
-    return True
+def _keep_base(ch: str) -> str | None:
+    return None if unicodedata.combining(ch) else ch
+
+
+def _script(ch: str) -> str:
+    """'L' a letter only Latin, 'C' only Cyrillic, 'x' neither, 'd' a digit, '' the rest."""
+    if ch.isalpha():
+        uname = unicodedata.name(ch, "")
+        latin, cyrillic = "LATIN" in uname, "CYRILLIC" in uname
+        return "" if latin and cyrillic else "L" if latin else "C" if cyrillic else "x"
+    return "d" if ch.isdigit() else ""
+
+
+_COMBINING = _CharTable(_keep_base)
+_SCRIPTS = _CharTable(_script)
 
 
 def _usable_alternate(name: str) -> bool:
     """Keep alternate names a news text could contain: Latin or Cyrillic (for Russian and
     Ukrainian articles), capitalised, not a code."""
-    if len(name) < 3 or not name[0].isupper() or not (_latin(name) or _cyrillic(name)):
+    if len(name) < 3 or not name[0].isupper():
+        return False
+    scripts = name.translate(_SCRIPTS)  # "Kyiv" -> "LLLL", "Київ" -> "CCCC", "A1" -> "Ld"
+    if "x" in scripts or ("L" in scripts and "C" in scripts):  # neither all Latin nor Cyrillic
         return False
     if name.isupper() and len(name) <= 4:  # airport and ISO codes ("MPW", "KBP")
         return False
-    return not any(ch.isdigit() for ch in name)
+    return "d" not in scripts
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +176,16 @@ def _read_csv(name: str) -> list[dict[str, str]]:
         raise GazetteerError(f"cannot read gazetteer data {path}: {err}") from err
 
 
+def read_table(name: str) -> list[dict[str, str]]:
+    """The rows of one of the CSV files in data/gazetteer/. Raises GazetteerError."""
+    return _read_csv(name)
+
+
 class _Builder:
     def __init__(self, con: sqlite3.Connection) -> None:
         self.con = con
         self.next_id = 1
+        self.entries: list[tuple] = []
         self.names: list[tuple[str, int, str, int]] = []
 
     def add(
@@ -171,9 +203,8 @@ class _Builder:
     ) -> int:
         eid = self.next_id
         self.next_id += 1
-        self.con.execute(
-            "INSERT INTO entry VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (eid, geonameid, name, kind, feature, lat, lon, country, admin1, population),
+        self.entries.append(
+            (eid, geonameid, name, kind, feature, lat, lon, country, admin1, population)
         )
         seen = set()
         for i, n in enumerate([name, *alternates]):
@@ -186,6 +217,12 @@ class _Builder:
         return eid
 
     def flush(self) -> None:
+        self.con.executemany("INSERT INTO entry VALUES (?,?,?,?,?,?,?,?,?,?)", self.entries)
+        self.entries.clear()
+        # In key order, so that rows go to the end of the name table's B-tree instead of all
+        # over it (three times faster). The sort is stable: of two rows with one key the one
+        # added first is still the one inserted first, and kept.
+        self.names.sort(key=itemgetter(0))
         self.con.executemany("INSERT OR IGNORE INTO name VALUES (?,?,?,?)", self.names)
         self.names.clear()
 
@@ -467,7 +504,8 @@ def index_ready(path: Path | None = None) -> bool:
 class Gazetteer:
     """Read-only access to a built index. Thread-safe (one connection per thread)."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, user_csv: Iterable[Path] | None = None) -> None:
+        """Open the index; `user_csv`: the user's own places (None: data/gazetteer/user/*.csv)."""
         self.path = Path(path or default_index())
         if not self.path.exists():
             raise GazetteerError(
@@ -482,6 +520,39 @@ class Gazetteer:
         self.lookup = lru_cache(maxsize=50_000)(self._lookup)
         self.demonym = lru_cache(maxsize=5_000)(self._demonym)
         self.lookup_variant = lru_cache(maxsize=20_000)(self._lookup_variant)
+        self.user_places: list[usergazetteer.UserPlace] = []
+        self._user: dict[str, list[tuple[str, Candidate]]] = {}
+        files = usergazetteer.default_files() if user_csv is None else list(user_csv)
+        if files:
+            self.set_user_places(usergazetteer.read_files(files))
+
+    def set_user_places(self, places: Iterable[usergazetteer.UserPlace]) -> None:
+        """Use these user places (replacing earlier ones); their names hide GeoNames'."""
+        self.user_places = list(places)
+        self._user = {}
+        self.lookup.cache_clear()
+        self.lookup_variant.cache_clear()
+        for up in self.user_places:
+            admin1 = usergazetteer.admin1_of(up, self.lookup)
+            cand = Candidate(up.place, up.population, admin1, True, usergazetteer.USER_FEATURE)
+            for surface in (up.name, *up.aliases):
+                self._user.setdefault(normalize(surface), []).append((surface, cand))
+        self.lookup.cache_clear()
+        self.lookup_variant.cache_clear()
+
+    def add_user_csv(self, paths: Iterable[Path]) -> None:
+        """Add the places of these CSV files to the user's own. Raises GazetteerError."""
+        self.set_user_places([*self.user_places, *usergazetteer.read_files(paths)])
+
+    @property
+    def user_fingerprint(self) -> str:
+        """Changes whenever the user's places change ("" without any): a cache key."""
+        return usergazetteer.fingerprint(self.user_places) if self.user_places else ""
+
+    def user_names(self) -> frozenset[str]:
+        """Every name and alias of the user's places, as written: the mentions to re-resolve
+        when the user gazetteer changes are those with these names."""
+        return frozenset(n for up in self.user_places for n in (up.name, *up.aliases))
 
     @classmethod
     def open_or_build(cls, path: Path | None = None, on_progress: Progress | None = None):
@@ -511,7 +582,15 @@ class Gazetteer:
         return self._con().execute(sql, args)
 
     def _lookup(self, name: str) -> tuple[Candidate, ...]:
-        """Every entry carrying `name` (accent- and case-insensitive), most populous first."""
+        """Every entry carrying `name` (accent- and case-insensitive), most populous first.
+
+        A name of the user's own places gives those places only.
+        """
+        own = self._user.get(normalize(name)) if self._user else None
+        if own:
+            hits = tuple(c for surface, c in own if _case_compatible(name, surface))
+            if hits:
+                return hits
         rows = self._rows(
             "SELECT e.geonameid, e.name, e.kind, e.lat, e.lon, e.country, e.population,"
             " e.admin1, n.is_primary, e.feature, n.surface FROM name n JOIN entry e ON e.id=n.entry"
@@ -587,6 +666,12 @@ class Gazetteer:
         if not key:
             return []
         cc = country.upper() if country else None
+        own = []
+        for norm, hits in self._user.items():
+            for _surface, c in hits:
+                if norm.startswith(key) and c not in own:
+                    if (cc is None or c.place.country_code == cc) and kind in (None, c.place.kind):
+                        own.append(c)
         rows = self._rows(
             "SELECT e.geonameid, e.name, e.kind, e.lat, e.lon, e.country, e.population,"
             " e.admin1, MAX(n.is_primary), e.feature, MAX(n.norm = ?1) AS exact"
@@ -596,10 +681,11 @@ class Gazetteer:
             " GROUP BY e.id ORDER BY exact DESC, e.population DESC, e.name LIMIT ?4",
             (key, cc, kind, limit),
         )
-        return [
+        found = [
             Candidate(Place(gid, nm, kd, lat, lon, cc), pop, adm, bool(prim), feat)
             for gid, nm, kd, lat, lon, cc, pop, adm, prim, feat, _exact in rows
         ]
+        return (own + found)[:limit]
 
     def admin1_unit(self, iso2: str, admin1: str | None) -> Candidate | None:
         """The first-level unit with GeoNames admin-1 code `admin1` in the country, or None."""

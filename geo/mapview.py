@@ -20,6 +20,7 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
+from geo import eventstyle
 from geo.models import Place, PlaceCount
 
 STATIC_URL = "/app/static"
@@ -38,6 +39,8 @@ KIND_COLOURS = {
     "landmark": "#33a02c",
 }
 SELECTED_COLOUR = "#ffd21f"
+# With event colours on (see `event_marks`): a place where the selection has no event.
+PLAIN_COLOUR = "#a3a3a3"
 # Countries and continents are not drawn as markers: their points are arbitrary interior points
 # (Russia's lies in Siberia) and their big circles would cover the cities inside them.
 # Countries are drawn as shaded areas instead (CountryAreas); continents are not drawn.
@@ -598,15 +601,46 @@ def drawn(counts: list[PlaceCount]) -> list[PlaceCount]:
     return [c for c in counts if c.place.kind not in NOT_DRAWN_KINDS]
 
 
-def marker_features(counts: list[PlaceCount], selected: str | None = None) -> list[dict]:
+def event_marks(dominant: dict[str, tuple[str, int]]) -> dict[str, list]:
+    """Place key (escaped) -> [colour, type, label, count] of its most frequent event type.
+
+    `dominant` is the store's `dominant_event_types`: place key -> (type, events).
+    """
+    return {
+        safe_text(key): [eventstyle.colour(t), safe_text(t), safe_text(eventstyle.label(t)), n]
+        for key, (t, n) in dominant.items()
+    }
+
+
+def _event_note(mark: list | None) -> str:
+    """The tooltip's words for a place's dominant event type (already escaped)."""
+    if not mark:
+        return ""
+    return f" · mostly {mark[2].lower()} ({mark[3]} event{'' if mark[3] == 1 else 's'})"
+
+
+def marker_features(
+    counts: list[PlaceCount],
+    selected: str | None = None,
+    events: dict[str, tuple[str, int]] | None = None,
+) -> list[dict]:
     """One GeoJSON point per drawn place, most mentioned first; `properties.key` identifies it.
 
     Kinds in NOT_DRAWN_KINDS are left out. Text properties (key, name, label) are
-    HTML-escaped with `safe_text`.
+    HTML-escaped with `safe_text`. With `events` (place key -> its dominant event type and
+    count, see `event_marks`) a place is coloured by that type, `event_type` names it, and
+    a place without one is PLAIN_COLOUR; without, places are coloured by kind.
     """
+    marks = event_marks(events) if events is not None else None
     features = []
     for pc in sorted(drawn(counts), key=lambda c: -c.mentions):
         p = pc.place
+        mark = marks.get(safe_text(p.key)) if marks is not None else None
+        base = (
+            KIND_COLOURS.get(p.kind, "#555")
+            if marks is None
+            else (mark[0] if mark else PLAIN_COLOUR)
+        )
         features.append(
             {
                 "type": "Feature",
@@ -614,13 +648,12 @@ def marker_features(counts: list[PlaceCount], selected: str | None = None) -> li
                 "properties": {
                     "key": safe_text(p.key),
                     "name": safe_text(p.name),
-                    "label": tooltip_label(pc),
+                    "label": tooltip_label(pc) + _event_note(mark),
                     "mentions": pc.mentions,
                     "radius": radius(pc.mentions),
-                    "colour": SELECTED_COLOUR
-                    if p.key == selected
-                    else KIND_COLOURS.get(p.kind, "#555"),
+                    "colour": SELECTED_COLOUR if p.key == selected else base,
                     "selected": p.key == selected,
+                    "event_type": mark[1] if mark else None,
                 },
             }
         )
@@ -834,6 +867,9 @@ class PlacesLayer(MacroElement):
                 var el = this.getElement && this.getElement();
                 if (!el) { return; }
                 el.setAttribute("data-place", this.feature.properties.key);
+                if (this.feature.properties.event_type) {
+                    el.setAttribute("data-event-type", this.feature.properties.event_type);
+                }
                 el.setAttribute("role", "button");
                 el.setAttribute("aria-label", text(this.feature.properties.label));
             };
@@ -843,13 +879,20 @@ class PlacesLayer(MacroElement):
             var features = data.rows.map(function(r) {
                 var key = r[0], name = r[1], n = r[4], kind = r[6], cc = r[7];
                 var selected = key === data.selected;
+                // [colour, type, label, count] of the place's dominant event type (event_marks)
+                var ev = data.events ? data.events[key] : null;
+                var base = !data.events ? (data.colours[kind] || "#555") :
+                    (ev ? ev[0] : data.plainColour);
                 return {type: "Feature", geometry: {type: "Point", coordinates: [r[2], r[3]]},
                     properties: {
                         key: key, name: name, mentions: n, selected: selected,
                         label: name + (cc && kind !== "country" ? " (" + cc + ")" : "") + " · " +
-                            kind + " · " + plural(n, "mention") + " in " + plural(r[5], "article"),
+                            kind + " · " + plural(n, "mention") + " in " + plural(r[5], "article") +
+                            (ev ? " · mostly " + ev[2].toLowerCase() + " (" +
+                                plural(ev[3], "event") + ")" : ""),
                         radius: Math.round(radius(n) * 10) / 10,
-                        colour: selected ? data.selectedColour : (data.colours[kind] || "#555")
+                        colour: selected ? data.selectedColour : base,
+                        event_type: ev ? ev[1] : null
                     }};
             });
             var markers = features.map(function(f) {
@@ -931,17 +974,22 @@ class PlacesLayer(MacroElement):
         selected: str | None = None,
         command: ViewCommand | None = None,
         frame: list[PlaceCount] | None = None,
+        events: dict[str, tuple[str, int]] | None = None,
     ) -> None:
-        """`frame`: the places "Fit to selection" frames (default: `counts`, those drawn)."""
+        """`frame`: the places "Fit to selection" frames (default: `counts`, those drawn);
+        `events`: colour places by their dominant event type (see `marker_features`).
+        """
         super().__init__()
         self._name = "PlacesLayer"
-        self.features = marker_features(counts, selected)
+        self.features = marker_features(counts, selected, events)
         fit_center, fit_zoom = view_for(counts if frame is None else frame)
         self.payload = {
             "rows": marker_rows(counts),
             "selected": None if selected is None else safe_text(selected),
             "colours": KIND_COLOURS,
             "selectedColour": SELECTED_COLOUR,
+            "events": None if events is None else event_marks(events),
+            "plainColour": PLAIN_COLOUR,
             "cluster": {
                 "far": CLUSTER_RADIUS_PX,
                 "near": near_cluster_radius(counts),
@@ -965,15 +1013,17 @@ def markers_layer(
     selected: str | None = None,
     command: ViewCommand | None = None,
     frame: list[PlaceCount] | None = None,
+    events: dict[str, tuple[str, int]] | None = None,
 ) -> folium.FeatureGroup:
     """The dynamic part of the map: country areas, clustered place markers, a view command.
 
     Pass it to `st_folium(feature_group_to_add=...)`; it must be added to a `base_map()`.
-    `frame` is the whole selection when `counts` is only part of it (see `places_to_draw`).
+    `frame` is the whole selection when `counts` is only part of it (see `places_to_draw`);
+    `events` colours places by their dominant event type (see `marker_features`).
     """
     fg = folium.FeatureGroup(name="Places")
     CountryAreas(counts if frame is None else frame, selected).add_to(fg)
-    PlacesLayer(counts, selected, command, frame).add_to(fg)
+    PlacesLayer(counts, selected, command, frame, events).add_to(fg)
     return fg
 
 

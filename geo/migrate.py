@@ -1,7 +1,7 @@
 """Copy a corpus from one store to another (`python -m geo migrate --from A --to B`).
 
 Typically a local SQLite file to a team's PostgreSQL database; either side may be either
-back end. What is copied: articles with the geoparser's mentions and places, exact copies
+back end. What is copied: articles with the geoparser's mentions, events and places, exact copies
 (aliases), users' corrections (by uid, applied again on the other side), removed articles,
 watched feeds with the items seen, the record of fully ingested files, and the failures list.
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from geo.models import Mention, Place
 from geo.store import ARTICLE_COLUMNS, Store
 from geo.store.common import _article
+from geo.store.events import AUTO_COLUMNS, events_from_rows
 
 ProgressFn = Callable[[int, int], None]
 
@@ -26,6 +27,7 @@ class MigrateReport:
     articles: int = 0  # copied now
     already: int = 0  # stored on the other side already
     mentions: int = 0
+    events: int = 0
     corrections: int = 0  # imported now
     corrections_known: int = 0
     aliases: int = 0
@@ -34,7 +36,8 @@ class MigrateReport:
 
     def summary(self) -> str:
         return (
-            f"{self.articles} articles copied ({self.mentions} mentions), {self.already} there"
+            f"{self.articles} articles copied ({self.mentions} mentions, {self.events} events),"
+            f" {self.already} there"
             f" already; {self.corrections} corrections imported ({self.corrections_known} known);"
             f" {self.aliases} exact copies, {self.removed} removed articles, {self.feeds} feeds"
         )
@@ -81,10 +84,16 @@ def migrate(source: Store, target: Store, on_progress: ProgressFn | None = None)
                         places[key] = Place(*got)
                     place = places[key]
                 mentions.append(Mention(aid, s, e, t, mt, place, why))
-            result = target.save(article, mentions, geoparser, origin)
+            rows = src.execute(
+                f"SELECT {AUTO_COLUMNS} FROM event WHERE article_id = ? ORDER BY seq",  # noqa: S608
+                (aid,),
+            ).fetchall()
+            events = events_from_rows(article.text, mentions, rows)
+            result = target.save(article, mentions, geoparser, origin, events=events)
             if result.status in ("added", "updated"):
                 report.articles += 1
                 report.mentions += len(mentions)
+                report.events += len(events)
             else:
                 report.already += 1
         if on_progress is not None and (n % 20 == 0 or n == len(ids)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 KINDS = ("country", "admin1", "admin2", "city", "region", "water", "continent", "landmark")
@@ -51,6 +51,10 @@ class Mention:
     mention_type: str  # "name" or "demonym"
     place: Place | None  # None: recognised, not resolved
     reason: str = ""
+    # How sure the resolver is of `place`: the estimated chance (0-1) that it lies within
+    # 161 km of the right point, calibrated on the development corpora (geo/confidence.py).
+    # None when unresolved or parsed before confidences existed. Not part of equality.
+    confidence: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +137,7 @@ class EventRow:
     geoparser_type: str | None = None  # when corrected: the type the event typer gave
 
 
-CORRECTION_ACTIONS = ("place", "not_place", "add")
+CORRECTION_ACTIONS = ("place", "not_place", "add", "event_type", "not_event")
 # From the narrowest scope to the widest; a narrower correction wins over a wider one.
 CORRECTION_SCOPES = ("mention", "article", "source", "everywhere")
 

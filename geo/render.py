@@ -195,6 +195,15 @@ def corpus_languages_md(
     return md_escape(line, 1000)
 
 
+# The gazetteer's kinds as a reader names them.
+KIND_NAMES = {"admin1": "province or oblast", "admin2": "district"}
+
+
+def kind_name(kind: str) -> str:
+    """A place kind in plain words ("admin1" -> "province or oblast")."""
+    return KIND_NAMES.get(kind, kind)
+
+
 def place_heading_html(place: Place, passages_n: int, articles_n: int) -> str:
     """The panel heading: name, country, kind and counts."""
     where = f", {place.country_code}" if place.country_code and place.kind != "country" else ""
@@ -202,7 +211,7 @@ def place_heading_html(place: Place, passages_n: int, articles_n: int) -> str:
     s_a = "s" if articles_n != 1 else ""
     return (
         f'<h3 class="cm-place">{esc(place.name)}{esc(where)}</h3>'
-        f'<div class="cm-meta">{esc(place.kind)} · {passages_n:,} passage{s_p} '
+        f'<div class="cm-meta">{esc(kind_name(place.kind))} · {passages_n:,} passage{s_p} '
         f"in {articles_n:,} article{s_a}</div>"
     )
 

@@ -22,6 +22,7 @@ from geopy.exc import GeopyError
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 
+from geo import confidence as conf
 from geo.errors import ResolveError
 from geo.gazetteer import (
     Candidate,
@@ -32,7 +33,18 @@ from geo.gazetteer import (
     region_readings,
 )
 from geo.models import Article, Mention
-from geo.recognize import DATELINE, EMBEDDED, EMBEDDED_HEAD, MODIFIER, Span
+from geo.recognize import (
+    DATELINE,
+    EMBEDDED,
+    EMBEDDED_HEAD,
+    HEADLINE,
+    IN_REGION,
+    MODIFIER,
+    ROUTE,
+    UNIT,
+    Span,
+)
+from geo.usergazetteer import USER_FEATURE
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +138,8 @@ def _city_state(best: _Scored, cands: tuple[Candidate, ...], hint: str = "") -> 
             why = [w for w in best.why[1:] if w.startswith(("article mentions", "named with"))]
             if namesake and not near:
                 why.append(f"the {p.name} that news means unless it says state or province")
-            return _Scored(c, best.score, [f"city of {_human_pop(c.population)}", *why])
+            why = [f"city of {_human_pop(c.population)}", *why]
+            return _Scored(c, best.score, why, best.contained, best.terms, best.margin, best.n)
     return best
 
 
@@ -182,6 +195,8 @@ class _Scored:
     why: list[str]
     contained: bool = False  # chosen with the help of "X, Country" right after the name
     terms: dict = field(default_factory=dict)  # the score's terms before weighting
+    margin: float | None = None  # over the best candidate > 161 km away; None: no such one
+    n: int = 1  # candidates the name had
 
 
 _HIGH_KINDS = {"country", "continent", "admin1"}
@@ -190,6 +205,11 @@ FAMOUS_TOWN = 100_000
 FAMOUS_RIVAL_SHARE = 0.2
 # Towns this close to another of the article's places count as its neighbours (km).
 _NEIGHBOUR_KM = 100
+# A candidate this far from the chosen one is a rival reading (the scoring distance).
+_RIVAL_KM = 161
+# Score a corpus-focus country adds at full weight: less than a town ten times larger.
+FOCUS_BONUS = 0.8
+_CUE_LABELS = {UNIT, ROUTE, DATELINE, HEADLINE, IN_REGION}
 
 
 @dataclass(slots=True)
@@ -231,13 +251,24 @@ _CONTAIN_RE = re.compile(
 class Resolver:
     """Ranks candidates for each recognised span with the article's own context."""
 
-    def __init__(self, gazetteer: Gazetteer, geocoders: Sequence[Geocoder] = ()) -> None:
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        geocoders: Sequence[Geocoder] = (),
+        focus: dict[str, float] | None = None,
+    ) -> None:
         self.gazetteer = gazetteer
+        # Corpus focus: country code -> weight (0-1], a prior between close candidates
+        # ("Odessa" is Odesa in a corpus about Ukraine unless the article places it elsewhere).
+        # See geo.focus.focus_from_mentions for a corpus summary that makes one.
+        self.focus: dict[str, float] = dict(focus or {})
         self.geocoders: list[Geocoder] = list(geocoders) or [GazetteerGeocoder(gazetteer)]
         self.warnings: list[str] = []  # geocoder failures survived by falling back
         self.weights: dict[str, float] = WEIGHTS  # term -> weight (scripts/fit_weights.py)
         # For fitting weights: (article id, span, [(terms, candidate)] of its final ranking).
         self.record: list[tuple[str, Span, list]] | None = None
+        # For fitting the confidence model: (article id, start, end, features) per mention.
+        self.features_log: list[tuple[str, int, int, dict]] | None = None
 
     def drain_warnings(self) -> list[str]:
         """Return and forget the warnings collected so far."""
@@ -298,8 +329,8 @@ class Resolver:
         evidence: dict[str, _Evidence] = {}
         for sp in spans:
             cands = cand_by_name.get(sp.text, ())
-            if not cands:
-                continue
+            if not cands or _generic_name(sp.text):
+                continue  # "Central Region" is evidence for no country: whose region?
             ev = evidence.setdefault(sp.text, _Evidence())
             top = cands[0]
             if top.place.kind == "country" and (sp.mention_type == "demonym" or top.primary):
@@ -326,6 +357,7 @@ class Resolver:
         tld = host.rsplit(".", 1)[-1].lower() if "." in host else ""
         tld_country = _TLD_COUNTRY.get(tld, tld.upper()) if len(tld) == 2 else None
         home = self.source_home(article)
+        focus = self.focus
 
         hints: dict[str, str] = {}
         for sp in spans:
@@ -356,12 +388,23 @@ class Resolver:
             ctx = ctx or context_for[sp.text]
             flags, hint = _Flags.of(cands), hints.get(sp.text, "")
             scored = [
-                self._score(c, ctx, contained, tld_country, flags, hint, bias, home, self.weights)
+                self._score(
+                    c, ctx, contained, tld_country, flags, hint, bias, home, self.weights, focus
+                )
                 for c in cands
             ]
             if self.record is not None:
                 last_terms[sp.text] = [(s.terms, s.cand) for s in scored]
-            return max(scored, key=lambda s: s.score)
+            best = max(scored, key=lambda s: s.score)
+            bp = best.cand.place
+            rivals = [
+                s.score
+                for s in scored
+                if haversine_km(bp.lat, bp.lon, s.cand.place.lat, s.cand.place.lon) >= _RIVAL_KM
+            ]
+            best.margin = best.score - max(rivals) if rivals else None
+            best.n = len(cands)
+            return best
 
         for sp in spans:
             if sp.text in chosen and not _CONTAIN_RE.match(sp.context_after):
@@ -456,7 +499,7 @@ class Resolver:
             and (name in supported or pick.cand.population >= 100_000)  # never doubtful
         ]
         for name, pick in list(chosen.items()):
-            if pick is None or name in supported:
+            if pick is None or name in supported or pick.cand.feature == USER_FEATURE:
                 continue
             p = pick.cand.place
             neighbours = [
@@ -487,9 +530,25 @@ class Resolver:
                 continue
             ctx = context_for[name]
             unsure_county = p.kind == "admin2" and name in embedded
+            # A corpus about this country vouches for its towns ("in Bakhmut" in a corpus
+            # about Ukraine), as the article naming the country would.
+            in_focus = focus.get(p.country_code, 0.0) >= 0.5
+            unplaced = ctx.countries.get(p.country_code, 0) <= 0 and not in_focus
             if (
                 unsure_county and (p.country_code, pick.cand.admin1 or "") not in ctx.admin1s
-            ) or ctx.countries.get(p.country_code, 0) <= 0:
+            ) or unplaced:
+                del chosen[name]
+                dropped.add(name)
+        # A name made of generic words only ("Federal District", "Central Region", "Far
+        # North", "the Gulf") means the unit of that name in the speaker's own country:
+        # a foreign one only where the article mentions that country.
+        for name, pick in list(chosen.items()):
+            if pick is None or name in by_containment or not _generic_name(name):
+                continue
+            p = pick.cand.place
+            if p.kind not in {"admin1", "admin2", "city"} or not p.country_code:
+                continue
+            if context_for.get(name, _Evidence()).countries.get(p.country_code, 0) <= 0:
                 del chosen[name]
                 dropped.add(name)
 
@@ -520,7 +579,9 @@ class Resolver:
             ):
                 continue
             why = [f"named after a town in it: {prev.text}"]
-            chosen[cur.text] = _Scored(units[0], region.score, [units[0].place.kind, *why])
+            chosen[cur.text] = _Scored(
+                units[0], region.score, [units[0].place.kind, *why], True, region.terms
+            )
             hints[cur.text] = "admin"
         for name, pick in chosen.items():
             if pick is not None:
@@ -544,14 +605,21 @@ class Resolver:
                 host = chosen.get(where)
                 if host is not None and host.cand.place.kind in kinds:
                     why = f"no gazetteer entry: mapped at {where}, where the text puts it"
-                    chosen[sp.text] = _Scored(host.cand, 0.0, [why])
+                    chosen[sp.text] = _Scored(host.cand, 0.0, [why], terms={"mapped_at": 1.0})
                     break
 
+        uses = Counter(sp.text for sp in spans)
         mentions = []
         for sp in spans:
             if sp.text in dropped and not sp.note:
                 continue
             pick = chosen.get(sp.text)
+            sure = None
+            if pick is not None:
+                feats = _features(pick, sp, uses[sp.text], sp.text in by_containment)
+                sure = round(conf.probability(feats), 3)
+                if self.features_log is not None:
+                    self.features_log.append((article.id, sp.start, sp.end, feats))
             place = pick.cand.place if pick else None
             reason = "; ".join(pick.why) if pick else failed.get(sp.text, "no gazetteer entry")
             if sp.note and place is None:
@@ -559,7 +627,7 @@ class Resolver:
             elif sp.note and place.kind == "city":
                 reason = f"{sp.note}: mapped at its namesake town; {reason}"
             mentions.append(
-                Mention(article.id, sp.start, sp.end, sp.text, sp.mention_type, place, reason)
+                Mention(article.id, sp.start, sp.end, sp.text, sp.mention_type, place, reason, sure)
             )
         if self.record is not None:
             for sp in spans:
@@ -632,10 +700,14 @@ class Resolver:
         bias: tuple[str, str | None] | None = None,
         home: Candidate | None = None,
         weights: dict[str, float] | None = None,
+        focus: dict[str, float] | None = None,
     ) -> _Scored:
         p = c.place
         why: list[str] = []
         t: dict[str, float] = {}  # the score's terms, each weighted by WEIGHTS
+        if c.feature == USER_FEATURE:
+            # The user's own place hides every other of its name: only the reason matters.
+            return _Scored(c, 0.0, [f"your own gazetteer ({p.kind})"], False, t)
         if p.kind == "city":
             t["town_size"] = math.log10(c.population + 10)
             why.append(f"city of {_human_pop(c.population)}")
@@ -748,6 +820,10 @@ class Resolver:
             else:
                 t["source_home"] = 0.5
                 why.append(f"in the source's country ({h.name})")
+        if focus and p.country_code in focus and p.kind != "country":
+            # The corpus's own geography: small, so it only settles otherwise close calls.
+            t["corpus_focus"] = FOCUS_BONUS * focus[p.country_code]
+            why.append(f"in the corpus's focus ({p.country_code})")
         if bias and p.kind == bias[0] and (bias[1] is None or p.country_code == bias[1]):
             t["listed_with_alike"] = 4.0
             why.append("listed with others like it")
@@ -877,3 +953,49 @@ def _lists(text: str, spans: list[Span]) -> list[tuple[Span, list[Span]]]:
             else:
                 groups.append([prev, cur])
     return [(sp, group) for group in groups for sp in group]
+
+
+# Words that say where or what, not which: a name made only of them is generic.
+_GENERIC_WORDS = {
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+    "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
+    "southeastern", "southwestern", "north-east", "north-west", "south-east", "south-west",
+    "far", "near", "middle", "upper", "lower", "inner", "outer", "greater", "federal",
+    "capital", "national", "economic", "special", "autonomous", "administrative", "region",
+    "district", "province", "territory", "state", "gulf", "valley", "coast", "highlands",
+    "lowlands", "islands", "island", "mountains", "lakes", "bay", "county", "city", "the",
+    "frontier", "interior", "plateau", "delta", "borderlands", "steppe",
+}  # fmt: skip
+
+
+def _generic_name(name: str) -> bool:
+    """True for a name of generic words only: "Federal District", "Central Region", "Gulf"."""
+    words = re.findall(r"[\w-]+", name.lower())
+    return bool(words) and all(w in _GENERIC_WORDS for w in words)
+
+
+def _features(pick: _Scored, sp: Span, uses: int, by_containment: bool) -> dict[str, float]:
+    """What the confidence model reads about one choice (see geo.confidence.FEATURES)."""
+    c, t = pick.cand, pick.terms
+    kind = c.place.kind
+    town = kind in {"city", "admin2"} or kind == "landmark"
+    return {
+        "bias": 1.0,
+        "margin": min(pick.margin, 8.0) / 8.0 if pick.margin is not None else 0.0,
+        "no_rival": 1.0 if pick.margin is None else 0.0,
+        "log_candidates": math.log10(max(1, pick.n)),
+        "weak": 1.0 if sp.weak and sp.mention_type == "name" else 0.0,
+        "demonym": 1.0 if sp.mention_type == "demonym" else 0.0,
+        "country": 1.0 if kind in {"country", "continent"} else 0.0,
+        "admin1": 1.0 if kind == "admin1" else 0.0,
+        "region_water": 1.0 if kind in {"region", "water"} else 0.0,
+        "town_size": math.log10(c.population + 10) / 7 if town else 0.0,
+        "alternate": 0.0 if c.primary else 1.0,
+        "contained": 1.0 if pick.contained or by_containment else 0.0,
+        "country_mentioned": 1.0 if "country_mentioned" in t or "region_mentioned" in t else 0.0,
+        "near_other_places": 1.0 if "near_other_places" in t else 0.0,
+        "mapped_at": 1.0 if "mapped_at" in t or sp.note else 0.0,
+        "cue_label": 1.0 if sp.label in _CUE_LABELS else 0.0,
+        "log_mentions": math.log10(max(1, uses)),
+        "user": 1.0 if c.feature == "user" else 0.0,
+    }

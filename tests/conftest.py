@@ -15,6 +15,8 @@ from geo.store import Store
 settings.register_profile("conflict_map", deadline=None)
 settings.load_profile("conflict_map")
 
+# (done, total) as the session's gazetteer build reported them (see test_gazetteer).
+BUILD_PROGRESS: list[tuple[int, int]] = []
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "000_fa1a19d97a69d7e0.txt"
 
@@ -23,8 +25,9 @@ SEED = DATA / "000_fa1a19d97a69d7e0.txt"
 def gazetteer(tmp_path_factory) -> Gazetteer:
     """The full index, built once per test run from the project's own data files."""
     path = tmp_path_factory.mktemp("gaz") / "gazetteer.sqlite"
-    build_index(path)
-    return Gazetteer(path)
+    BUILD_PROGRESS.clear()
+    build_index(path, on_progress=lambda done, total: BUILD_PROGRESS.append((done, total)))
+    return Gazetteer(path, user_csv=[])  # the user's own places never change the tests
 
 
 @pytest.fixture(scope="session")

@@ -80,7 +80,7 @@ def test_filters_come_from_the_url(app_db):
     at.query_params["kind"] = "city"
     at.run()
     assert at.sidebar.date_input[0].value == (date(2022, 4, 1), date(2022, 4, 30))
-    assert at.sidebar.multiselect[1].value == ["city"]
+    assert at.sidebar.multiselect(key="kinds").value == ["city"]
     assert '<h3 class="cm-place">Mariupol' in markdown(at)
 
 
@@ -134,7 +134,7 @@ def test_top_places_open_their_passages(at):
 
 
 def test_country_filter_shows_names(at):
-    countries = at.sidebar.multiselect[2]
+    countries = at.sidebar.multiselect(key="countries")
     assert "Ukraine (UA)" in countries.options
 
 
@@ -233,7 +233,7 @@ def test_watched_feeds_are_listed_with_their_state(at, app_db):
     store.record_poll("https://example.org/feed.rss", 3, "")
     store.record_poll("https://example.net/<b>atom</b>", 0, "could not reach example.net")
     at.run()
-    assert any("2 watched feed(s), 1 with errors" in e.label for e in at.expander)
+    assert any("2 watched feeds, 1 with errors" in e.label for e in at.expander)
     table = next(h.proto.body for h in at.get("html") if "cm-feeds" in h.proto.body)
     assert "could not reach example.net" in table and "15 min" in table and "1 h" in table
     assert "&lt;b&gt;atom&lt;/b&gt;" in table and "<b>" not in table
@@ -366,7 +366,7 @@ def test_passages_page_past_the_newest_500(at, app_db):
     total = Store(app_db).count_passages(kyiv, Query())[0]
     assert total > 600
     at.session_state["selected_place"] = kyiv
-    at.session_state[f"page_{kyiv}"] = 30  # the 31st page: read from the store, not the cache
+    at.session_state[f"page_{kyiv}"] = 31  # read from the store, not the cache
     at.run()
     assert any(f"Passages 601–620 of {total:,}" in c.value for c in at.caption)
     assert markdown(at).count('<blockquote class="cm-quote">') == 20
@@ -499,3 +499,71 @@ def test_an_upload_stored_by_a_run_cut_short_is_kept_when_the_next_run_sees_it(
     assert again == [("success", "kharkiv_en.txt: already stored, unchanged")]
     assert [p.name for p in folder.iterdir()] == ["kharkiv_en.txt"]
     assert store.articles_of(origin=str((folder / "kharkiv_en.txt").resolve()))
+
+
+def caption_with(at, text: str) -> str:
+    return next((c.value for c in at.caption if text in c.value), "")
+
+
+def test_jump_to_a_page_turn_pages_and_back_to_one_when_a_filter_changes(at):
+    at.session_state["selected_place"] = MARIUPOL
+    at.run()
+    box = at.number_input(key=f"page_{MARIUPOL}")
+    assert box.value == 1 and "Passages 1–20 of" in caption_with(at, "Passages")
+    box.set_value(5).run()
+    assert "Passages 81–100 of" in caption_with(at, "Passages")
+    at.button(key="older").click().run()
+    assert "Passages 101–120 of" in caption_with(at, "Passages")
+    at.button(key="newer").click().run()
+    at.button(key="newer").click().run()
+    assert "Passages 61–80 of" in caption_with(at, "Passages")
+    assert at.number_input(key=f"page_{MARIUPOL}").value == 4
+    at.checkbox(key="undated").uncheck().run()  # a filter changes
+    assert "Passages 1–20 of" in caption_with(at, "Passages"), caption_with(at, "Passages")
+    assert at.number_input(key=f"page_{MARIUPOL}").value == 1
+
+
+def test_mentioned_together_one_click_away(at, app_db):
+    at.session_state["selected_place"] = MARIUPOL
+    at.run()
+    together = at.button_group(key=f"together_{MARIUPOL}")
+    store = Store(app_db)
+    start, end = store.core_dates()
+    expected = store.mentioned_together(MARIUPOL, Query(start=start, end=end), limit=8)
+    shown = together.options
+    assert shown[0].startswith(expected[0].place.name) and len(shown) == len(expected)
+    kharkiv = next(t for t in expected if t.place.name == "Kharkiv")
+    assert f"Kharkiv · {kharkiv.passages:,} / {kharkiv.articles:,}" in shown
+    together.set_value(kharkiv.place.key).run()  # one click on its pill
+    assert not at.exception
+    assert at.session_state["selected_place"] == kharkiv.place.key
+    assert '<h3 class="cm-place">Kharkiv' in markdown(at)
+
+
+def test_reader_places_are_one_click_away_and_demonyms_marked_only_when_counted(at, app_db):
+    store = Store(app_db)
+    aid, start, end, text = (
+        store.con()
+        .execute(
+            "SELECT article_id, start, \"end\", text FROM mention WHERE mention_type = 'demonym'"
+            " AND place_key IS NOT NULL ORDER BY article_id LIMIT 1"
+        )
+        .fetchone()
+    )
+    at.session_state["reader"] = aid
+    at.run()
+    page = markdown(at)
+    assert f">{text}</mark>" not in page  # demonyms are not counted: not marked
+    names = [m for m in store.mentions_of(aid) if m.place and m.mention_type == "name"]
+    assert f">{names[0].text}</mark>" in page
+    links = at.button_group(key=f"reader_places_{aid}")
+    assert len(links.options) == len({m.place.key for m in names})
+    at.checkbox(key="demonyms").check().run()
+    assert f">{text}</mark>" in markdown(at)
+    # A click on a place's pill opens its passages (and closes the reader).
+    target = names[0].place
+    at.button_group(key=f"reader_places_{aid}").set_value(target.key).run()
+    assert not at.exception
+    assert at.session_state["selected_place"] == target.key
+    assert "reader" not in at.session_state
+    assert '<h3 class="cm-place">' in markdown(at)

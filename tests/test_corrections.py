@@ -550,3 +550,16 @@ def test_app_asks_before_a_rule_over_thousands_of_mentions(tmp_path, monkeypatch
     assert "more than 5 mentions" in at.checkbox(key="add_wide").label
     at.radio(key="add_scope").set_value("article").run()
     assert not any(c.key == "add_wide" for c in at.checkbox)
+
+
+def test_a_rules_reason_is_carried_only_by_the_mentions_it_moved(store):
+    right = article("ok", "Odessa is a Ukrainian port.")
+    store.save(right, [Mention("ok", 0, 6, "Odessa", "name", ODESA, "port city")], "v1", "/in/ok")
+    rule = store.add_correction(Correction("place", "everywhere", "Odessa", ODESA, note="Ukraine"))
+    shown = {(p.article.id, p.start): p for p in store.passages(ODESA.key, Query())}
+    assert len(shown) == 5  # k1 twice, k2, r1 and ok
+    moved = [p for (aid, _), p in shown.items() if aid != "ok"]
+    assert all((p.correction_id, p.correction_note) == (rule.id, "Ukraine") for p in moved)
+    kept = shown[("ok", 0)]  # the geoparser had it right: nothing to explain
+    assert (kept.correction_id, kept.correction_note, kept.geoparser_place) == (None, "", None)
+    assert kept.reason == "port city"

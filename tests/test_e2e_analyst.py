@@ -57,7 +57,7 @@ def test_timeline_presets_brush_and_play(page, server):  # noqa: F811
     pg.get_by_role("radio", name="All", exact=True).click()
     wait_idle(pg)
     assert shown_range(pg) == bounds
-    pg.get_by_role("radio", name="Core", exact=True).click()
+    pg.get_by_role("radio", name="Main span", exact=True).click()
     wait_idle(pg)
     assert shown_range(pg) == core
 
@@ -68,7 +68,7 @@ def test_timeline_presets_brush_and_play(page, server):  # noqa: F811
     wait_idle(pg)
     assert shown_range(pg) == (date(2022, 3, 1), date(2022, 3, 7))
     assert url_range(pg) == ("2022-03-01", "2022-03-07"), pg.url
-    pg.get_by_role("radio", name="Core", exact=True).click()
+    pg.get_by_role("radio", name="Main span", exact=True).click()
     wait_idle(pg)
     assert shown_range(pg) == core
 

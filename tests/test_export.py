@@ -5,8 +5,17 @@ from datetime import date
 
 import pytest
 
-from geo.export import passages_csv, passages_geojson, places_csv, places_geojson
-from geo.models import Article, Passage, Place, PlaceCount
+from geo.export import (
+    events_csv,
+    events_geojson,
+    passages_csv,
+    passages_geojson,
+    places_csv,
+    places_geojson,
+    write_passages_csv,
+    write_passages_geojson,
+)
+from geo.models import Article, EventRow, Passage, Place, PlaceCount
 
 KYIV = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
 TEXAS = Place(4736286, "Texas", "admin1", 31.25, -98.5, "US")
@@ -46,7 +55,7 @@ def test_passages_csv_quotes_and_neutralises_formulas():
     art = Article(
         "a", "https://x.org/1", '=HYPERLINK("http://evil")', date(2022, 3, 1), "@src", "en", text
     )
-    out = rows(passages_csv("Kyiv", [Passage(art, 13, 17, "name", "city of 3.0M")]))
+    out = rows(passages_csv(KYIV, [Passage(art, 13, 17, "name", "city of 3.0M")]))
     row = dict(zip(out[0], out[1], strict=True))
     assert row["title"].startswith("'=") and row["source"] == "'@src"
     assert 'Shelling hit Kyiv, "officials" said.' in row["passage"]
@@ -103,11 +112,88 @@ def test_exports_say_which_passages_a_user_corrected():
     art = Article("a", None, "=cmd", date(2022, 3, 1), "S", "en", text)
     fixed = Passage(art, 0, 6, "name", "city of 114k", 7, "=HYPERLINK(x)", "Odessa")
     plain = Passage(art, 0, 6, "name", "city of 1M")
-    rows = list(csv.reader(io.StringIO(passages_csv("Odesa", [fixed, plain]))))
+    rows = list(csv.reader(io.StringIO(passages_csv(KYIV, [fixed, plain]))))
     head = rows[0]
     assert head[-2:] == ["corrected", "geoparser_place"]
     assert rows[1][-2:] == ["by a user: =HYPERLINK(x)", "Odessa"]  # not at a cell's start
-    assert rows[2][-2:] == ["", ""] and rows[1][3] == "'=cmd"
+    assert rows[2][-2:] == ["", ""] and rows[1][6] == "'=cmd"
     feats = json.loads(passages_geojson(KYIV, [fixed, plain]))["features"]
     assert feats[0]["properties"]["corrected"] == "by a user: =HYPERLINK(x)"
     assert feats[1]["properties"]["corrected"] is None
+
+
+def test_passage_files_stream_every_passage_with_the_place_point_and_country():
+    """A generator of any length is written row by row: nothing is capped or held."""
+    text = "Shelling near Kyiv again."
+    arts = (Article(f"a{i}", None, f"T{i}", date(2022, 3, 1), "S", "en", text) for i in range(1200))
+    passages = (Passage(a, 14, 18, "name", "") for a in arts)
+    out = io.StringIO()
+    write_passages_csv(TEXAS, passages, out)
+    got = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(got) == 1200
+    assert (got[0]["place"], got[0]["country"]) == ("Texas", "US")
+    assert float(got[0]["lon"]) == TEXAS.lon < 0 and float(got[0]["lat"]) == TEXAS.lat
+    out = io.StringIO()
+    write_passages_geojson(
+        TEXAS, (Passage(Article(f"b{i}", None, "t", None, "S", "en", text), 14, 18, "name", "")
+                for i in range(700)), out,
+    )  # fmt: skip
+    feats = json.loads(out.getvalue())["features"]
+    assert len(feats) == 700 and feats[0]["properties"]["country"] == "US"
+    assert feats[0]["geometry"]["coordinates"] == [TEXAS.lon, TEXAS.lat]
+    empty = io.StringIO()
+    write_passages_geojson(TEXAS, [], empty)
+    assert json.loads(empty.getvalue()) == {"type": "FeatureCollection", "features": []}
+
+
+def _event(place=KYIV, **kw) -> EventRow:
+    text = "Russian forces shelled Kyiv overnight. Nothing else."
+    art = Article(
+        "a1", "https://example.org/a", "=Kyiv shelled", date(2022, 3, 2), "Wire", "en", text
+    )
+    values = dict(
+        id=7, article=art, type="shelling", status="reported", start=15, end=22,
+        passage_start=0, passage_end=38, place=place, actor="Russian forces",
+        confidence=0.91234,
+    )  # fmt: skip
+    return EventRow(**(values | kw))
+
+
+def test_events_csv_carries_type_actor_status_confidence_and_the_quote():
+    out = rows(events_csv([_event(), _event(place=None, status="denied", actor="")]))
+    first = dict(zip(out[0], out[1], strict=True))
+    assert first["published"] == "2022-03-02"
+    assert (first["type"], first["type_label"], first["status"]) == (
+        "shelling",
+        "Shelling",
+        "reported",
+    )
+    assert (first["place"], first["lat"], first["lon"], first["country"]) == (
+        "Kyiv",
+        "50.45",
+        "30.52",
+        "UA",
+    )
+    assert (first["actor"], first["confidence"], first["trigger"]) == (
+        "Russian forces",
+        "0.912",
+        "shelled",
+    )
+    assert first["quote"] == "Russian forces shelled Kyiv overnight."
+    assert first["title"] == "'=Kyiv shelled"  # a formula stays text
+    second = dict(zip(out[0], out[2], strict=True))
+    assert (second["place"], second["lat"], second["status"], second["actor"]) == (
+        "",
+        "",
+        "denied",
+        "",
+    )
+
+
+def test_events_geojson_points_at_the_place_or_has_no_geometry():
+    data = json.loads(events_geojson([_event(), _event(place=None)]))
+    a, b = data["features"]
+    assert a["geometry"] == {"type": "Point", "coordinates": [30.52, 50.45]}
+    assert a["properties"]["type"] == "shelling" and a["properties"]["actor"] == "Russian forces"
+    assert a["properties"]["key"] == KYIV.key and a["properties"]["event_id"] == 7
+    assert b["geometry"] is None and b["properties"]["place"] is None

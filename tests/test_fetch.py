@@ -15,7 +15,15 @@ import pytest
 from geo import fetch
 from geo.dedup import url_id
 from geo.errors import ArticleError, FetchError
-from geo.fetch import ALLOW_ENV, Fetcher, FetchPolicy, fetch_url, is_public, read_url_list
+from geo.fetch import (
+    ALLOW_ENV,
+    PRIVATE_HINT,
+    Fetcher,
+    FetchPolicy,
+    fetch_url,
+    is_public,
+    read_url_list,
+)
 from geo.models import Article, Failure
 
 from .conftest import DATA
@@ -268,7 +276,7 @@ def test_redirect_to_private_address_is_refused_before_connecting(
         Fetcher(policy(server)).get(url)
     msg = str(err.value)
     assert any(f"private address ({a})" in msg for a in address.split("|"))
-    assert f"set {ALLOW_ENV}=1 to allow" in msg
+    assert PRIVATE_HINT in msg and ALLOW_ENV not in msg
     assert connections == ["127.0.0.1"]  # only the allowed test server itself
 
 
@@ -298,7 +306,7 @@ def test_loopback_server_is_refused_when_not_allowed(server):
     with pytest.raises(FetchError) as err:
         Fetcher(FetchPolicy(host_interval=0)).get(url)
     assert str(err.value) == (
-        f"refused {url}: it points to a private address (127.0.0.1); set {ALLOW_ENV}=1 to allow"
+        f"refused {url}: it points to a private address (127.0.0.1); {PRIVATE_HINT}"
     )
     assert server.requests == []
 

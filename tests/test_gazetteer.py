@@ -1,10 +1,15 @@
 import sqlite3
 import time
+import unicodedata
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from geo import gazetteer as gaz
 from geo.errors import GazetteerError
-from geo.gazetteer import Gazetteer, build_index, normalize
+from geo.gazetteer import Gazetteer, normalize
 
 
 def kinds(g, name):
@@ -37,6 +42,36 @@ def test_letters_and_abbreviations_fold(gazetteer):
     assert normalize("Mt Kenya") == "mount kenya" and normalize("Stanley") == "stanley"
     assert normalize("Østfold") == "ostfold" and normalize("Łódź") == "lodz"
     assert ("city", "HT") in kinds(gazetteer, "St. Marc")
+
+
+def _normalize_by_character(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = " ".join(stripped.casefold().translate(gaz._FOLD).split())
+    return gaz._ABBREVIATIONS.sub(lambda m: gaz._EXPANDED[m.group(1)] + " ", folded)
+
+
+def _usable_by_character(name: str) -> bool:
+    def only(script: str) -> bool:
+        return all(script in unicodedata.name(c, "") for c in name if c.isalpha())
+
+    if len(name) < 3 or not name[0].isupper() or not (only("LATIN") or only("CYRILLIC")):
+        return False
+    if name.isupper() and len(name) <= 4:
+        return False
+    return not any(c.isdigit() for c in name)
+
+
+NAME_PARTS = ["St. ", "Ste ", "Mt", "Ft.", "-", "’", "`", " ", "  ", "Ø", "ł", "ß", "İ", "é",
+              "Ё", "й", "Київ", "Харьков", "Kyiv", "Łódź", "北京", "Αθήνα", "1", "²", "٣",
+              "\u0301", "ﬁ", "Ⅻ", "KBP"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NAME_PARTS) | st.text(max_size=3), max_size=6).map("".join))
+def test_fast_name_checks_agree_with_a_character_by_character_reading(name):
+    assert normalize(name) == _normalize_by_character(name)
+    assert gaz._usable_alternate(name) == _usable_by_character(name)
 
 
 def test_counties_and_former_regions(gazetteer):
@@ -82,10 +117,11 @@ def test_opening_is_fast(gazetteer):
     assert time.perf_counter() - t < 1.0
 
 
-def test_build_reports_progress(tmp_path):
-    seen = []
-    build_index(tmp_path / "g.sqlite", on_progress=lambda d, t: seen.append((d, t)))
-    assert seen[-1][0] == seen[-1][1] and len(seen) == seen[-1][1]
+def test_build_reports_progress(gazetteer):
+    from tests.conftest import BUILD_PROGRESS  # what the session's own build reported
+
+    seen = BUILD_PROGRESS
+    assert seen and seen[-1][0] == seen[-1][1] and len(seen) == seen[-1][1]
 
 
 def test_formal_country_names_without_the(gazetteer):
@@ -145,3 +181,54 @@ def test_ukrainian_yi_after_a_vowel_is_a_romanisation_variant():
     variants = {v for level in romanisation_variants("Chuhuiv") for v in level}
     assert "chuhuyiv" in variants
     assert "ukrainka" in {v for level in romanisation_variants("Ukrayinka") for v in level}
+
+
+# -- the user's own places --------------------------------------------------------------
+USER_CSV = Path(__file__).parent / "data" / "user_gazetteer.csv"
+
+
+@pytest.fixture
+def user_gazetteer(gazetteer):
+    from geo.gazetteer import Gazetteer
+
+    return Gazetteer(gazetteer.path, user_csv=[USER_CSV])
+
+
+def test_user_places_win_over_geonames(user_gazetteer, gazetteer):
+    assert gazetteer.lookup("Kramatorsk raion") == () or all(
+        c.feature != "user" for c in gazetteer.lookup("Kramatorsk raion")
+    )
+    (plant,) = user_gazetteer.lookup("Azovstal")
+    assert plant.place.name == "Azovstal plant" and plant.place.kind == "landmark"
+    assert plant.place.geonameid is None and plant.feature == "user"
+    assert plant.admin1 == gazetteer.lookup("Mariupol")[0].admin1  # placed by its parent
+    (raion,) = user_gazetteer.lookup("Kramatorskyi raion")
+    assert raion.place.kind == "admin2" and raion.place.country_code == "UA"
+    assert user_gazetteer.lookup("AZOVSTAL IRON AND STEEL WORKS")[0].place == plant.place
+    # GeoNames names the user did not touch read as before.
+    assert user_gazetteer.lookup("Kyiv") == gazetteer.lookup("Kyiv")
+
+
+def test_user_places_are_searchable_and_fingerprinted(user_gazetteer, gazetteer):
+    assert user_gazetteer.search("Azovs")[0].place.name == "Azovstal plant"
+    assert gazetteer.user_fingerprint == ""
+    assert len(user_gazetteer.user_fingerprint) == 16
+    assert "Azovstal" in user_gazetteer.user_names()
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("name,lat\nX,1\n", "missing column"),
+        ("name,lat,lon\nX,north,1\n", "unreadable lat/lon"),
+        ("name,lat,lon,kind\nX,1,1,spaceship\n", "unknown kind"),
+        ("name,lat,lon,country\nX,1,1,Ukraine\n", "two-letter"),
+        ("name,lat,lon\nX,91,1\n", "out of range"),
+    ],
+)
+def test_bad_user_rows_are_refused_with_their_line(text, message):
+    from geo.errors import GazetteerError
+    from geo.usergazetteer import read_csv
+
+    with pytest.raises(GazetteerError, match=message):
+        read_csv(text, "mine.csv")

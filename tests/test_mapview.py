@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit_folium import _get_feature_group_string, _get_map_string
 
-from geo import mapview
+from geo import eventstyle, mapview
 from geo.models import Place, PlaceCount
 
 KYIV = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
@@ -347,3 +347,22 @@ def test_places_to_draw_caps_large_selections_and_keeps_the_selected_place(monke
 def test_view_box_of_a_map_without_a_size_is_none():
     assert mapview.view_box(_leaflet_bounds(50, 30, 50, 30)) is None
     assert mapview.view_box(_leaflet_bounds(50, 30, 40, 35)) is None
+
+
+def test_places_are_coloured_by_their_dominant_event_type():
+    counts = [PlaceCount(KYIV, 5, 2), PlaceCount(LYPKY, 3, 1)]
+    feats = {
+        f["properties"]["key"]: f["properties"]
+        for f in mapview.marker_features(counts, events={KYIV.key: ("shelling", 4)})
+    }
+    kyiv, lypky = feats[KYIV.key], feats[LYPKY.key]
+    assert kyiv["colour"] == eventstyle.colour("shelling") and kyiv["event_type"] == "shelling"
+    assert "mostly shelling (4 events)" in kyiv["label"]
+    # No event there: a plain mention marker.
+    assert lypky["colour"] == mapview.PLAIN_COLOUR and lypky["event_type"] is None
+    # Without event colours: by kind, as before.
+    plain = mapview.marker_features(counts)[0]["properties"]
+    assert plain["colour"] == mapview.KIND_COLOURS["city"] and plain["event_type"] is None
+    _, js = st_folium_js(mapview.markers_layer(counts, events={KYIV.key: ("shelling", 4)}))
+    assert '"events": {"gn:703448": ["#D55E00", "shelling", "Shelling", 4]}' in js
+    assert "data-event-type" in js

@@ -54,6 +54,7 @@ def _same_answers(a: Store, b: Store) -> None:
             assert a.passages(key, q, limit=30) == b.passages(key, q, limit=30), (q, key)
             assert a.timeline(key, q) == b.timeline(key, q), (q, key)
             assert a.count_passages(key, q) == b.count_passages(key, q), (q, key)
+            assert a.mentioned_together(key, q) == b.mentioned_together(key, q), (q, key)
     assert a.articles_per_week() == b.articles_per_week()
     assert a.core_dates() == b.core_dates() and a.date_bounds() == b.date_bounds()
     assert a.sources() == b.sources() and a.languages() == b.languages()

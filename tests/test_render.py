@@ -101,3 +101,11 @@ def test_the_language_line_counts_geoparsed_and_kept_languages():
     assert "kept without places: German 3, [x](http://e.org) 1" in plain
     assert plain.endswith("events found in English articles only")
     assert gfm_autolinks(line) == []
+
+
+def test_place_heading_names_kinds_in_plain_words():
+    from geo.models import Place
+    from geo.render import place_heading_html
+
+    head = place_heading_html(Place(709716, "Donetsk Oblast", "admin1", 48.0, 37.8, "UA"), 1, 1)
+    assert "province or oblast · 1 passage in 1 article" in head and "admin1" not in head

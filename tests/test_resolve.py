@@ -267,3 +267,23 @@ def test_a_small_town_does_not_take_a_regions_name_from_a_country_mention(geopar
     art = Article("t", None, "t", None, "s", "en", text)
     got = {m.text: m.place for m in geoparser.parse(art)}
     assert got.get("Normandy") is None or got["Normandy"].country_code != "US"
+
+
+def test_user_places_are_recognised_and_win(gazetteer, nlp):
+    from pathlib import Path
+
+    from geo.gazetteer import Gazetteer
+    from geo.pipeline import Geoparser
+
+    csv = Path(__file__).parent / "data" / "user_gazetteer.csv"
+    gp = Geoparser(gazetteer=Gazetteer(gazetteer.path, user_csv=[csv]), nlp=nlp)
+    text = (
+        "Defenders held out in the Azovstal plant for weeks. Shelling hit Zzyzxivka and the "
+        "Kramatorsk raion overnight."
+    )
+    got = {m.text: m for m in gp.parse(Article("a", None, "t", None, "s", "en", text))}
+    assert got["Azovstal"].place.name == "Azovstal plant"
+    assert got["Zzyzxivka"].place.kind == "city"  # a village no GeoNames row has
+    assert got["Kramatorsk raion"].place.kind == "admin2"
+    assert all("your own gazetteer" in got[n].reason for n in ("Azovstal", "Zzyzxivka"))
+    assert got["Azovstal"].confidence > 0.9

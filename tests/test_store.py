@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from geo.articles import text_id
 from geo.errors import StoreError
-from geo.models import Article, Mention, Place
+from geo.models import Article, Correction, Mention, Place
 from geo.store import APPLICATION_ID, SCHEMA_STEPS, FeedState, Query, Store
 from geo.store.postgres import PostgresStore
 
@@ -149,7 +149,10 @@ def test_pragmas(tmp_path):
     assert con.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# No deadline: each example lays out a new database, whose time varies with the machine's load.
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     title=st.text(min_size=1, max_size=30),
     text=st.text(min_size=1, max_size=200).filter(lambda t: t.strip()),
@@ -540,8 +543,35 @@ def test_feed_errors(tmp_store):
         tmp_store.record_poll("https://example.org/feed", 1, None)
 
 
+def before_schema_10(path: Path, version: int = 9) -> None:
+    """Undo schema step 10 (and mark the file `version`)."""
+    con = sqlite3.connect(path)
+    con.executescript(
+        f"""
+        DROP TABLE event; ALTER TABLE correction DROP COLUMN event_type;
+        PRAGMA user_version = {version};
+        """
+    )
+    con.close()
+
+
+def test_a_schema_9_database_gets_events_and_keeps_its_corrections(tmp_path):
+    p = tmp_path / "v9.sqlite"
+    store = Store(p)
+    a = art(aid="k", text="Shelling near Kyiv.")
+    store.save(a, mentions_for(a), "v1", "t")
+    store.add_correction(Correction("not_place", "article", "Kyiv", None, "k"))
+    store.close()
+    before_schema_10(p)
+    store = Store(p)
+    assert [c.action for c in store.corrections()] == ["not_place"]
+    assert store.events_of("k") == []
+    assert store.con().execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA_STEPS)
+
+
 def before_schema_9(path: Path, version: int = 8) -> None:
     """Undo schema step 9 (and mark the file `version`)."""
+    before_schema_10(path)
     con = sqlite3.connect(path)
     con.executescript(
         f"""
@@ -744,3 +774,53 @@ def test_a_device_or_folder_is_not_a_database(path, tmp_path):
     with pytest.raises(StoreError, match="is not a database file"):
         Store(target)
     assert not journal.exists() and not Path(f"{target}-wal").exists()
+
+
+ODESA = Place(698740, "Odesa", "city", 46.48, 30.73, "UA")
+LVIV = Place(702550, "Lviv", "city", 49.84, 24.03, "UA")
+
+
+def placed(a: Article) -> list[Mention]:
+    """Every occurrence of Kyiv, Odesa and Lviv in the article, as name mentions."""
+    import re as _re
+
+    out = []
+    for place in (KYIV, ODESA, LVIV):
+        for m in _re.finditer(place.name, a.text):
+            out.append(Mention(a.id, m.start(), m.end(), place.name, "name", place, "t"))
+    return sorted(out, key=lambda m: m.start)
+
+
+def test_places_mentioned_together_count_passages_articles_and_copies_once(tmp_store):
+    filler = " ".join(f"district{i} reported calm streets" for i in range(60))
+    story = (
+        f"Kyiv was shelled overnight and Odesa heard sirens. {filler}. Later Lviv and Kyiv spoke."
+    )
+    first = art("a1", story, url="https://x.org/1", source="S1")
+    copy = art(
+        "a2", story.replace("district7", "districtseven"), url="https://y.org/2", source="S2"
+    )
+    other = art("a3", "Kyiv and Lviv held talks on grain.", url="https://z.org/3", source="S3")
+    for a in (first, copy, other):
+        tmp_store.save(a, placed(a), "v1", "t")
+    assert tmp_store.counts()["near_duplicates"] == 1
+    got = {
+        t.place.name: (t.passages, t.articles)
+        for t in tmp_store.mentioned_together(KYIV.key, Query())
+    }
+    # The copy adds nothing; Odesa is in a passage of Kyiv's once, Lviv in two, each article once.
+    assert got == {"Lviv": (2, 2), "Odesa": (1, 1)}
+    assert [t.place.name for t in tmp_store.mentioned_together(KYIV.key, Query())] == [
+        "Lviv",
+        "Odesa",
+    ]
+    # Counted over the selection: a source filter keeps one article.
+    only = tmp_store.mentioned_together(KYIV.key, Query(sources=("S3",)))
+    assert [(t.place.name, t.passages, t.articles) for t in only] == [("Lviv", 1, 1)]
+    # A window of a few characters: only the same sentence's neighbours.
+    near = tmp_store.mentioned_together(KYIV.key, Query(), chars=40)
+    assert {t.place.name: t.passages for t in near} == {"Lviv": 2, "Odesa": 1}
+    assert tmp_store.mentioned_together(KYIV.key, Query(), chars=5) == [
+        t for t in tmp_store.mentioned_together(KYIV.key, Query(), chars=5) if t.passages == 0
+    ]
+    assert tmp_store.mentioned_together("gn:0", Query()) == []

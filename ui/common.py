@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
 import uuid
 from datetime import date
 
 import streamlit as st
 
 from geo import export, gazetteer, mapview
+from geo.events import EVENT_TYPES, STATUSES
 from geo.models import KINDS, Place
 from geo.pipeline import (
     Geoparser,
@@ -54,12 +57,31 @@ def place_passages(_store: Store, key: str, query: Query, version: int):
     return _store.passages(key, query)
 
 
+def passage_file(store: Store, key: str, query: Query, fmt: str):
+    """A function that writes every passage of the place in the selection as CSV or GeoJSON
+    into a temporary file and returns its bytes: the download button calls it on a click,
+    and the passages are read from the store a batch at a time.
+    """
+
+    def make():
+        place = store.place(key)
+        out = tempfile.TemporaryFile()
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        write = export.write_passages_csv if fmt == "csv" else export.write_passages_geojson
+        write(place, store.iter_passages(key, query), text)
+        text.flush()
+        text.detach()
+        out.seek(0)
+        with out:  # Streamlit serves bytes (it reads any file whole anyway)
+            return out.read()
+
+    return make
+
+
 @st.cache_data(show_spinner=False)
-def passage_files(_store: Store, key: str, query: Query, version: int) -> tuple[str, str]:
-    """The place's passages as CSV and GeoJSON, made once per selection, not every rerun."""
-    place = _store.place(key)
-    rows = place_passages(_store, key, query, version)
-    return export.passages_csv(place.name, rows), export.passages_geojson(place, rows)
+def together(_store: Store, key: str, query: Query, version: int):
+    """The places named most often in the same passages and articles as this one."""
+    return _store.mentioned_together(key, query, limit=8)
 
 
 @st.cache_data(show_spinner=False)
@@ -108,6 +130,9 @@ def init_state_from_url(store: Store, bounds: tuple[date, date] | None) -> None:
     st.session_state["countries"] = [c for c in qp.get_all("country") if c]
     st.session_state["text"] = qp.get("q", "")
     st.session_state["demonyms"] = qp.get("demonyms") == "1"
+    st.session_state["event_types"] = [t for t in qp.get_all("event") if t in EVENT_TYPES]
+    statuses = [s for s in STATUSES if s in qp.get_all("status")]
+    st.session_state["event_statuses"] = statuses or ["reported"]
     st.session_state["selected_place"] = qp.get("place") or None
     st.session_state["_url_loaded"] = True
 
@@ -130,6 +155,10 @@ def write_url(query: Query, selected: str | None) -> None:
         params["q"] = query.text
     if query.include_demonyms:
         params["demonyms"] = "1"
+    if query.event_types:
+        params["event"] = list(query.event_types)
+    if tuple(query.event_statuses) != ("reported",):
+        params["status"] = list(query.event_statuses)
     if selected:
         params["place"] = selected
     wanted = {k: [v] if isinstance(v, str) else v for k, v in params.items()}

@@ -153,7 +153,7 @@ def just_added(store: Store) -> None:
     if not ids:
         return
     sb = st.sidebar
-    sb.caption(f"Just added: {len(ids):,} article(s)")
+    sb.caption(f"Just added: {len(ids):,} article{'' if len(ids) == 1 else 's'}")
     for aid in ids[:5]:
         art = store.article(aid)
         if sb.button(
@@ -252,7 +252,9 @@ def remove_articles(store: Store, ids: list[str], what: str) -> None:
     batch = store.remove(ids)
     if batch:
         st.session_state.setdefault("_removals", []).append((batch, f"{len(ids):,} from {what}"))
-        st.session_state["_toast"] = f"Removed {len(ids):,} article(s): {what}"
+        st.session_state["_toast"] = (
+            f"Removed {len(ids):,} article{'' if len(ids) == 1 else 's'}: {what}"
+        )
     if st.session_state.get("reader") in ids:
         st.session_state.pop("reader", None)
     if st.session_state.get("article_filter") in ids:

@@ -11,6 +11,7 @@ from geo.errors import GeoError
 from geo.models import KINDS, Correction, Passage, Place
 from geo.store import Store
 from ui.common import HISTORY_SHOWN, get_gazetteer, select_place
+from ui.events import EVENT_FIXES, event_correction_form, passage_events
 
 
 def author() -> str:
@@ -154,9 +155,16 @@ def correct_dialog(store: Store, p: Passage, place: Place) -> None:
             st.rerun()
     elif p.reason:
         st.caption(f"The geoparser's reason: {render.md_escape(p.reason)}")
+    evs = passage_events(store, p, store.revision())
     what = st.radio(
-        "What is wrong?", ["Wrong place", "Not a place"], key="dlg_what", horizontal=True
+        "What is wrong?",
+        ["Wrong place", "Not a place", *(EVENT_FIXES if evs else ())],
+        key="dlg_what",
+        horizontal=True,
     )
+    if what in EVENT_FIXES:
+        event_correction_form(store, evs, what, "dlg")
+        return
     chosen = pick_place("dlg", name, place) if what == "Wrong place" else None
     scope = scope_choice("dlg", name, p.article.source, mention=True)
     note = st.text_input(

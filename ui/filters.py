@@ -12,6 +12,7 @@ from geo.models import KINDS
 from geo.store import Query, Store
 from ui.common import parse_date
 from ui.corpus import add_uploads, add_url, just_added
+from ui.events import event_filter
 
 _RANGE_SPLIT = re.compile(r"\s*(?:\.\.|–|—|\bto\b|\s-\s|,|\s)\s*")
 
@@ -81,13 +82,20 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         )
         if problem := st.session_state.pop("_typed_problem", None):
             sb.error(render.md_escape(problem, 200))
+    events_slot = sb.container()  # "What happened": filled last, it counts the selection
     include_undated = sb.checkbox("Include undated articles", key="undated")
     source_names = [s for s, _ in store.sources()]
     st.session_state["sources"] = [
         s for s in st.session_state.get("sources", []) if s in source_names
     ]
     sources = sb.multiselect("Sources", source_names, key="sources", placeholder="All sources")
-    kinds = sb.multiselect("Place kinds", list(KINDS), key="kinds", placeholder="All kinds")
+    kinds = sb.multiselect(
+        "Place kinds",
+        list(KINDS),
+        key="kinds",
+        placeholder="All kinds",
+        format_func=render.kind_name,
+    )
     country_codes = store.countries()
     st.session_state["countries"] = [
         c for c in st.session_state.get("countries", []) if c in country_codes
@@ -163,7 +171,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
             for line in typed.splitlines()[:50]:
                 if line.strip() and not line.strip().startswith("#"):
                     add_url(store, line.strip(), watch=keep)
-    return Query(
+    query = Query(
         start=start,
         end=end,
         include_undated=include_undated,
@@ -173,3 +181,5 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         text=terms.text,
         include_demonyms=demonyms,
     )
+    with events_slot:
+        return event_filter(store, query)

@@ -7,7 +7,7 @@ import streamlit as st
 from geo import render
 from geo.pipeline import EVENT_LANGUAGES, GEOPARSED_LANGUAGES
 from geo.store import Store
-from ui.common import show_article_places
+from ui.common import plural, show_article_places
 from ui.corpus import poll_feeds
 
 
@@ -47,7 +47,7 @@ def corpus_notices(store: Store) -> None:
     """The inputs that could not be read and the watched feeds (under the map)."""
     failures = store.failures()
     if failures:
-        with st.expander(f"⚠️ {len(failures)} input(s) could not be read", expanded=False):
+        with st.expander(f"⚠️ {plural(len(failures), 'input')} could not be read", expanded=False):
             st.html(render.failures_html(failures))
             st.caption("An input leaves this list once it is read successfully, or removed.")
             if st.button("Clear this list", key="clear_failures"):
@@ -56,7 +56,9 @@ def corpus_notices(store: Store) -> None:
     feeds = store.feeds()
     if feeds:
         broken = sum(1 for f in feeds if f.last_error)
-        label = f"{len(feeds)} watched feed(s)" + (f", {broken} with errors" if broken else "")
+        label = f"{plural(len(feeds), 'watched feed')}" + (
+            f", {broken} with errors" if broken else ""
+        )
         with st.expander(label, expanded=bool(st.session_state.get("_poll_messages"))):
             st.html(render.feeds_html(feeds))
             for line in st.session_state.pop("_poll_messages", []):

@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 from geo import export, finder, gazetteer, mapview, render
 from geo.store import Query, Store
 from ui.common import get_gazetteer, place_counts, plural, select_place, write_url
+from ui.events import dominant, legend_html
 
 
 def place_finder(counts) -> None:
@@ -89,7 +90,7 @@ def _finder_label(c) -> str:
     p = c.place
     country = gazetteer.country_names().get(p.country_code or "", p.country_code or "")
     where = f", {country}" if country and p.kind != "country" else ""
-    return f"{p.name}{where} — {p.kind}, {plural(c.mentions, 'mention')}"
+    return f"{p.name}{where} — {render.kind_name(p.kind)}, {plural(c.mentions, 'mention')}"
 
 
 LEGEND = (
@@ -124,6 +125,8 @@ def map_panel(store: Store, counts, query: Query, version: int) -> None:
     if "map_command" not in st.session_state or st.session_state.pop("_frame_selection", None):
         st.session_state["map_command"] = mapview.ViewCommand.frame(counts)
     selected = st.session_state.get("selected_place")
+    # Coloured by what happened there; a corpus with no events keeps the colours of kinds.
+    marks = dominant(store, query, version) or None
     # A very large selection is drawn by view: the places in the box the user looks at.
     # A pan or a zoom reruns the app (the map returns its bounds then); the map's last
     # value is in the session state before the map is drawn again.
@@ -152,7 +155,7 @@ def map_panel(store: Store, counts, query: Query, version: int) -> None:
         height=MAP_HEIGHT_PX,
         use_container_width=True,
         feature_group_to_add=mapview.markers_layer(
-            to_draw, selected, st.session_state["map_command"], frame=counts
+            to_draw, selected, st.session_state["map_command"], frame=counts, events=marks
         ),
         returned_objects=["last_active_drawing", "bounds"] if large else ["last_active_drawing"],
     )
@@ -161,7 +164,7 @@ def map_panel(store: Store, counts, query: Query, version: int) -> None:
         f"**{plural(len(counts), 'place')}**, {plural(n_mentions, 'mention')} in the selection"
         + ("" if counts else " — nothing matches the filters.")
     )
-    st.markdown(LEGEND + SIZE_LEGEND, unsafe_allow_html=True)
+    st.markdown((legend_html(marks) if marks else LEGEND) + SIZE_LEGEND, unsafe_allow_html=True)
     not_drawn = {
         c.place.key: f"{render.md_escape(c.place.name)} ({c.mentions:,})"
         for c in counts

@@ -7,7 +7,7 @@ import streamlit as st
 from geo import corrections, render
 from geo.models import Correction, Passage
 from geo.store import Store
-from ui.common import show_article_places
+from ui.common import plural, select_place, show_article_places
 from ui.corpus import remove_articles
 from ui.corrections import (
     author,
@@ -35,12 +35,16 @@ def reader_panel(store: Store, aid: str, version: int) -> None:
     ):
         show_article_places(aid)
         st.rerun()
+    # Demonyms ("Russian forces") are marked only while the map counts them.
+    if not st.session_state.get("demonyms"):
+        mentions = [m for m in mentions if m.mention_type != "demonym"]
     st.html(
         render.article_html(
             art, mentions, st.session_state.get("selected_place"), st.session_state.get("text", "")
         )
     )
     placed = {m.place.key: m.place for m in mentions if m.place}
+    place_links(aid, placed)
     unplaced = sorted({m.text for m in mentions if m.place is None})
     st.caption(
         f"{len(placed):,} places marked"
@@ -77,7 +81,7 @@ def reader_panel(store: Store, aid: str, version: int) -> None:
                     f"“{render.md_escape(words, 80)}” does not occur in this article as written."
                 )
             else:
-                st.caption(f"Found {len(hits):,} time(s) in this article.")
+                st.caption(f"Found {plural(len(hits), 'time')} in this article.")
                 chosen = pick_place("add", words, None)
                 scope = scope_choice("add", words, art.source, mention=False)
                 note = st.text_input("Your reason (optional)", key="add_note", max_chars=500)
@@ -97,3 +101,28 @@ def reader_panel(store: Store, aid: str, version: int) -> None:
         sure = st.checkbox("Yes, remove this article", key="reader_sure")
         if st.button("Remove", key="reader_remove", disabled=not sure, type="primary"):
             remove_articles(store, [aid], f"article “{art.title[:60]}”")
+
+
+def place_links(aid: str, placed: dict) -> None:
+    """The article's marked places as pills: a click opens that place's passages."""
+    if not placed:
+        return
+    key = f"reader_places_{aid}"
+
+    def pick() -> None:
+        chosen = st.session_state.get(key)
+        st.session_state[key] = None
+        if chosen in placed:
+            select_place(placed[chosen])
+
+    st.pills(
+        "Places in this article (click one for its passages)",
+        list(placed),
+        format_func=lambda k: render.md_escape(
+            f"{placed[k].name}, {placed[k].country_code}"
+            if placed[k].country_code and placed[k].kind != "country"
+            else placed[k].name
+        ),
+        key=key,
+        on_change=pick,
+    )

@@ -7,6 +7,7 @@ import streamlit as st
 from geo import gazetteer
 from geo.store import Query, Store
 from ui.common import plural, reveal, select_place
+from ui.events import events_table
 
 
 @st.cache_data(show_spinner=False)
@@ -22,7 +23,11 @@ def place_dates(_store: Store, query: Query, version: int):
 
 def tables(store: Store, counts, query: Query, version: int) -> None:
     """The selection as tables: places (select a row to select the place) and articles."""
-    tab_places, tab_articles = st.tabs(["Places table", "Articles table"])
+    tab_places, tab_articles, tab_events = st.tabs(
+        ["Places table", "Articles table", "Events table"]
+    )
+    with tab_events:
+        events_table(store, query, version)
     with tab_places:
         dates = place_dates(store, query, version)
         rows = {

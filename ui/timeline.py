@@ -9,7 +9,7 @@ import streamlit as st
 
 from geo.store import Store
 
-PRESETS = {"7 days": 7, "30 days": 30, "90 days": 90, "Core": None, "All": 0}
+PRESETS = {"7 days": 7, "30 days": 30, "90 days": 90, "Main span": None, "All": 0}
 
 
 PLAY_WINDOW_DAYS = 7
@@ -122,7 +122,7 @@ def timeline_bar(
     st.sidebar.checkbox(
         "Timeline: every week of the corpus", key="_timeline_all",
         help="The timeline above the map shows the articles per week (drag across the bars to "
-        "pick dates). Ticked: every week, not only the core span where the articles cluster.",
+        "pick dates). Ticked: every week, not only the main span where the articles cluster.",
     )  # fmt: skip
     if playing:
         st.caption(f"Playing: week of {lo:%d %b %Y}")

@@ -13,16 +13,26 @@ from pathlib import Path
 from geo import dedup
 from geo.store.common import is_server_url
 from geo.store.corrections import CorrectionsMixin
+from geo.store.events import EventsMixin
 from geo.store.feeds import FeedsMixin
 from geo.store.groups import _join_group
 from geo.store.queries import QueriesMixin
 from geo.store.removal import RemovalMixin
+from geo.store.together import TogetherMixin
 from geo.store.writes import WritesMixin
 
 log = logging.getLogger(__name__)
 
 
-class Store(WritesMixin, FeedsMixin, CorrectionsMixin, RemovalMixin, QueriesMixin):
+class Store(
+    WritesMixin,
+    FeedsMixin,
+    CorrectionsMixin,
+    RemovalMixin,
+    EventsMixin,
+    QueriesMixin,
+    TogetherMixin,
+):
     """Articles, places and mentions in one database; hands out one connection per thread.
 
     `Store(path)` is a `geo.store.sqlite.SqliteStore` (one SQLite file) and

@@ -23,11 +23,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo.errors import StoreError
 from geo.models import Article, Mention
@@ -36,6 +36,9 @@ from geo.store.base import Store
 from geo.store.common import APPLICATION_ID, BUSY_PATIENCE_S, BUSY_TIMEOUT_S
 from geo.store.postgres_schema import APPLICATION, FTS_CHARS, PG_SCHEMA_STEPS
 from geo.store.writes import SaveResult
+
+if TYPE_CHECKING:
+    from geo.events import Event
 
 try:
     import psycopg
@@ -272,6 +275,7 @@ class PostgresStore(Store):
         geoparser: str,
         origin: str,
         signature: bytes | None = None,
+        events: Sequence[Event] | None = None,
     ) -> SaveResult:
         """As Store.save; raises ValueError for a NUL character, which PostgreSQL text cannot
         hold (the article readers drop control characters, so only callers of the API meet it).
@@ -281,7 +285,7 @@ class PostgresStore(Store):
                 raise ValueError(
                     f"article {article.id!r} contains a NUL character, which PostgreSQL cannot store"
                 )
-        return super().save(article, mentions, geoparser, origin, signature)
+        return super().save(article, mentions, geoparser, origin, signature, events)
 
     def _why(self, err: Exception) -> str:
         """`_why(err)` without this database's password."""

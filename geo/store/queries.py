@@ -12,6 +12,7 @@ representatives, and also_published names the other members.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -37,6 +38,10 @@ class Query:
     # (south, west, north, east) in degrees: only places inside; west > east crosses ±180°
     bbox: tuple[float, float, float, float] | None = None
     near: tuple[float, float, float] | None = None  # (lat, lon, km): places within km of it
+    # Events (geo.store.events): with types, places count those events, and passages are
+    # those inside such an event's sentence at their place. Empty statuses: every status.
+    event_types: tuple[str, ...] = ()
+    event_statuses: tuple[str, ...] = ("reported",)
 
 
 class QueriesMixin:
@@ -170,8 +175,11 @@ class QueriesMixin:
             out.append(Mention(article_id, s, e, t, mt, place, why))
         return out
 
-    def _where(self, q: Query) -> tuple[str, list]:
-        clauses = ["m.place_key IS NOT NULL"]
+    def _where(self, q: Query, on: str = "mention") -> tuple[str, list]:
+        """SQL over article a, place p and mention m (`on` "mention") or event e ("event":
+        its place is optional, and the event filter is the caller's) for the selection.
+        """
+        clauses = ["m.place_key IS NOT NULL"] if on == "mention" else ["1 = 1"]
         args: list = []
         date_parts = []
         if q.start or q.end:
@@ -197,7 +205,7 @@ class QueriesMixin:
         if q.countries:
             clauses.append(f"p.country IN ({','.join('?' * len(q.countries))})")
             args.extend(q.countries)
-        if not q.include_demonyms:
+        if not q.include_demonyms and on == "mention":
             clauses.append("m.mention_type = 'name'")
         if q.article_ids:
             clauses.append(f"a.id IN ({','.join('?' * len(q.article_ids))})")
@@ -218,6 +226,10 @@ class QueriesMixin:
             args.extend(more)
         if q.near is not None:
             sql, more = self._near_clause(*q.near)
+            clauses.append(sql)
+            args.extend(more)
+        if q.event_types and on == "mention":
+            sql, more = self._event_passage_clause(q)
             clauses.append(sql)
             args.extend(more)
         return " AND ".join(clauses), args
@@ -281,8 +293,14 @@ class QueriesMixin:
     def place_counts(self, q: Query) -> list[PlaceCount]:
         """Every place the selection mentions, with mention and article counts, most first.
 
-        A near-duplicate group counts once: see the module docstring.
+        A near-duplicate group counts once: see the module docstring. With q.event_types,
+        the counts are of the selected events there (geo.store.events).
         """
+        if q.event_types:
+            return [
+                PlaceCount(Place(g, n, k, la, lo, c), cnt, na)
+                for g, n, k, la, lo, c, cnt, na in self._event_place_counts(q)
+            ]
         where, args = self._where(q)
         plain = (
             "SELECT p.key AS k, p.geonameid, p.name, p.kind, p.lat, p.lon, p.country,"
@@ -320,7 +338,8 @@ class QueriesMixin:
         self, place_key: str, q: Query, limit: int = 500, offset: int = 0
     ) -> list[Passage]:
         """Mentions of one place in the selection, newest article first (`limit` of them,
-        after skipping `offset`). A corrected mention carries its correction.
+        after skipping `offset`). A mention a correction moved here carries it (one a rule
+        matched but left at the geoparser's own place does not).
 
         Of a near-duplicate group only the representative's passages are listed.
         """
@@ -343,6 +362,8 @@ class QueriesMixin:
         out = []
         for aid, s, e, mt, why, cid, auto in rows:
             note, auto_name = "", None
+            if cid is not None and auto == place_key:
+                cid = None  # a rule that left this mention where the geoparser put it
             if cid is not None:
                 if cid not in notes:
                     got = con.execute("SELECT note FROM correction WHERE id=?", (cid,)).fetchone()
@@ -448,3 +469,15 @@ class QueriesMixin:
             .fetchone()
         )
         return Place(*row) if row else None
+
+    def iter_passages(self, place_key: str, q: Query, batch: int = 500) -> Iterator[Passage]:
+        """Every passage of one place in the selection, in the order of passages(), read
+        `batch` at a time (for downloads of any size).
+        """
+        offset = 0
+        while True:
+            rows = self.passages(place_key, q, limit=batch, offset=offset)
+            yield from rows
+            if len(rows) < batch:
+                return
+            offset += batch

@@ -11,15 +11,19 @@ from pathlib import Path
 
 from geo import corrections, dedup
 from geo.store.common import REPARSE, _now
+from geo.store.events import AUTO_COLUMNS, insert_auto_rows
 from geo.store.groups import _join_group, _leave_group
 
 
 def _drop_article(con: sqlite3.Connection, aid: str) -> None:
-    """Delete an article with its mentions, copies and near-duplicate group membership."""
+    """Delete an article with its mentions, events, copies and near-duplicate group
+    membership.
+    """
     con.execute("DELETE FROM article_alias WHERE article_id = ?", (aid,))
     _leave_group(con, aid)
     con.execute("DELETE FROM article_band WHERE article_id = ?", (aid,))
     con.execute("DELETE FROM mention WHERE article_id = ?", (aid,))
+    con.execute("DELETE FROM event WHERE article_id = ?", (aid,))
     con.execute("DELETE FROM article WHERE id = ?", (aid,))
 
 
@@ -73,12 +77,23 @@ class RemovalMixin:
                     " WHERE article_id = ? AND added = 0 ORDER BY start",
                     (aid,),
                 ).fetchall()
+                events = con.execute(
+                    f"SELECT {AUTO_COLUMNS} FROM event WHERE article_id = ? ORDER BY seq",
+                    (aid,),
+                ).fetchall()
                 aliases = con.execute(
                     "SELECT id, url, canonical_url, title, published, source, origin, added_at"
                     " FROM article_alias WHERE article_id = ?",
                     (aid,),
                 ).fetchall()
-                data = json.dumps({"article": row, "mentions": mentions, "aliases": aliases})
+                data = json.dumps(
+                    {
+                        "article": row,
+                        "mentions": [list(m) for m in mentions],
+                        "events": [list(e) for e in events],
+                        "aliases": [list(a) for a in aliases],
+                    }
+                )
                 con.execute(
                     "INSERT INTO removed VALUES (?,?,?,?,?,?,?) ON CONFLICT(article_id) DO UPDATE"
                     " SET batch=excluded.batch, data=excluded.data, removed_at=excluded.removed_at",
@@ -131,6 +146,9 @@ class RemovalMixin:
                     " place_key, reason, auto_place_key) VALUES (?,?,?,?,?,?,?,?)",
                     [(aid, s, e, t, mt, k, why, k) for s, e, t, mt, k, why in d["mentions"]],
                 )
+                # One set aside before events were stored has none; its older geoparser
+                # version has the next ingest parse it again.
+                insert_auto_rows(con, aid, d.get("events", []))
                 con.executemany(
                     "INSERT INTO article_alias(id, article_id, url, canonical_url,"
                     " title, published, source, origin, added_at) VALUES (?,?,?,?,?,?,?,?,?)"

@@ -114,6 +114,52 @@ def _index_words(con: sqlite3.Connection) -> None:
         con.execute(stmt)
 
 
+def _store_events(con: sqlite3.Connection) -> None:
+    """Schema 10: events (geo.events) per article, and corrections of their type."""
+    for stmt in EVENT_TABLE:
+        con.execute(stmt)
+    # SQLite cannot change a CHECK constraint: the corrections move to a new table.
+    con.execute(
+        """CREATE TABLE correction_new(
+        id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE,
+        action TEXT NOT NULL
+            CHECK(action IN ('place', 'not_place', 'add', 'event_type', 'not_event')),
+        scope TEXT NOT NULL CHECK(scope IN ('mention', 'article', 'source', 'everywhere')),
+        name TEXT NOT NULL, article_id TEXT, source TEXT, start INTEGER, "end" INTEGER,
+        place_key TEXT, geonameid INTEGER, place_name TEXT, kind TEXT, lat REAL, lon REAL,
+        country TEXT, old_place TEXT, note TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, undone_at TEXT,
+        orphaned INTEGER NOT NULL DEFAULT 0, event_type TEXT)"""
+    )
+    con.execute("INSERT INTO correction_new SELECT *, NULL FROM correction")
+    con.execute("DROP TABLE correction")
+    con.execute("ALTER TABLE correction_new RENAME TO correction")
+    con.execute("CREATE INDEX correction_article ON correction(article_id)")
+
+
+# The event table, as both dialects lay it out (INTEGER PRIMARY KEY is SQLite's row id).
+# `type` is the type shown: the event typer's (`auto_type`) or a user's correction's, NULL
+# when a user said it is no event. `place_key` is the place of the mention at
+# place_start:place_end (kept equal to it when the mention's place is corrected).
+EVENT_TABLE = (
+    """CREATE TABLE event(
+        id INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES article(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL, type TEXT, auto_type TEXT NOT NULL, status TEXT NOT NULL,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL, trigger_text TEXT NOT NULL,
+        passage_start INTEGER NOT NULL, passage_end INTEGER NOT NULL,
+        place_key TEXT REFERENCES place(key), place_start INTEGER, place_end INTEGER,
+        actor TEXT NOT NULL DEFAULT '', target TEXT NOT NULL DEFAULT '',
+        confidence REAL NOT NULL DEFAULT 0, source TEXT NOT NULL DEFAULT '',
+        place_basis TEXT NOT NULL DEFAULT '', correction INTEGER)""",
+    "CREATE UNIQUE INDEX event_article ON event(article_id, seq)",
+    "CREATE INDEX event_place ON event(place_key, type, status)",
+    "CREATE INDEX event_type ON event(type, status)",
+    "CREATE INDEX event_trigger ON event(trigger_text COLLATE NOCASE)",
+    "CREATE INDEX event_correction ON event(correction) WHERE correction IS NOT NULL",
+)
+
+
 SCHEMA_STEPS: list[Step] = [
     # 1: the initial layout
     f"""
@@ -188,4 +234,6 @@ SCHEMA_STEPS: list[Step] = [
     """,
     # 9: a full-text index under the text filter
     _index_words,
+    # 10: events per article and corrections of their type
+    _store_events,
 ]

@@ -11,14 +11,18 @@ group's first article, NULL for that first article itself).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from geo import corrections, dedup
 from geo.articles import text_id
 from geo.models import Article, Failure, Mention
 from geo.store.common import ARTICLE_COLUMNS, REPARSE, _article, _now
 from geo.store.groups import _join_group, _leave_group
+
+if TYPE_CHECKING:
+    from geo.events import Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +123,15 @@ class WritesMixin:
         geoparser: str,
         origin: str,
         signature: bytes | None = None,
+        events: Sequence[Event] | None = None,
     ) -> SaveResult:
-        """Store an article with its mentions in one transaction (see the module's save policy).
+        """Store an article with its mentions and events in one transaction (see the module's
+        save policy). `events` (geo.events) place_index into `mentions`; None or empty: the
+        article has none (e.g. no event model reads its language).
 
         `signature`: the text's MinHash (dedup.signature), when already known; else computed.
-        Raises ValueError when a mention's text does not match its offsets; nothing is stored.
+        Raises ValueError when a mention's text does not match its offsets or an event lies
+        outside the text; nothing is stored.
         """
         for m in mentions:
             if article.text[m.start : m.end] != m.text:
@@ -168,7 +176,7 @@ class WritesMixin:
                 )
                 con.execute("DELETE FROM mention WHERE article_id=?", (aid,))
                 group = _join_group(con, aid, sig) if text_changed else row[2]
-                self._insert_mentions(con, aid, mentions)
+                self._insert_mentions(con, aid, mentions, article.text, events or ())
                 self._bump(con)
                 return SaveResult("updated", aid, aid, text_changed, group)
             alias = con.execute(
@@ -195,7 +203,7 @@ class WritesMixin:
                 ),
             )
             group = _join_group(con, aid, sig)
-            self._insert_mentions(con, aid, mentions)
+            self._insert_mentions(con, aid, mentions, article.text, events or ())
             self._bump(con)
         return SaveResult("added", aid, near_duplicate_of=group)
 
@@ -226,7 +234,14 @@ class WritesMixin:
             ),
         )
 
-    def _insert_mentions(self, con: sqlite3.Connection, aid: str, mentions: list[Mention]) -> None:
+    def _insert_mentions(
+        self,
+        con: sqlite3.Connection,
+        aid: str,
+        mentions: list[Mention],
+        text: str,
+        events: Sequence[Event] = (),
+    ) -> None:
         # Batched: one statement each for the places and the mentions.
         places = {m.place.key: m.place for m in mentions if m.place is not None}
         con.executemany(
@@ -247,6 +262,7 @@ class WritesMixin:
             " reason, auto_place_key) VALUES (?,?,?,?,?,?,?,?)",
             rows,
         )
+        self._insert_events(con, aid, text, mentions, events)
         corrections.apply(con, [aid])
 
     def file_is_current(self, path: str, sha: str, geoparser: str) -> bool:
