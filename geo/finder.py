@@ -1,9 +1,10 @@
 """Find a place of the selection by the names people write: aliases, old names, typos.
 
 "Kharkov", "Kiev", "Artemovsk" (Bakhmut's old name) or "Severodonetsk" name places the
-corpus calls Kharkiv, Kyiv, Bakhmut and Sievierodonetsk. The gazetteer knows GeoNames'
-alternate and historical names and the Ukrainian/Russian romanisation variants; a string
-similarity catches typos. Only places of the selection are offered, the most mentioned first
+corpus calls Kharkiv, Kyiv, Bakhmut and Sievierodonetsk; so do the Cyrillic names "Харків",
+"Харьков", "Киев" and "Одесса", also in lower case or a case form ("у Харкові"). The gazetteer
+knows GeoNames' alternate and historical names, their Cyrillic spellings and the
+Ukrainian/Russian romanisation variants; a string similarity catches typos. Only places of the selection are offered, the most mentioned first
 within each kind of match.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from geo.gazetteer import Gazetteer, normalize
+from geo.lang.cyrillic import is_cyrillic, noun_forms
 from geo.models import PlaceCount
 
 # How a typed string matched a place, best first.
@@ -64,10 +66,13 @@ def find_places(
         if normalize(c.place.name) == key:
             offer(c, EXACT, c.place.name)
     if gazetteer is not None:
-        known = {cand.place.geonameid for cand in gazetteer.lookup_variant(typed.strip())}
-        for c in by_mentions:
-            if c.place.geonameid is not None and c.place.geonameid in known:
-                offer(c, ALTERNATE, typed.strip())
+        for form in _name_forms(typed.strip()):
+            known = {cand.place.geonameid for cand in gazetteer.lookup_variant(form)}
+            for c in by_mentions:
+                if c.place.geonameid is not None and c.place.geonameid in known:
+                    offer(c, ALTERNATE, form)
+            if best:
+                break
     if len(key) >= MIN_PREFIX:
         for c in by_mentions:
             if normalize(c.place.name).startswith(key):
@@ -82,6 +87,19 @@ def find_places(
             _similar(key, by_mentions, others, best, offer)
     ranked = sorted(best.values(), key=lambda f: (_RANK[f.how], -f.count.mentions))
     return ranked[:limit]
+
+
+def _name_forms(typed: str) -> list[str]:
+    """What to look the typed string up as: itself, capitalised (the gazetteer matches a
+    lower-case word only to lower-case names), and for a Cyrillic word its possible
+    nominatives ("Харкові" -> "Харків").
+    """
+    forms = [typed]
+    if typed[:1].islower():
+        forms.append(" ".join(w[:1].upper() + w[1:] for w in typed.split(" ")))
+    if is_cyrillic(typed) and " " not in typed:
+        forms.extend(f for form in list(forms) for f in noun_forms(form)[1:])
+    return list(dict.fromkeys(f for f in forms if f))
 
 
 def _similar(

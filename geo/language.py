@@ -52,3 +52,16 @@ def _has_letters(text: str, n: int) -> bool:
             if n <= 0:
                 return True
     return False
+
+
+@lru_cache(maxsize=256)
+def language_name(code: str) -> str:
+    """The English name of a language code ("uk" -> "Ukrainian"); the code itself when CLDR
+    does not know it, "undetermined" for "und".
+    """
+    if code == UNDETERMINED:
+        return "undetermined"
+    from babel import Locale
+
+    name = Locale("en").languages.get(code) if code and code.isalpha() else None
+    return name or code

@@ -64,6 +64,8 @@ DEFAULT_DB = PROJECT_ROOT / "data" / "conflict_map.sqlite"
 # Articles in these languages are geoparsed: English (and "und", too short to tell) by spaCy,
 # the others by their recogniser in geo/lang/.
 GEOPARSED_LANGUAGES = {"en", "und"} | LANGUAGES
+# Events (geo.events) are read from English text only: its rules and classifier are English.
+EVENT_LANGUAGES = frozenset({"en", "und"})
 CHUNK = 16  # articles per worker task, and spaCy's batch size (larger ones cost memory)
 CHUNK_CHARS = 40_000  # fewer articles per task when they are long
 CHUNKS_PER_WORKER = 2  # queued per worker, so that none waits while results are stored
@@ -187,7 +189,7 @@ class Geoparser:
 
     def _events(self, article: Article, doc, mentions: list[Mention]) -> list[Event]:
         """The events of an English article's Doc, placed at `mentions`; none otherwise."""
-        if doc is None or article.language in LANGUAGES or not doc.text:
+        if doc is None or article.language not in EVENT_LANGUAGES or not doc.text:
             return []
         return events_in_doc(doc, mentions, article.published)
 
@@ -613,7 +615,7 @@ class _Ingest:
             english = _set_language(job, lang or detect(art.text))
             job.mentions = [mention_from_json(art.id, t) for t in topos] if english else []
             events = getattr(self.precomputed, "events", None)
-            if english and events is not None and job.article.language not in LANGUAGES:
+            if events is not None and job.article.language in EVENT_LANGUAGES:
                 job.events = [event_from_json(e, job.mentions) for e in events(text_id(art.text))]
         elif self._stored_copy(art):
             job.mentions = []  # the store only records the copy

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable
 
 from geo import passages, textfilter
+from geo.gazetteer import normalize
+from geo.language import UNDETERMINED, language_name
 from geo.models import Article, Failure, Mention, Place
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all
@@ -118,6 +120,18 @@ def correction_html(note: str, geoparser_place: str | None, reason: str) -> str:
     return f'<div class="cm-corrected">✔ {user}{machine}</div>'
 
 
+def written_html(written: str, place_name: str) -> str:
+    """ "Kharkiv — written «Харкові»": the form in the text beside the place's English name;
+    empty when they are the same name (case, accents and hyphens aside).
+    """
+    if not place_name or normalize(written) == normalize(place_name):
+        return ""
+    return (
+        f'<div class="cm-written">{esc(place_name)} — written '
+        f'<span class="cm-form">«{esc(written)}»</span></div>'
+    )
+
+
 def passage_html(
     article: Article,
     start: int,
@@ -125,23 +139,60 @@ def passage_html(
     copies: list[tuple[str, str | None, str]] = (),
     highlight: str = "",
     correction: str | None = None,
+    place_name: str = "",
 ) -> str:
-    """One passage card: source, date, linked title, the quote (with the text filter's words
-    marked), the story's other copies, and `correction` (correction_html) when corrected.
+    """One passage card: source, date, language when not English, linked title, the form
+    written in the text when it is not `place_name`, the quote in the article's own script
+    (with the text filter's words marked), the story's other copies, and `correction`
+    (correction_html) when corrected.
     """
     when = article.published.isoformat() if article.published else "undated"
     lang = (
-        f' · <span class="cm-lang">{esc(article.language)}</span>'
-        if article.language not in ("en", "und", "")
+        f' · <span class="cm-lang" title="{esc(article.language)}">'
+        f"{esc(language_name(article.language))}</span>"
+        if article.language not in ("en", UNDETERMINED, "")
         else ""
     )
     return (
         '<div class="cm-passage"><div class="cm-meta"><span class="cm-source">'
         f"{esc(article.source)}</span> · {when}{lang}</div>"
         f'<div class="cm-title">{web_link(article.url, esc(article.title))}</div>'
+        f"{written_html(article.text[start:end], place_name)}"
         f'<blockquote class="cm-quote">{quote_html(article.text, start, end, highlight)}'
         f"</blockquote>{correction or ''}{also_published_html(list(copies))}</div>"
     )
+
+
+def corpus_languages_md(
+    languages: Iterable[tuple[str, int]],
+    geoparsed: Iterable[str],
+    with_events: Iterable[str],
+    limit: int = 6,
+) -> str:
+    """The header's language line, as Markdown-escaped text: articles geoparsed per language,
+    the languages kept without places, and which languages events are read from.
+
+    `languages` is (code, articles) most first (`Store.languages`); `geoparsed` and
+    `with_events` are language codes. Every geoparsed language is named, with 0 when the
+    corpus has none; "und" (too short to tell) is counted apart.
+    """
+    counts = dict(languages)
+    geoparsed = set(geoparsed)
+    named = sorted(
+        (c for c in geoparsed if c != UNDETERMINED), key=lambda c: (c != "en", language_name(c))
+    )
+    parts = [f"{language_name(c)} {counts.get(c, 0):,}" for c in named]
+    line = "Geoparsed: " + ", ".join(parts)
+    if counts.get(UNDETERMINED) and UNDETERMINED in geoparsed:
+        line += f" (+{counts[UNDETERMINED]:,} too short to tell, read as English)"
+    kept = [(c, n) for c, n in counts.items() if c not in geoparsed]
+    if kept:
+        shown = ", ".join(f"{language_name(c)} {n:,}" for c, n in kept[:limit])
+        more = f" and {len(kept) - limit:,} more languages" if len(kept) > limit else ""
+        line += f" · kept without places: {shown}{more}"
+    event_langs = sorted(language_name(c) for c in set(with_events) if c != UNDETERMINED)
+    line += f" · events found in {' and '.join(event_langs)} articles only"
+    return md_escape(line, 1000)
 
 
 # The gazetteer's kinds as a reader names them.

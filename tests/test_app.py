@@ -275,8 +275,13 @@ def test_wire_copies_count_once_and_other_languages_are_named(at, app_db, tmp_pa
     assert not at.exception
     caption = at.caption[0].value
     assert "republished copies counted once" in caption
-    assert "not in English" not in caption
+    languages = at.caption[1].value.replace("\\", "")
+    assert "Geoparsed: English" in languages and "Ukrainian 1" in languages
+    assert "events found in English articles only" in languages
     cards = [h.proto.body for h in at.get("html") if "cm-passage" in h.proto.body]
+    uk = [c for c in cards if "Обстріл Харкова" in c]
+    assert len(uk) == 1 and "<mark>Харкова</mark>" in uk[0]  # the text in its own script
+    assert 'Kharkiv — written <span class="cm-form">«Харкова»</span>' in uk[0]
     wire = [c for c in cards if "Wire A" in c or "Wire B" in c]
     assert len(wire) == 2  # one copy stands for the story: its two Kharkiv mentions
     assert "also published by" in wire[0] and "Wire B" in wire[0]
@@ -472,6 +477,28 @@ def test_bare_links_in_untrusted_text_stay_text(at, app_db, gazetteer):
         assert where in plain, where
     links = {s: gfm_autolinks(s) for s in shown}
     assert not any(links.values()), {s: v for s, v in links.items() if v}
+
+
+def test_an_upload_stored_by_a_run_cut_short_is_kept_when_the_next_run_sees_it(
+    app_db, tmp_path, monkeypatch
+):
+    """A multi-file upload reruns the page as files arrive; the file the cut-short run stored
+    comes back as the same path, unchanged: it is reported as stored and stays on disk."""
+    from types import SimpleNamespace
+
+    from ui.corpus import add_uploads
+
+    folder = tmp_path / "articles"
+    monkeypatch.setenv("CONFLICT_MAP_ARTICLES", str(folder))
+    data = (DATA / "kharkiv" / "kharkiv_en.txt").read_bytes()
+    upload = SimpleNamespace(name="kharkiv_en.txt", getvalue=lambda: data)
+    store = Store(app_db)
+    first = add_uploads(store, [upload])
+    assert first[0][0] == "success", first
+    again = add_uploads(store, [upload])  # what the rerun sees: the same path, unchanged
+    assert again == [("success", "kharkiv_en.txt: already stored, unchanged")]
+    assert [p.name for p in folder.iterdir()] == ["kharkiv_en.txt"]
+    assert store.articles_of(origin=str((folder / "kharkiv_en.txt").resolve()))
 
 
 def caption_with(at, text: str) -> str:

@@ -41,6 +41,20 @@ SELECTION = [KYIV, DONBAS, KHARKIV, ODESA, LUHANSK, ZAPORIZHZHIA, MYKOLAIV, SIEV
         ("Kharkic", KHARKIV),  # a typo
         ("Donbass", DONBAS),  # a place without a GeoNames id
         ("Mariupol", None),  # not in the selection
+        # Cyrillic: Ukrainian and Russian names, lower case, case forms
+        ("Харків", KHARKIV),
+        ("Харьков", KHARKIV),
+        ("Киев", KYIV),
+        ("Київ", KYIV),
+        ("Одесса", ODESA),
+        ("Одеса", ODESA),
+        ("харків", KHARKIV),
+        ("Харкові", KHARKIV),
+        ("Харькове", KHARKIV),
+        ("Бахмута", BAKHMUT),
+        ("Артемовск", BAKHMUT),
+        ("Луганськ", LUHANSK),
+        ("Маріуполь", None),
     ],
 )
 def test_names_people_write_find_the_place_the_corpus_means(gazetteer, typed, want):

@@ -56,6 +56,53 @@ def test_no_autolinks_keeps_ordinary_text():
     assert render.no_autolinks(text) == text
 
 
+UK_TEXT = "Уночі російські війська обстріляли Харків. У Харкові зруйновано школу."
+
+
+def _article(text: str, language: str):
+    from geo.models import Article
+
+    return Article("uk-1", None, "Обстріл", None, "Суспільне", language, text)
+
+
+def test_a_passage_in_cyrillic_keeps_its_script_and_names_the_place_in_english():
+    start = UK_TEXT.index("Харкові")
+    card = render.passage_html(
+        _article(UK_TEXT, "uk"), start, start + len("Харкові"), place_name="Kharkiv"
+    )
+    assert "<mark>Харкові</mark>" in card
+    assert 'Kharkiv — written <span class="cm-form">«Харкові»</span>' in card
+    assert '<span class="cm-lang" title="uk">Ukrainian</span>' in card
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "shown"),
+    [("Kharkiv", "Kharkiv", False), ("KHARKIV", "Kharkiv", False),
+     ("Zaporizhzhia", "Zaporizhzhia", False), ("Kharkov", "Kharkiv", True),
+     ("Харкові", "Kharkiv", True), ("Харьков", "Kharkiv", True), ("x", "", False)],
+)  # fmt: skip
+def test_the_written_form_is_shown_only_when_it_differs(written, name, shown):
+    assert bool(render.written_html(written, name)) == shown
+
+
+def test_written_form_is_escaped():
+    out = render.written_html("<img src=x onerror=alert(1)>", "Kharkiv")
+    assert "<img" not in out and "&lt;img" in out
+
+
+def test_the_language_line_counts_geoparsed_and_kept_languages():
+    line = render.corpus_languages_md(
+        [("en", 1790), ("und", 30), ("de", 3), ("uk", 2), ("[x](http://e.org)", 1)],
+        {"en", "und", "ru", "uk"},
+        {"en", "und"},
+    )
+    plain = re.sub(r"\\(.)", r"\1", line).replace("\u2060", "")  # as the page reads it
+    assert plain.startswith("Geoparsed: English 1,790, Russian 0, Ukrainian 2 (+30 too short")
+    assert "kept without places: German 3, [x](http://e.org) 1" in plain
+    assert plain.endswith("events found in English articles only")
+    assert gfm_autolinks(line) == []
+
+
 def test_place_heading_names_kinds_in_plain_words():
     from geo.models import Place
     from geo.render import place_heading_html

@@ -208,6 +208,15 @@ def add_uploads(store: Store, uploads, mapping: str = "") -> list[tuple[str, str
         if report.added or report.updated or report.skipped:
             messages.append(("success", f"{up.name}: {report.summary()}"))
             remember_added(store, str(path.resolve()))
+        elif report.files_unchanged:
+            # save_upload gave back the very file stored before: by this upload in a run of
+            # the page that a rerun cut short (a multi-file upload reruns the page as the
+            # files arrive), or by an earlier upload. It is the stored article's file: keep it.
+            messages.append(("success", f"{up.name}: already stored, unchanged"))
+            remember_added(store, str(path.resolve()))
+        elif report.duplicates:
+            messages.append(("success", f"{up.name}: a copy of a stored article; not kept"))
+            path.unlink(missing_ok=True)
         else:
             messages.append(("error", f"{up.name}: nothing could be read from it; not kept"))
             path.unlink(missing_ok=True)  # nothing readable in it: don't keep it

@@ -5,9 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import render
-from geo.pipeline import (
-    GEOPARSED_LANGUAGES,
-)
+from geo.pipeline import EVENT_LANGUAGES, GEOPARSED_LANGUAGES
 from geo.store import Store
 from ui.common import plural, show_article_places
 from ui.corpus import poll_feeds
@@ -17,14 +15,6 @@ def header(store: Store, one: str | None) -> None:
     """Title, corpus counts and the one-article filter: a few short lines above the map."""
     st.title("Conflict Map")
     counts_all = store.counts()
-    other_langs = [(lang, n) for lang, n in store.languages() if lang not in GEOPARSED_LANGUAGES]
-    not_english = (
-        f" · {sum(n for _, n in other_langs):,} not in English ("
-        + ", ".join(f"{render.md_escape(lang)} {n:,}" for lang, n in other_langs[:6])
-        + "): kept without places, geoparsing is English-only for now"
-        if other_langs
-        else ""
-    )
     copies_note = (
         f" · {counts_all['near_duplicates']:,} republished copies counted once"
         if counts_all.get("near_duplicates")
@@ -32,10 +22,15 @@ def header(store: Store, one: str | None) -> None:
     )
     st.caption(
         f"Whole corpus: {counts_all['articles']:,} articles naming "
-        f"{counts_all['places']:,} places · {counts_all['undated']:,} undated{copies_note}"
-        f"{not_english}",
+        f"{counts_all['places']:,} places · {counts_all['undated']:,} undated{copies_note}",
         help="Places include demonyms. Sources are the parties' own statements unless stated "
         "otherwise; every passage names its source.",
+    )
+    st.caption(
+        render.corpus_languages_md(store.languages(), GEOPARSED_LANGUAGES, EVENT_LANGUAGES),
+        help="English articles are read by spaCy, Russian by natasha, Ukrainian through the "
+        "gazetteer's Cyrillic names and word forms; places in all of them land on one map. "
+        "Articles in other languages are stored and searchable, without places.",
     )
     if one:
         art = store.article(one)

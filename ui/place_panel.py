@@ -93,12 +93,10 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
             if r.correction_id is not None
             else None
         )
-        box.html(
-            render.passage_html(
-                r.article, r.start, r.end, copies.get(r.article.id, []), query.text, mark
-            )
-            + chips_html(passage_events(store, r, version), query)
+        card = render.passage_html(
+            r.article, r.start, r.end, copies.get(r.article.id, []), query.text, mark, place.name
         )
+        box.html(card + chips_html(passage_events(store, r, version), query))
         fix, read = box.columns(2)
         if fix.button(
             "Correct…", key=f"fix_{r.article.id}_{r.start}", type="tertiary", icon=":material/edit:"

@@ -57,6 +57,7 @@ CSS = """
 .cm-quote mark {background: #ffe066; padding: 0 2px;}
 .cm-also {font-size: 0.8rem; color: #555; margin-top: 0.2rem;}
 .cm-lang {background: #fde8c8; border-radius: 4px; padding: 0 4px;}
+.cm-written {font-size: 0.85em; color: #555;}
 /* The map is the page: a compact header, then the map and the panel as tall as the window. */
 :root {--cm-map-h: max(360px, calc(100vh - 248px));}
 [data-testid="stMainBlockContainer"] {padding: 2.9rem 1.2rem 2rem 1.2rem;}
