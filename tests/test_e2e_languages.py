@@ -45,13 +45,15 @@ def test_three_languages_on_one_marker_and_cyrillic_in_the_find_box(articles_dir
     pg.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
         [str(DATA / "kharkiv" / name) for name in ARTICLES]
     )
-    wait_idle(pg)
+    # Each file is geoparsed in a process of its own that loads its language's models (and
+    # spaCy's event reader for English): minutes on a busy machine, so no wait_idle here.
     sidebar = pg.locator("[data-testid='stSidebar']")
     for name in ARTICLES:
         # "already stored" when a rerun (as the other files arrived) cut short the run that
         # stored it: the file must stay all the same.
         added = re.compile(rf"{re.escape(name)}: (1 added|already stored)")
-        expect(sidebar.get_by_text(added)).to_be_visible(timeout=120_000)
+        expect(sidebar.get_by_text(added)).to_be_visible(timeout=240_000)
+    wait_idle(pg)
     assert sorted(p.name for p in articles_dir.iterdir()) == sorted(ARTICLES)
 
     # The header counts the articles geoparsed per language and says where events come from.
