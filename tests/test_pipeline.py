@@ -131,7 +131,8 @@ def test_precomputed_language_and_signature_spare_the_first_import(
     old = tmp_path / "old.jsonl.gz"
     with gzip.open(old, "wt", encoding="utf-8") as fh:
         fh.write(json.dumps({"geoparser": pipeline.GEOPARSER_VERSION}) + "\n")
-        fh.write(json.dumps({"text_hash": text_id(art.text), "toponyms": []}) + "\n")
+        rec = {"text_hash": text_id(art.text), "toponyms": [], "events": []}
+        fh.write(json.dumps(rec) + "\n")
     assert load_precomputed(old).extras(text_id(art.text)) == (None, None)
     new = tmp_path / "new.jsonl.gz"
     new.write_bytes(old.read_bytes())
