@@ -169,7 +169,17 @@ def corpus_languages_md(
     with_events: Iterable[str],
     limit: int = 6,
 ) -> str:
-    """The header's language line, as Markdown-escaped text: articles geoparsed per language,
+    """corpus_languages_text, Markdown-escaped."""
+    return md_escape(corpus_languages_text(languages, geoparsed, with_events, limit), 1000)
+
+
+def corpus_languages_text(
+    languages: Iterable[tuple[str, int]],
+    geoparsed: Iterable[str],
+    with_events: Iterable[str],
+    limit: int = 6,
+) -> str:
+    """The header's language line, as plain text: articles geoparsed per language,
     the languages kept without places, and which languages events are read from.
 
     `languages` is (code, articles) most first (`Store.languages`); `geoparsed` and
@@ -192,7 +202,7 @@ def corpus_languages_md(
         line += f" · kept without places: {shown}{more}"
     event_langs = sorted(language_name(c) for c in set(with_events) if c != UNDETERMINED)
     line += f" · events found in {' and '.join(event_langs)} articles only"
-    return md_escape(line, 1000)
+    return line
 
 
 # The gazetteer's kinds as a reader names them.

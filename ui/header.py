@@ -20,17 +20,20 @@ def header(store: Store, one: str | None) -> None:
         if counts_all.get("near_duplicates")
         else ""
     )
-    st.caption(
+    # One compact line above the map (each caption would take a line and its margins).
+    corpus = (
         f"Whole corpus: {counts_all['articles']:,} articles naming "
-        f"{counts_all['places']:,} places · {counts_all['undated']:,} undated{copies_note}",
-        help="Places include demonyms. Sources are the parties' own statements unless stated "
-        "otherwise; every passage names its source.",
+        f"{counts_all['places']:,} places · {counts_all['undated']:,} undated{copies_note}"
     )
-    st.caption(
-        render.corpus_languages_md(store.languages(), GEOPARSED_LANGUAGES, EVENT_LANGUAGES),
-        help="English articles are read by spaCy, Russian by natasha, Ukrainian through the "
-        "gazetteer's Cyrillic names and word forms; places in all of them land on one map. "
-        "Articles in other languages are stored and searchable, without places.",
+    languages = render.corpus_languages_text(
+        store.languages(), GEOPARSED_LANGUAGES, EVENT_LANGUAGES
+    )
+    st.html(
+        "<div class='cm-corpus' title='Places include demonyms. Sources are the parties&#39; own"
+        " statements unless stated otherwise; every passage names its source. English articles"
+        " are read by spaCy, Russian by natasha, Ukrainian through the gazetteer&#39;s Cyrillic"
+        " names and word forms.'>"
+        f"<span>{render.esc(corpus)}</span> · <span>{render.esc(languages)}</span></div>"
     )
     if one:
         art = store.article(one)

@@ -78,6 +78,7 @@ section[data-testid="stSidebar"] {min-width: 20rem; max-width: 20rem;}
 .cm-reader mark.cm-place {background: #ffe9a8;} .cm-reader mark.cm-here {background: #ffb74d;}
 .cm-reader u.cm-unplaced {text-decoration: underline dotted #888;}
 .cm-feeds {font-size: 0.8rem;} .cm-feeds td, .cm-feeds th {padding: 2px 6px;}
+.cm-corpus {font-size: 0.8rem; color: #555; line-height: 1.3; margin: -0.6rem 0 0 0;}
 .cm-legend {font-size: 0.8rem; color: #444; margin-bottom: 0.2rem;}
 .cm-legend span {margin-right: 0.8rem;}
 .cm-legend i {display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px;}
