@@ -32,8 +32,10 @@ def header(store: Store, one: str | None) -> None:
         "<div class='cm-corpus' title='Places include demonyms. Sources are the parties&#39; own"
         " statements unless stated otherwise; every passage names its source. English articles"
         " are read by spaCy, Russian by natasha, Ukrainian through the gazetteer&#39;s Cyrillic"
-        " names and word forms.'>"
-        f"<span>{render.esc(corpus)}</span> · <span>{render.esc(languages)}</span></div>"
+        f" names and word forms. {render.esc(languages)}'>"
+        f"<span>{render.esc(corpus)}</span><span class='cm-langs'> · "
+        f"<span>{render.esc(languages)}</span></span>"
+        "</div>"
     )
     if one:
         art = store.article(one)

@@ -78,6 +78,8 @@ section[data-testid="stSidebar"] {min-width: 20rem; max-width: 20rem;}
 .cm-reader mark.cm-place {background: #ffe9a8;} .cm-reader mark.cm-here {background: #ffb74d;}
 .cm-reader u.cm-unplaced {text-decoration: underline dotted #888;}
 .cm-feeds {font-size: 0.8rem;} .cm-feeds td, .cm-feeds th {padding: 2px 6px;}
+[data-testid='stMain'] h1 {font-size: 1.6rem; padding: 0 0 0.3rem 0;}
+@media (max-width: 1200px) {.cm-corpus .cm-langs {display: none;}}  /* in its tooltip */
 .cm-corpus {font-size: 0.8rem; color: #555; line-height: 1.3; margin: -0.6rem 0 0 0;}
 .cm-legend {font-size: 0.8rem; color: #444; margin-bottom: 0.2rem;}
 .cm-legend span {margin-right: 0.8rem;}
