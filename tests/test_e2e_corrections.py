@@ -65,7 +65,8 @@ def test_wrong_place_everywhere_then_undo(page, server, beacon):  # noqa: F811
     pg.screenshot(path=str(ARTIFACTS / "correct_dialog.png"))
     dlg.get_by_role("button", name="Save correction").click()
     wait_idle(pg)
-    expect(pg.get_by_text("No passages in the current selection")).to_be_visible(timeout=30_000)
+    # The panel follows the corrected mention to its new place.
+    expect(pg.get_by_role("heading", name="Odesa, UA")).to_be_visible(timeout=30_000)
     assert mentions(db, ODESSA_TX) == 0 and mentions(db, ODESA) == before + wrong
     (fix,) = Store(db).corrections()
     assert (fix.scope, fix.action, fix.place.key, fix.note) == (
