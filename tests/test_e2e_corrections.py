@@ -143,7 +143,7 @@ def test_add_a_missed_village_remove_the_article_and_a_source(page, server):  # 
     words.fill("Yahidne")
     words.press("Enter")
     wait_idle(pg)
-    expect(pg.get_by_text("Found 1 time(s) in this article.")).to_be_visible(timeout=30_000)
+    expect(pg.get_by_text("Found 1 time in this article.")).to_be_visible(timeout=30_000)
     pg.get_by_text("Enter a point by hand").click()
     wait_idle(pg)
     for name, value in (("Latitude", "51.4286"), ("Longitude", "31.2418")):
