@@ -131,8 +131,12 @@ def save_correction(store: Store, c: Correction, confirmed: bool = False) -> Non
         return
     st.session_state["_toast"] = f"Saved: {c.describe()}"
     if c.place is not None:
-        # The mention moved: the map goes to where it is now and the panel shows it there.
+        # The mention moved: the map goes to where it is now and the panel shows it there;
+        # a place added from the reader keeps the reader open on its article.
+        reading = st.session_state.get("reader")
         select_place(c.place)
+        if c.action == "add" and reading:
+            st.session_state["reader"] = reading
     st.rerun()
 
 
