@@ -140,7 +140,9 @@ def test_find_a_place_tables_and_downloads(page, server):  # noqa: F811
     assert abs(centre[0] - 47.1) < 0.3 and abs(centre[1] - 37.55) < 0.3, centre
 
     # The place's per-day chart reads in dates ("06 Mar 2022"), not "Wed 02" or "12 PM".
-    chart = pg.locator("[data-testid='stVegaLiteChart']").filter(has_text="Mentions per day")
+    chart = pg.locator("[data-testid='stVegaLiteChart']").filter(
+        has_text=re.compile(r"(Mentions|Events) per day")
+    )
     expect(chart).to_contain_text(re.compile(r"\d{2} [A-Z][a-z]{2} 20\d{2}"), timeout=30_000)
     assert not re.search(r"\b(AM|PM)\b|\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d", chart.inner_text())
 
