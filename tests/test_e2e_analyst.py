@@ -154,7 +154,7 @@ def test_find_a_place_tables_and_downloads(page, server):  # noqa: F811
 
     # The places table: a click on a row's selection box selects that place.
     pg.get_by_role("tab", name="Places table").click()
-    grid = pg.locator("[data-testid='stDataFrame']").first
+    grid = pg.locator("[data-testid='stDataFrame']:visible").first
     grid.scroll_into_view_if_needed()
     expect(grid).to_be_visible()
     gb = grid.bounding_box()
@@ -186,7 +186,7 @@ def test_find_a_place_tables_and_downloads(page, server):  # noqa: F811
 
     # The articles table: selecting a row opens the article in the reader.
     pg.get_by_role("tab", name="Articles table").click()
-    grid = pg.locator("[data-testid='stDataFrame']").last
+    grid = pg.locator("[data-testid='stDataFrame']:visible").last
     grid.scroll_into_view_if_needed()
     gb = grid.bounding_box()
     pg.mouse.click(gb["x"] + 18, gb["y"] + 35 + 35 * 0.5)
