@@ -15,6 +15,7 @@ pytestmark = pytest.mark.slow
 def find(pg, name: str) -> None:
     box = pg.get_by_role("textbox", name="Find a place")
     box.click()
+    pg.keyboard.press("Control+A")  # the box names the place selected before: typed over
     pg.keyboard.type(name)
     pg.keyboard.press("Enter")
     wait_idle(pg)
