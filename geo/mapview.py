@@ -285,18 +285,29 @@ class MapLabels(MacroElement):
                         var p = map.latLngToContainerPoint([row[1], row[2]]);
                         // Estimated text box (px), with a little room around it.
                         var w = row[0].length * (kind === "country" ? 8.2 : 6.2) + 6, h = 15;
-                        var box = kind === "country"
-                            ? [p.x - w / 2, p.y - h / 2, p.x + w / 2, p.y + h / 2]
-                            : [p.x - 4, p.y - h / 2, p.x + w + 4, p.y + h / 2];
-                        var clash = placed.some(function(b) {
-                            return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3];
-                        });
-                        if (clash) { continue; }
+                        // A country's name may move a little up or down inside the country
+                        // when markers cover its centre; a city's name stays by its dot.
+                        var shifts = kind === "country" ? [0, -16, 16, -32, 32] : [0];
+                        var box = null, dy = 0;
+                        for (var k = 0; k < shifts.length && !box; k++) {
+                            var y = p.y + shifts[k];
+                            var b0 = kind === "country"
+                                ? [p.x - w / 2, y - h / 2, p.x + w / 2, y + h / 2]
+                                : [p.x - 4, y - h / 2, p.x + w + 4, y + h / 2];
+                            var clash = placed.some(function(b) {
+                                return b0[0] < b[2] && b[0] < b0[2] && b0[1] < b[3] && b[1] < b0[3];
+                            });
+                            if (!clash) { box = b0; dy = shifts[k]; }
+                        }
+                        if (!box) { continue; }
                         placed.push(box);
                         n++;
                         var m = label(row, kind).addTo(layer);
                         var el = m.getElement();
-                        if (el) { el.setAttribute("data-label", row[0]); }
+                        if (el) {
+                            el.setAttribute("data-label", row[0]);
+                            if (dy) { el.firstChild.style.top = dy + "px"; }
+                        }
                     }
                 };
                 // The selection's biggest places first: [name, lat, lon, marker radius].

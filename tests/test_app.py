@@ -32,6 +32,11 @@ def markdown(at) -> str:
     return "\n".join([m.value for m in at.markdown] + [h.proto.body for h in at.get("html")])
 
 
+def corpus_line(at) -> str:
+    """The header's one line: corpus counts, then the languages read."""
+    return next(h.proto.body for h in at.get("html") if "cm-corpus" in h.proto.body)
+
+
 def places_line(at) -> str:
     return next(m.value for m in at.markdown if "places**" in m.value)
 
@@ -43,7 +48,7 @@ def test_starts_on_the_sample_with_bounded_dates(at, app_db):
     # The landing range is where the articles cluster, not the few stray old texts' years.
     assert dates.value == store.core_dates() == (date(2021, 10, 24), date(2022, 6, 24))
     assert store.date_bounds()[0] == date(2006, 1, 12)
-    assert "articles" in at.caption[0].value
+    assert re.search(r"Whole corpus: [\d,]+ articles naming [\d,]+ places", corpus_line(at))
     assert "Click a marker" in at.info[0].value
 
 
@@ -273,9 +278,9 @@ def test_wire_copies_count_once_and_other_languages_are_named(at, app_db, tmp_pa
     at.session_state["dates"] = (date(2022, 5, 10), date(2022, 5, 10))
     at.run()
     assert not at.exception
-    caption = at.caption[0].value
-    assert "republished copies counted once" in caption
-    languages = at.caption[1].value.replace("\\", "")
+    line = corpus_line(at)
+    assert "republished copies counted once" in line
+    languages = line.split("cm-langs", 1)[1]
     assert "Geoparsed: English" in languages and "Ukrainian 1" in languages
     assert "events found in English articles only" in languages
     cards = [h.proto.body for h in at.get("html") if "cm-passage" in h.proto.body]
