@@ -61,6 +61,8 @@ CSS = """
 /* The map is the page: a compact header, then the map and the panel as tall as the window. */
 :root {--cm-map-h: max(360px, calc(100vh - 248px));}
 [data-testid="stMainBlockContainer"] {padding: 2.9rem 1.2rem 2rem 1.2rem;}
+/* The passages panel grows beside the map after a click: the page must not follow it. */
+[data-testid="stMain"] {overflow-anchor: none;}
 [data-testid="stMainBlockContainer"] h1 {font-size: 1.6rem; padding: 0 0 0.1rem 0; line-height: 1.2;}
 [data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] {line-height: 1.35;}
 iframe[title="streamlit_folium.st_folium"] {height: var(--cm-map-h) !important;}
