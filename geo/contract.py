@@ -25,6 +25,8 @@ def toponym_json(m: Mention) -> dict:
         "place": p.name if p else None,
         "mention_type": m.mention_type,
         "reason": m.reason,
+        # how sure the resolver is (geo.confidence); None when unresolved
+        "confidence": None if m.confidence is None else round(m.confidence, 3),
     }
 
 
@@ -94,6 +96,14 @@ def mention_from_json(article_id: str, t: dict) -> Mention:
     place = None
     if t.get("lat") is not None:
         place = Place(t["geonameid"], t["place"], t["kind"], t["lat"], t["lon"], t["country"])
+    conf = t.get("confidence")
     return Mention(
-        article_id, t["start"], t["end"], t["name"], t["mention_type"], place, t.get("reason", "")
+        article_id,
+        t["start"],
+        t["end"],
+        t["name"],
+        t["mention_type"],
+        place,
+        t.get("reason", ""),
+        float(conf) if isinstance(conf, (int, float)) and place is not None else None,
     )

@@ -14,6 +14,7 @@ import html
 import math
 import os
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import folium
@@ -634,15 +635,18 @@ def marker_features(
     counts: list[PlaceCount],
     selected: str | None = None,
     events: dict[str, tuple[str, int]] | None = None,
+    doubtful: Mapping[str, float] | None = None,
 ) -> list[dict]:
     """One GeoJSON point per drawn place, most mentioned first; `properties.key` identifies it.
 
     Kinds in NOT_DRAWN_KINDS are left out. Text properties (key, name, label) are
     HTML-escaped with `safe_text`. With `events` (place key -> its dominant event type and
     count, see `event_marks`) a place is coloured by that type, `event_type` names it, and
-    a place without one is PLAIN_COLOUR; without, places are coloured by kind.
+    a place without one is PLAIN_COLOUR; without, places are coloured by kind. `doubtful`
+    (place key -> mean confidence, geo.store.review) marks places drawn hollow.
     """
     marks = event_marks(events) if events is not None else None
+    doubtful = doubtful or {}
     features = []
     for pc in sorted(drawn(counts), key=lambda c: -c.mentions):
         p = pc.place
@@ -659,16 +663,22 @@ def marker_features(
                 "properties": {
                     "key": safe_text(p.key),
                     "name": safe_text(p.name),
-                    "label": tooltip_label(pc) + _event_note(mark),
+                    "label": tooltip_label(pc) + _event_note(mark) + _doubt_note(doubtful, p.key),
                     "mentions": pc.mentions,
                     "radius": radius(pc.mentions),
                     "colour": SELECTED_COLOUR if p.key == selected else base,
                     "selected": p.key == selected,
                     "event_type": mark[1] if mark else None,
+                    "doubtful": p.key in doubtful,
                 },
             }
         )
     return features
+
+
+def _doubt_note(doubtful: Mapping[str, float], key: str) -> str:
+    """The tooltip's note on a doubtful place (the browser writes the same)."""
+    return f" · doubtful reading ({doubtful[key]:.2f})" if key in doubtful else ""
 
 
 def area_colour(mentions: int) -> str:
@@ -881,6 +891,7 @@ class PlacesLayer(MacroElement):
                 if (this.feature.properties.event_type) {
                     el.setAttribute("data-event-type", this.feature.properties.event_type);
                 }
+                if (this.feature.properties.doubtful) { el.setAttribute("data-doubtful", "1"); }
                 el.setAttribute("role", "button");
                 el.setAttribute("aria-label", text(this.feature.properties.label));
             };
@@ -894,28 +905,34 @@ class PlacesLayer(MacroElement):
                 var ev = data.events ? data.events[key] : null;
                 var base = !data.events ? (data.colours[kind] || "#555") :
                     (ev ? ev[0] : data.plainColour);
+                var doubt = data.doubtful[key];  // mean confidence of a doubtful place
+                var doubtful = doubt !== undefined;
                 return {type: "Feature", geometry: {type: "Point", coordinates: [r[2], r[3]]},
                     properties: {
                         key: key, name: name, mentions: n, selected: selected,
                         label: name + (cc && kind !== "country" ? " (" + cc + ")" : "") + " · " +
                             kind + " · " + plural(n, "mention") + " in " + plural(r[5], "article") +
                             (ev ? " · mostly " + ev[2].toLowerCase() + " (" +
-                                plural(ev[3], "event") + ")" : ""),
+                                plural(ev[3], "event") + ")" : "") +
+                            (doubtful ? " · doubtful reading (" + doubt.toFixed(2) + ")" : ""),
                         radius: Math.round(radius(n) * 10) / 10,
                         colour: selected ? data.selectedColour : base,
-                        event_type: ev ? ev[1] : null
+                        event_type: ev ? ev[1] : null,
+                        doubtful: doubtful
                     }};
             });
             var markers = features.map(function(f) {
                 var p = f.properties;
+                // A doubtful place is hollow: a ring of its colour (see the legend).
+                var hollow = p.doubtful && !p.selected;
                 var style = {
                     radius: p.radius,
                     fillColor: p.colour,
                     fill: true,
-                    color: p.selected ? "#222222" : "#ffffff",
-                    weight: p.selected ? 3 : 1,
+                    color: p.selected ? "#222222" : (hollow ? p.colour : "#ffffff"),
+                    weight: p.selected ? 3 : (hollow ? 2.5 : 1),
                     opacity: 1,
-                    fillOpacity: p.selected ? 0.9 : 0.65
+                    fillOpacity: p.selected ? 0.9 : (hollow ? 0.08 : 0.65)
                 };
                 if (p.selected) { style.pane = "cmSelected"; }
                 var m = L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], style);
@@ -986,13 +1003,15 @@ class PlacesLayer(MacroElement):
         command: ViewCommand | None = None,
         frame: list[PlaceCount] | None = None,
         events: dict[str, tuple[str, int]] | None = None,
+        doubtful: Mapping[str, float] | None = None,
     ) -> None:
         """`frame`: the places "Fit to selection" frames (default: `counts`, those drawn);
-        `events`: colour places by their dominant event type (see `marker_features`).
+        `events`: colour places by their dominant event type; `doubtful`: places drawn
+        hollow (see `marker_features`).
         """
         super().__init__()
         self._name = "PlacesLayer"
-        self.features = marker_features(counts, selected, events)
+        self.features = marker_features(counts, selected, events, doubtful)
         fit_center, fit_zoom = view_for(counts if frame is None else frame)
         self.payload = {
             "rows": marker_rows(counts),
@@ -1001,6 +1020,7 @@ class PlacesLayer(MacroElement):
             "selectedColour": SELECTED_COLOUR,
             "events": None if events is None else event_marks(events),
             "plainColour": PLAIN_COLOUR,
+            "doubtful": {safe_text(k): round(v, 2) for k, v in (doubtful or {}).items()},
             "cluster": {
                 "far": CLUSTER_RADIUS_PX,
                 "near": near_cluster_radius(counts),
@@ -1025,16 +1045,18 @@ def markers_layer(
     command: ViewCommand | None = None,
     frame: list[PlaceCount] | None = None,
     events: dict[str, tuple[str, int]] | None = None,
+    doubtful: Mapping[str, float] | None = None,
 ) -> folium.FeatureGroup:
     """The dynamic part of the map: country areas, clustered place markers, a view command.
 
     Pass it to `st_folium(feature_group_to_add=...)`; it must be added to a `base_map()`.
     `frame` is the whole selection when `counts` is only part of it (see `places_to_draw`);
-    `events` colours places by their dominant event type (see `marker_features`).
+    `events` colours places by their dominant event type, `doubtful` draws places hollow
+    (see `marker_features`).
     """
     fg = folium.FeatureGroup(name="Places")
     CountryAreas(counts if frame is None else frame, selected).add_to(fg)
-    PlacesLayer(counts, selected, command, frame, events).add_to(fg)
+    PlacesLayer(counts, selected, command, frame, events, doubtful).add_to(fg)
     return fg
 
 

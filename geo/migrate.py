@@ -68,9 +68,9 @@ def migrate(source: Store, target: Store, on_progress: ProgressFn | None = None)
             report.already += 1
         else:
             mentions = []
-            for s, e, t, mt, key, why in src.execute(
-                'SELECT start, "end", text, mention_type, auto_place_key, reason FROM mention'
-                " WHERE article_id = ? AND added = 0 ORDER BY start",
+            for s, e, t, mt, key, why, conf in src.execute(
+                'SELECT start, "end", text, mention_type, auto_place_key, reason, confidence'
+                " FROM mention WHERE article_id = ? AND added = 0 ORDER BY start",
                 (aid,),
             ).fetchall():
                 place = None
@@ -83,7 +83,7 @@ def migrate(source: Store, target: Store, on_progress: ProgressFn | None = None)
                         ).fetchone()
                         places[key] = Place(*got)
                     place = places[key]
-                mentions.append(Mention(aid, s, e, t, mt, place, why))
+                mentions.append(Mention(aid, s, e, t, mt, place, why, conf))
             rows = src.execute(
                 f"SELECT {AUTO_COLUMNS} FROM event WHERE article_id = ? ORDER BY seq",  # noqa: S608
                 (aid,),

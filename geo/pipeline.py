@@ -14,6 +14,7 @@ import json
 import logging
 import multiprocessing as mp
 import os
+import re
 import signal
 import threading
 from collections import deque
@@ -24,7 +25,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo import budget, dedup
+from geo import budget, dedup, usergazetteer
 from geo.articles import file_digest, iter_paths, load_file, text_id
 from geo.contract import (
     article_json,  # noqa: F401 - the contract format, as callers import it from here
@@ -34,7 +35,7 @@ from geo.contract import (
     reindex_events,
     toponym_json,
 )
-from geo.errors import ArticleError, BudgetError, GeoError, ResolveError
+from geo.errors import ArticleError, BudgetError, GazetteerError, GeoError, ResolveError
 from geo.events import Event, events_in_doc
 from geo.fetch import fetch_url, is_url, without_credentials
 from geo.gazetteer import Gazetteer
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 
 # Bump on every change to recognition, resolution or gazetteer data: stored articles parsed by
 # another version are re-parsed, so improvements reach the map.
-GEOPARSER_VERSION = "2026.12.07-1"
+GEOPARSER_VERSION = "2026.12.07-2"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 USER_DIR = PROJECT_ROOT / "data" / "articles"
@@ -419,6 +420,18 @@ class _Job:
     signature: bytes | None = None  # MinHash shipped with the precomputed results
 
 
+def _user_names_pattern() -> re.Pattern | None:
+    """A case-insensitive pattern for the names of the user's own places (None: none)."""
+    try:
+        names = usergazetteer.names_of(usergazetteer.read_files(usergazetteer.default_files()))
+    except GazetteerError:
+        return None  # the geoparser reports the bad file
+    if not names:
+        return None
+    alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
+
+
 def ingest(
     paths: list[Path | str],
     store,
@@ -522,6 +535,9 @@ class _Ingest:
         self.claimed: dict[str, tuple[str, str]] = {}  # id -> (origin, text hash) read this run
         self.fetch: Callable[[str], list[Article | Failure]] = fetch_url
         self.folders: list[Path] = []  # folders scanned whole: a file gone from one is dropped
+        # The shipped results were made without the user's own places: a text naming one
+        # of them is parsed.
+        self.user_names = _user_names_pattern() if precomputed else None
 
     def progress(self) -> None:
         if self.on_progress and self.total:
@@ -606,7 +622,11 @@ class _Ingest:
     def _queue(self, art: Article, origin: str, file: _File | None) -> Iterator[_Job]:
         job = _Job(art, origin, file)
         th = text_id(art.text)
-        if (topos := self.precomputed.get(th)) is not None:
+        topos = self.precomputed.get(th)
+        if topos is not None and self.user_names is not None:
+            if self.user_names.search(art.title + "\n" + art.text):
+                topos = None
+        if topos is not None:
             # The shipped results carry the language and signature: not computed again.
             lang, job.signature = (
                 self.precomputed.extras(th) if isinstance(self.precomputed, Precomputed)

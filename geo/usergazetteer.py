@@ -19,6 +19,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,9 +119,54 @@ def read_files(paths: Iterable[Path]) -> list[UserPlace]:
     return out
 
 
-def default_files(folder: Path = USER_DIR) -> list[Path]:
-    """The CSV files in data/gazetteer/user/ (none when the folder is absent)."""
+def user_dir() -> Path:
+    """The folder of the user's own gazetteer files: CONFLICT_MAP_USER_PLACES, else
+    data/gazetteer/user/."""
+    return Path(os.environ.get("CONFLICT_MAP_USER_PLACES") or USER_DIR)
+
+
+def default_files(folder: Path | None = None) -> list[Path]:
+    """The CSV files in the user's folder (`user_dir`; none when it is absent)."""
+    folder = user_dir() if folder is None else folder
     return sorted(folder.glob("*.csv")) if folder.is_dir() else []
+
+
+def names_of(places: Iterable[UserPlace]) -> list[str]:
+    """Every name and alias of these places, once each (first spelling kept)."""
+    seen: dict[str, str] = {}
+    for up in places:
+        for n in (up.name, *up.aliases):
+            seen.setdefault(n.casefold(), n)
+    return list(seen.values())
+
+
+MAX_FILE_BYTES = 5_000_000  # a user gazetteer file saved from the app
+
+
+def save_file(name: str, data: bytes, folder: Path | None = None) -> tuple[Path, list[UserPlace]]:
+    """Check a user gazetteer CSV and save it in the user's folder under a safe name
+    (replacing a file of that name). Returns the path and its places.
+
+    Raises GazetteerError, saving nothing, for a file that is too big, not UTF-8 text,
+    or has a bad row (named by line).
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise GazetteerError(f"{name}: over {MAX_FILE_BYTES // 1_000_000} MB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise GazetteerError(f"{name}: not UTF-8 text") from err
+    stem = re.sub(r"[^\w.-]+", "_", Path(name).stem, flags=re.ASCII).strip("._")[:60] or "places"
+    places = read_csv(text, f"{stem}.csv")
+    if not places:
+        raise GazetteerError(f"{name}: no place rows (a header and rows: name, lat, lon, ...)")
+    folder = user_dir() if folder is None else folder
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}.csv"
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path, places
 
 
 def fingerprint(places: Iterable[UserPlace]) -> str:

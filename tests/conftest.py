@@ -107,9 +107,25 @@ def pg_url(pg_server) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _own_user_places(monkeypatch, tmp_path_factory):
+    """The user's own gazetteer folder is a fresh one per test: never the project's."""
+    monkeypatch.setenv("CONFLICT_MAP_USER_PLACES", str(tmp_path_factory.mktemp("user_places")))
+
+
+@pytest.fixture(autouse=True)
 def _no_allowed_private_hosts(monkeypatch):
     """`geo ingest --allow-private` sets CONFLICT_MAP_ALLOW_PRIVATE for its process; a test
     that runs the CLI in-process must not leave it to the tests after it.
     """
     monkeypatch.setenv("CONFLICT_MAP_ALLOW_PRIVATE", "")  # records the variable's own state
     monkeypatch.delenv("CONFLICT_MAP_ALLOW_PRIVATE")
+
+
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (`-n 2 --dist loadgroup`, see pyproject.toml) the browser tests run
+    one after another on one worker while the other tests share the rest: two Chromiums and
+    two app servers at once on a 2-core machine would make the timing of both flaky.
+    """
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1].startswith("test_e2e"):
+            item.add_marker(pytest.mark.xdist_group("browser"))

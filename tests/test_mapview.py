@@ -366,3 +366,17 @@ def test_places_are_coloured_by_their_dominant_event_type():
     _, js = st_folium_js(mapview.markers_layer(counts, events={KYIV.key: ("shelling", 4)}))
     assert '"events": {"gn:703448": ["#D55E00", "shelling", "Shelling", 4]}' in js
     assert "data-event-type" in js
+
+
+def test_doubtful_places_are_drawn_hollow_and_say_so():
+    counts = [PlaceCount(KYIV, 5, 2), PlaceCount(LYPKY, 3, 1)]
+    feats = {
+        f["properties"]["key"]: f["properties"]
+        for f in mapview.marker_features(counts, doubtful={LYPKY.key: 0.4321})
+    }
+    assert feats[LYPKY.key]["doubtful"] and not feats[KYIV.key]["doubtful"]
+    assert feats[LYPKY.key]["label"].endswith(" · doubtful reading (0.43)")
+    assert "doubtful" not in feats[KYIV.key]["label"]
+    _, js = st_folium_js(mapview.markers_layer(counts, doubtful={LYPKY.key: 0.4321}))
+    assert f'"doubtful": {{"{LYPKY.key}": 0.43}}' in js
+    assert 'setAttribute("data-doubtful", "1")' in js

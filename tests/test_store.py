@@ -543,8 +543,37 @@ def test_feed_errors(tmp_store):
         tmp_store.record_poll("https://example.org/feed", 1, None)
 
 
+def before_schema_11(path: Path, version: int = 10) -> None:
+    """Undo schema step 11 (and mark the file `version`)."""
+    con = sqlite3.connect(path)
+    con.executescript(
+        f"""
+        DROP TABLE verification; ALTER TABLE mention DROP COLUMN confidence;
+        PRAGMA user_version = {version};
+        """
+    )
+    con.close()
+
+
+def test_a_schema_10_database_gets_confidences_and_confirmations(tmp_path):
+    p = tmp_path / "v10.sqlite"
+    store = Store(p)
+    a = art(aid="k", text="Shelling near Kyiv.")
+    store.save(a, mentions_for(a), "v1", "t")
+    store.close()
+    before_schema_11(p)
+    store = Store(p)
+    assert store.con().execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA_STEPS)
+    # Mentions stored before confidences have none: sure, never hollow.
+    assert store.con().execute("SELECT confidence FROM mention").fetchall() == [(None,)]
+    assert store.doubtful_places(Query()) == {} and store.confirmed_places() == {}
+    store.confirm_place(KYIV)
+    assert store.confirmed_places() == {KYIV.key: "Kyiv"}
+
+
 def before_schema_10(path: Path, version: int = 9) -> None:
-    """Undo schema step 10 (and mark the file `version`)."""
+    """Undo schema steps 11 and 10 (and mark the file `version`)."""
+    before_schema_11(path)
     con = sqlite3.connect(path)
     con.executescript(
         f"""

@@ -53,6 +53,12 @@ def place_counts(_store: Store, query: Query, version: int):
 
 
 @st.cache_data(show_spinner=False)
+def doubtful_places(_store: Store, query: Query, version: int) -> dict[str, float]:
+    """Place key -> mean confidence of the selection's doubtful places (drawn hollow)."""
+    return _store.doubtful_places(query)
+
+
+@st.cache_data(show_spinner=False)
 def place_passages(_store: Store, key: str, query: Query, version: int):
     return _store.passages(key, query)
 
@@ -130,6 +136,7 @@ def init_state_from_url(store: Store, bounds: tuple[date, date] | None) -> None:
     st.session_state["countries"] = [c for c in qp.get_all("country") if c]
     st.session_state["text"] = qp.get("q", "")
     st.session_state["demonyms"] = qp.get("demonyms") == "1"
+    st.session_state["hide_doubtful"] = qp.get("sure") == "1"
     st.session_state["event_types"] = [t for t in qp.get_all("event") if t in EVENT_TYPES]
     statuses = [s for s in STATUSES if s in qp.get_all("status")]
     st.session_state["event_statuses"] = statuses or ["reported"]
@@ -155,6 +162,8 @@ def write_url(query: Query, selected: str | None) -> None:
         params["q"] = query.text
     if query.include_demonyms:
         params["demonyms"] = "1"
+    if query.hide_doubtful:
+        params["sure"] = "1"
     if query.event_types:
         params["event"] = list(query.event_types)
     if tuple(query.event_statuses) != ("reported",):

@@ -261,12 +261,13 @@ def events_table(store: Store, query: Query, version: int) -> None:
         f"Download events (CSV, {total:,})",
         lambda: export.events_csv(store.events(query, None, None)),
         file_name="conflict_map_events.csv", mime="text/csv", key="events_csv",
+        on_click="ignore",
     )  # fmt: skip
     d2.download_button(
         f"Download events (GeoJSON, {total:,})",
         lambda: export.events_geojson(store.events(query, None, None)),
         file_name="conflict_map_events.geojson", mime="application/geo+json",
-        key="events_geojson",
+        key="events_geojson", on_click="ignore",
     )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""The sidebar's filters: dates, sources, kinds, countries, text, demonyms."""
+"""The sidebar's filters: dates, sources, kinds, countries, text, demonyms, doubt."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from geo.store import Query, Store
 from ui.common import parse_date
 from ui.corpus import add_uploads, add_url, just_added
 from ui.events import event_filter
+from ui.userplaces import user_places
 
 _RANGE_SPLIT = re.compile(r"\s*(?:\.\.|–|—|\bto\b|\s-\s|,|\s)\s*")
 
@@ -123,6 +124,12 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         key="demonyms",
         help="Adjectives and demonyms are mapped to their country or region.",
     )
+    hide_doubtful = sb.checkbox(
+        "Hide doubtful readings",
+        key="hide_doubtful",
+        help="Leave out the mentions the geoparser is unsure of (hollow markers), unless a "
+        "user confirmed or corrected them. The Review tab under the map lists them.",
+    )
     sb.divider()
     sb.checkbox(
         "Online map tiles (OpenStreetMap)",
@@ -152,6 +159,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
         st.rerun()
     just_added(store)
+    user_places(store)
     if sb.button("Rescan articles", help="Pick up new files in data/articles/"):
         st.session_state.pop("_ingested", None)
         st.rerun()
@@ -180,6 +188,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         countries=tuple(countries),
         text=terms.text,
         include_demonyms=demonyms,
+        hide_doubtful=hide_doubtful,
     )
     with events_slot:
         return event_filter(store, query)

@@ -10,7 +10,14 @@ from streamlit_folium import st_folium
 
 from geo import export, finder, gazetteer, mapview, render
 from geo.store import Query, Store
-from ui.common import get_gazetteer, place_counts, plural, select_place, write_url
+from ui.common import (
+    doubtful_places,
+    get_gazetteer,
+    place_counts,
+    plural,
+    select_place,
+    write_url,
+)
 from ui.events import dominant, legend_html
 
 
@@ -110,6 +117,11 @@ LEGEND = (
 
 MAP_HEIGHT_PX = 600
 
+DOUBTFUL_LEGEND = (
+    " <span class='cm-doubtful' title='The geoparser is unsure of these places: the Review"
+    " tab under the map lists them, to confirm or correct'><i></i>doubtful reading ({n:,})</span>"
+)
+
 # Under the map, so the circles can be drawn at the map's own sizes without pushing it down.
 SIZE_LEGEND = f"<div class='cm-legend cm-sizes'>{mapview.size_legend_html()}</div>"
 
@@ -127,6 +139,7 @@ def map_panel(store: Store, counts, query: Query, version: int) -> None:
     selected = st.session_state.get("selected_place")
     # Coloured by what happened there; a corpus with no events keeps the colours of kinds.
     marks = dominant(store, query, version) or None
+    doubtful = doubtful_places(store, query, version)
     # A very large selection is drawn by view: the places in the box the user looks at.
     # A pan or a zoom reruns the app (the map returns its bounds then); the map's last
     # value is in the session state before the map is drawn again.
@@ -155,7 +168,12 @@ def map_panel(store: Store, counts, query: Query, version: int) -> None:
         height=MAP_HEIGHT_PX,
         use_container_width=True,
         feature_group_to_add=mapview.markers_layer(
-            to_draw, selected, st.session_state["map_command"], frame=counts, events=marks
+            to_draw,
+            selected,
+            st.session_state["map_command"],
+            frame=counts,
+            events=marks,
+            doubtful=doubtful,
         ),
         returned_objects=["last_active_drawing", "bounds"] if large else ["last_active_drawing"],
     )
@@ -164,7 +182,11 @@ def map_panel(store: Store, counts, query: Query, version: int) -> None:
         f"**{plural(len(counts), 'place')}**, {plural(n_mentions, 'mention')} in the selection"
         + ("" if counts else " — nothing matches the filters.")
     )
-    st.markdown((legend_html(marks) if marks else LEGEND) + SIZE_LEGEND, unsafe_allow_html=True)
+    legend = legend_html(marks) if marks else LEGEND
+    if doubtful:
+        # Said at the end of the colour legend: a hollow ring is a reading worth a look.
+        legend = legend.removesuffix("</div>") + DOUBTFUL_LEGEND.format(n=len(doubtful)) + "</div>"
+    st.markdown(legend + SIZE_LEGEND, unsafe_allow_html=True)
     not_drawn = {
         c.place.key: f"{render.md_escape(c.place.name)} ({c.mentions:,})"
         for c in counts
@@ -195,12 +217,14 @@ def map_panel(store: Store, counts, query: Query, version: int) -> None:
             export.places_csv(counts),
             file_name="conflict_map_places.csv",
             mime="text/csv",
+            on_click="ignore",  # a download does not rerun the page
         )
         d2.download_button(
             "Download places (GeoJSON)",
             export.places_geojson(counts),
             file_name="conflict_map_places.geojson",
             mime="application/geo+json",
+            on_click="ignore",
         )
     clicked = ((ret or {}).get("last_active_drawing") or {}).get("properties") or {}
     key = html.unescape(clicked.get("key", "")) or None

@@ -86,6 +86,7 @@ section[data-testid="stSidebar"] {min-width: 20rem; max-width: 20rem;}
 .cm-legend {font-size: 0.8rem; color: #444; margin-bottom: 0.2rem;}
 .cm-legend span {margin-right: 0.8rem;}
 .cm-legend i {display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px;}
+.cm-legend .cm-doubtful i {background: transparent; border: 2px solid #666; width: 8px; height: 8px;}
 .cm-sizes {display: flex; flex-wrap: wrap; align-items: center; gap: 0.2rem 0.9rem;}
 .cm-sizes span {margin-right: 0; display: inline-flex; align-items: center; gap: 4px;}
 .cm-sizes b {display: inline-block; border-radius: 50%; background: rgba(197, 27, 27, 0.65);

@@ -1,4 +1,4 @@
-"""The selection as tables: places and articles."""
+"""The selection as tables: places, articles, events, and the review list."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from geo import gazetteer
 from geo.store import Query, Store
 from ui.common import plural, reveal, select_place
 from ui.events import events_table
+from ui.review import review_label, review_tab
 
 
 @st.cache_data(show_spinner=False)
@@ -23,11 +24,13 @@ def place_dates(_store: Store, query: Query, version: int):
 
 def tables(store: Store, counts, query: Query, version: int) -> None:
     """The selection as tables: places (select a row to select the place) and articles."""
-    tab_places, tab_articles, tab_events = st.tabs(
-        ["Places table", "Articles table", "Events table"]
+    tab_places, tab_articles, tab_events, tab_review = st.tabs(
+        ["Places table", "Articles table", "Events table", review_label(store, query, version)]
     )
     with tab_events:
         events_table(store, query, version)
+    with tab_review:
+        review_tab(store, query, version)
     with tab_places:
         dates = place_dates(store, query, version)
         rows = {

@@ -18,6 +18,7 @@ from geo.store.feeds import FeedsMixin
 from geo.store.groups import _join_group
 from geo.store.queries import QueriesMixin
 from geo.store.removal import RemovalMixin
+from geo.store.review import ReviewMixin
 from geo.store.together import TogetherMixin
 from geo.store.writes import WritesMixin
 
@@ -31,6 +32,7 @@ class Store(
     RemovalMixin,
     EventsMixin,
     QueriesMixin,
+    ReviewMixin,
     TogetherMixin,
 ):
     """Articles, places and mentions in one database; hands out one connection per thread.

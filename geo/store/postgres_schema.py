@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from geo import dedup
+from geo.store.sqlite_schema import VERIFICATION_STEP
 
 APPLICATION = "conflict-map"
 FTS_CHARS = 250_000  # the full-text index covers this much of each article; longer ones are read
@@ -121,4 +122,6 @@ PG_SCHEMA_STEPS: list[str] = [
         CHECK(action IN ('place', 'not_place', 'add', 'event_type', 'not_event'));
     ALTER TABLE correction ADD COLUMN event_type TEXT;
     """,
+    # 3: mention confidences and confirmed places (geo.store.sqlite_schema.VERIFICATION_STEP)
+    VERIFICATION_STEP,
 ]

@@ -20,6 +20,7 @@ from geo import textfilter
 from geo.models import Article, Mention, Passage, Place, PlaceCount
 from geo.store.common import ARTICLE_COLUMNS, _article
 from geo.store.distance import haversine_km
+from geo.store.review import DOUBTFUL, TRUSTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,9 @@ class Query:
     # those inside such an event's sentence at their place. Empty statuses: every status.
     event_types: tuple[str, ...] = ()
     event_statuses: tuple[str, ...] = ("reported",)
+    # Leave out mentions the resolver is unsure of (below geo.store.review.DOUBTFUL) unless
+    # a user confirmed or corrected them.
+    hide_doubtful: bool = False
 
 
 class QueriesMixin:
@@ -228,6 +232,9 @@ class QueriesMixin:
             sql, more = self._near_clause(*q.near)
             clauses.append(sql)
             args.extend(more)
+        if q.hide_doubtful and on == "mention":
+            clauses.append(f"(m.confidence IS NULL OR m.confidence >= ? OR {TRUSTED})")
+            args.append(DOUBTFUL)
         if q.event_types and on == "mention":
             sql, more = self._event_passage_clause(q)
             clauses.append(sql)

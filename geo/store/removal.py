@@ -73,8 +73,8 @@ class RemovalMixin:
                 if row is None:
                     continue
                 mentions = con.execute(
-                    'SELECT start, "end", text, mention_type, auto_place_key, reason FROM mention'
-                    " WHERE article_id = ? AND added = 0 ORDER BY start",
+                    'SELECT start, "end", text, mention_type, auto_place_key, reason, confidence'
+                    " FROM mention WHERE article_id = ? AND added = 0 ORDER BY start",
                     (aid,),
                 ).fetchall()
                 events = con.execute(
@@ -141,10 +141,11 @@ class RemovalMixin:
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     art,
                 )
+                # A row set aside before confidences were stored has six fields.
                 con.executemany(
                     'INSERT INTO mention(article_id, start, "end", text, mention_type,'
-                    " place_key, reason, auto_place_key) VALUES (?,?,?,?,?,?,?,?)",
-                    [(aid, s, e, t, mt, k, why, k) for s, e, t, mt, k, why in d["mentions"]],
+                    " place_key, reason, auto_place_key, confidence) VALUES (?,?,?,?,?,?,?,?,?)",
+                    [(aid, *m[:6], m[4], m[6] if len(m) > 6 else None) for m in d["mentions"]],
                 )
                 # One set aside before events were stored has none; its older geoparser
                 # version has the next ingest parse it again.

@@ -160,6 +160,15 @@ EVENT_TABLE = (
 )
 
 
+# Both dialects: a confirmed place is keyed like `place`, so it survives re-ingest.
+VERIFICATION_STEP = """
+    ALTER TABLE mention ADD COLUMN confidence REAL;
+    CREATE TABLE verification(
+        place_key TEXT PRIMARY KEY, name TEXT NOT NULL, author TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL);
+    """
+
+
 SCHEMA_STEPS: list[Step] = [
     # 1: the initial layout
     f"""
@@ -236,4 +245,7 @@ SCHEMA_STEPS: list[Step] = [
     _index_words,
     # 10: events per article and corrections of their type
     _store_events,
+    # 11: how sure the resolver is of each mention's place (geo.confidence), and the places
+    # a user confirmed (geo.store.review)
+    VERIFICATION_STEP,
 ]

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from geo.events import Event
 
 
+STALE = "stale"  # the geoparser version of an article to parse again whatever the version
+
+
 @dataclass(frozen=True, slots=True)
 class SaveResult:
     """What `Store.save` did with one article.
@@ -256,10 +259,11 @@ class WritesMixin:
         rows = []
         for m in mentions:
             key = m.place.key if m.place is not None else None
-            rows.append((aid, m.start, m.end, m.text, m.mention_type, key, m.reason, key))
+            conf = m.confidence if key is not None else None
+            rows.append((aid, m.start, m.end, m.text, m.mention_type, key, m.reason, key, conf))
         con.executemany(
             'INSERT INTO mention(article_id, start, "end", text, mention_type, place_key,'
-            " reason, auto_place_key) VALUES (?,?,?,?,?,?,?,?)",
+            " reason, auto_place_key, confidence) VALUES (?,?,?,?,?,?,?,?,?)",
             rows,
         )
         self._insert_events(con, aid, text, mentions, events)
@@ -299,6 +303,28 @@ class WritesMixin:
         """Inputs that could not be read, oldest first."""
         rows = self.con().execute("SELECT source, reason, origin FROM failure ORDER BY id")
         return [Failure(s, r, o) for s, r, o in rows]
+
+    def mark_for_reparse(self, names: Sequence[str]) -> int:
+        """Make the articles whose title or text contains any of `names` (any letter case)
+        stale, so that the next ingest parses them again (after the user's own places
+        changed); returns how many.
+        """
+        ids: set[str] = set()
+        con = self.con()
+        terms = [n for n in dict.fromkeys(n.strip() for n in names) if n]
+        for i in range(0, len(terms), 20):  # a bounded expression per statement
+            parts = [self._text_clause(t) for t in terms[i : i + 20]]
+            where = " OR ".join(sql for sql, _ in parts)
+            args = [a for _, more in parts for a in more]
+            ids.update(r[0] for r in con.execute(f"SELECT a.id FROM article a WHERE {where}", args))
+        if ids:
+            with self.transaction() as con:
+                con.executemany(
+                    "UPDATE article SET geoparser = ? WHERE id = ?",
+                    [(STALE, aid) for aid in sorted(ids)],
+                )
+                self._bump(con)
+        return len(ids)
 
     def stale_articles(self, geoparser: str) -> Iterator[Article]:
         """Stored articles parsed by another geoparser version, read one at a time.
