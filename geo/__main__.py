@@ -418,8 +418,12 @@ def cmd_events(args) -> int:
     from geo.event_eval import format_errors, format_result, load_gold, score
     from geo.events import events_for_articles
 
+    if args.stored:
+        return _stored_events(args)
     if bool(args.input) == bool(args.eval):
-        raise ArticleError("give either IN.jsonl (with --predictions) or --eval GOLD.jsonl")
+        raise ArticleError(
+            "give either IN.jsonl (with --predictions), --eval GOLD.jsonl or --stored"
+        )
     path = Path(args.eval or args.input)
     gold = load_gold(path, args.split) if args.eval else None
     if gold is not None:
@@ -501,6 +505,40 @@ def _online_option(p: argparse.ArgumentParser) -> None:
         help="also ask this online geocoder for names the offline gazetteer lacks "
         "(cached, rate-limited; off by default; same as $CONFLICT_MAP_ONLINE)",
     )
+
+
+def _stored_events(args) -> int:
+    """The events stored in the database as CSV (the app's "Download events" columns)."""
+    from geo import export
+    from geo.articles import parse_date
+    from geo.events import EVENT_TYPES, STATUSES
+    from geo.store import Query
+
+    types = tuple(dict.fromkeys(args.type or ()))
+    statuses = tuple(dict.fromkeys(args.status or ("reported",)))
+    for value, known, what in ((types, EVENT_TYPES, "type"), (statuses, STATUSES, "status")):
+        bad = [v for v in value if v not in known]
+        if bad:
+            raise ArticleError(f"unknown event {what} {bad[0]!r}; known: {', '.join(known)}")
+    dates = []
+    for value in (args.start, args.end):
+        d = parse_date(value) if value else None
+        if value and d is None:
+            raise ArticleError(f"unreadable date {value!r}: use YYYY-MM-DD")
+        dates.append(d)
+    store = _open_store(args)
+    try:
+        q = Query(start=dates[0], end=dates[1], event_types=types, event_statuses=statuses)
+        rows = store.events(q, None, None)
+    finally:
+        store.close()
+    text = export.events_csv(rows)
+    if args.predictions:
+        Path(args.predictions).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    print(f"{len(rows):,} events", file=sys.stderr)
+    return 0
 
 
 def _open_store(args):
@@ -784,7 +822,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--errors", action="store_true", help="list passages with a wrong main type")
     p.add_argument("--top", type=int, default=50, help="passages listed by --errors")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    p.add_argument("--db", help="ignored: events never touch the database")
+    p.add_argument(
+        "--stored",
+        action="store_true",
+        help="list the events stored in the database (--db) as CSV, to --predictions or stdout",
+    )
+    p.add_argument("--type", action="append", help="with --stored: only this type (repeatable)")
+    p.add_argument(
+        "--status",
+        action="append",
+        help="with --stored: events of this status (repeatable; default reported)",
+    )
+    p.add_argument("--from", dest="start", help="with --stored: published on or after YYYY-MM-DD")
+    p.add_argument("--to", dest="end", help="with --stored: published on or before YYYY-MM-DD")
+    p.add_argument(
+        "--db",
+        help="with --stored: database file (default: $CONFLICT_MAP_DB or "
+        "data/conflict_map.sqlite); else ignored",
+    )
     p.set_defaults(func=cmd_events)
 
     p = add("gazetteer", "Build (or check) the offline gazetteer index.")

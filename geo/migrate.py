@@ -1,9 +1,10 @@
 """Copy a corpus from one store to another (`python -m geo migrate --from A --to B`).
 
 Typically a local SQLite file to a team's PostgreSQL database; either side may be either
-back end. What is copied: articles with the geoparser's mentions, events and places, exact copies
-(aliases), users' corrections (by uid, applied again on the other side), removed articles,
-watched feeds with the items seen, the record of fully ingested files, and the failures list.
+back end. What is copied: articles with the geoparser's mentions (with their confidences),
+events and places, exact copies (aliases), users' corrections (by uid, applied again on the
+other side) and confirmed places, removed articles, watched feeds with the items seen, the
+record of fully ingested files, and the failures list.
 
 Running it again copies only what is new: an article stored on the other side with the same
 text and geoparser version is passed over, a correction with a known uid is not imported twice.
@@ -108,7 +109,8 @@ def migrate(source: Store, target: Store, on_progress: ProgressFn | None = None)
 
 
 def _copy_rest(source: Store, target: Store, report: MigrateReport) -> None:
-    """Aliases, removed articles, feeds, ingested-file records and failures."""
+    """Aliases, removed articles, feeds, ingested-file records, failures and confirmed
+    places."""
     src = source.con()
     aliases = src.execute(
         "SELECT id, article_id, url, canonical_url, title, published, source, origin, added_at"
@@ -124,6 +126,9 @@ def _copy_rest(source: Store, target: Store, report: MigrateReport) -> None:
     seen = src.execute("SELECT feed_url, key, seen_at FROM feed_seen").fetchall()
     files = src.execute("SELECT path, sha, geoparser, done_at FROM source_file").fetchall()
     failures = src.execute("SELECT source, reason, at, origin FROM failure ORDER BY id").fetchall()
+    confirmed = src.execute(
+        "SELECT place_key, name, author, created_at FROM verification"
+    ).fetchall()
     with target.transaction() as con:
         for a in aliases:
             if con.execute("SELECT 1 FROM article WHERE id = ?", (a[1],)).fetchone() is None:
@@ -162,6 +167,11 @@ def _copy_rest(source: Store, target: Store, report: MigrateReport) -> None:
             "INSERT INTO source_file(path, sha, geoparser, done_at) VALUES (?,?,?,?)"
             " ON CONFLICT DO NOTHING",
             [tuple(f) for f in files],
+        )
+        con.executemany(
+            "INSERT INTO verification(place_key, name, author, created_at) VALUES (?,?,?,?)"
+            " ON CONFLICT DO NOTHING",
+            [tuple(v) for v in confirmed],
         )
         known = {tuple(r) for r in con.execute("SELECT source, reason, origin FROM failure")}
         con.executemany(

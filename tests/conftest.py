@@ -121,6 +121,7 @@ def _no_allowed_private_hosts(monkeypatch):
     monkeypatch.delenv("CONFLICT_MAP_ALLOW_PRIVATE")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """With pytest-xdist (`-n 2 --dist loadgroup`, see pyproject.toml) the browser tests run
     one after another on one worker while the other tests share the rest: two Chromiums and

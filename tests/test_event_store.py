@@ -425,3 +425,38 @@ def test_geoparse_output_carries_events(geoparser):
     assert rec["events"][0]["type"] == "shelling"
     assert rec["events"][0]["place_start"] == REPORTS[0].index("Kharkiv")
     assert [event_from_json(e, mentions) for e in rec["events"]] == events
+
+
+def test_the_cli_lists_stored_events_by_type_and_date(sample_db, tmp_path, capsys):
+    import csv
+    import shutil
+
+    from geo.__main__ import main
+
+    db = tmp_path / "s.sqlite"
+    shutil.copy(sample_db, db)
+    out = tmp_path / "shelling.csv"
+    args = ["events", "--stored", "--db", str(db), "--type", "shelling"]
+    assert (
+        main([*args, "--from", "2022-03-01", "--to", "2022-03-31", "--predictions", str(out)]) == 0
+    )
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    store = Store(db)
+    q = Query(start=date(2022, 3, 1), end=date(2022, 3, 31), event_types=("shelling",))
+    assert len(rows) == store.count_events(q) > 0
+    assert capsys.readouterr().err.strip() == f"{len(rows):,} events"
+    assert {r["type"] for r in rows} == {"shelling"} and {r["status"] for r in rows} == {"reported"}
+    assert all("2022-03-01" <= r["published"] <= "2022-03-31" for r in rows)
+    assert all(r["quote"] for r in rows)
+    # Denied ones too, to stdout.
+    assert main([*args, "--status", "reported", "--status", "denied"]) == 0
+    assert {r["status"] for r in csv.DictReader(capsys.readouterr().out.splitlines())} <= {
+        "reported",
+        "denied",
+    }
+    # Mistakes are one line each, exit 2.
+    assert main([*args[:-1], "shellingg"]) == 2
+    assert "unknown event type 'shellingg'; known: armed_clash" in capsys.readouterr().err
+    assert main([*args, "--from", "March"]) == 2
+    assert "unreadable publication date 'March'" in capsys.readouterr().err
+    store.close()
