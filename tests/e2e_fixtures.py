@@ -178,6 +178,24 @@ def drawn_at(pg, point: tuple[float, float], attr: str) -> str | None:
     )
 
 
+def markers_hit_at_centre(pg) -> list[tuple[str, tuple[float, float]]]:
+    """(key, page centre) of every place marker that the mouse would hit at its centre
+    (not under a control, a badge or another marker), read in one pass over the map's DOM.
+    """
+    settle(pg)
+    iframe = pg.locator(MAP_IFRAME).bounding_box()
+    found = map_document(pg).evaluate(
+        """() => Array.from(document.querySelectorAll("path[data-place]")).map(el => {
+            const r = el.getBoundingClientRect();
+            const x = r.left + r.width / 2, y = r.top + r.height / 2;
+            const hit = document.elementFromPoint(x, y);
+            const key = el.getAttribute("data-place");
+            return hit && hit.getAttribute("data-place") === key ? [key, x, y] : null;
+        }).filter(Boolean)"""
+    )
+    return [(k, (round(iframe["x"] + x, 1), round(iframe["y"] + y, 1))) for k, x, y in found]
+
+
 def visible_point_of(pg, selector: str, attr: str, value: str, grid: int = 15):
     """A page point where the element matching `selector` is the topmost thing drawn.
 

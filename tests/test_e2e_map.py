@@ -30,6 +30,7 @@ from .e2e_fixtures import (
     map_box,
     map_frame,
     map_ready,
+    markers_hit_at_centre,
     settle,
     top_drawn,
     view,
@@ -422,15 +423,11 @@ def test_first_click_near_the_corner_at_zoom_6_keeps_the_view(page, server):  # 
     zoom_in(pg, 6 - view(pg)[0])
     before = view(pg)
     scroll = page_scroll(pg)
-    frame = map_frame(pg)
     box = map_box(pg)
-    markers = frame.locator("path[data-place]")
     best = None
-    for i in range(markers.count()):
-        key = markers.nth(i).get_attribute("data-place")
-        point = centre(markers.nth(i))
-        if not inside(point, box, margin=8) or drawn_at(pg, point, "data-place") != key:
-            continue  # outside, or under a control or another marker
+    for key, point in markers_hit_at_centre(pg):  # under no control or other marker
+        if not inside(point, box, margin=8):
+            continue
         edge = min(point[0] - box["x"], box["x"] + box["width"] - point[0]) + min(
             point[1] - box["y"], box["y"] + box["height"] - point[1]
         )

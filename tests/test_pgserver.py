@@ -110,11 +110,12 @@ def test_server_does_not_run_as_root(pg_server):
         data_dir, backend = conn.execute(
             "SELECT current_setting('data_directory'), pg_backend_pid()"
         ).fetchone()
+        backend_uid = _uid_of(backend)  # while connected: the backend ends with the connection
     postmaster = int((Path(data_dir) / "postmaster.pid").read_text().split()[0])
     expected = pwd.getpwnam(pg_server.user).pw_uid
     assert expected != 0 and pg_server.user != "root"
     assert Path(data_dir).stat().st_uid == expected
-    assert _uid_of(backend) == expected
+    assert backend_uid == expected
     assert _uid_of(postmaster) == expected
     if os.geteuid() != 0:
         assert expected == os.geteuid()  # not root: the server runs as us, no switching
