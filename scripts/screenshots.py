@@ -2,7 +2,7 @@
 
 Builds a database from the bundled sample in a temporary folder, starts the dashboard with
 `streamlit run`, drives it in headless Chromium the way a user does (typing a place name,
-clicking "Correct…", "Read article", the tables' tab), and writes PNG files to
+clicking "Correct…", "Read article", the tables' and the review list's tabs), and writes PNG files to
 docs/screenshots/: at 1400x900 and, for the landing page and a found place, at 1024x700
 (`*-1024.png`). Run from the project root:
 
@@ -12,6 +12,7 @@ docs/screenshots/: at 1400x900 and, for the landing page and a found place, at 1
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -94,6 +95,13 @@ def main() -> int:
                 pg.mouse.wheel(0, 250)
                 pg.wait_for_timeout(600)
                 pg.screenshot(path=str(OUT / "tables.png"))
+                # The review list: the doubtful places, to confirm or move.
+                pg.get_by_role("tab", name=re.compile(r"^Review \(")).click()
+                idle(pg)
+                pg.get_by_role("tab", name=re.compile(r"^Review \(")).scroll_into_view_if_needed()
+                pg.mouse.wheel(0, 250)
+                pg.wait_for_timeout(600)
+                pg.screenshot(path=str(OUT / "review.png"))
                 # A smaller window: the map still fills it, the panel beside it.
                 small = browser.new_page(viewport=SMALL)
                 small.goto(url)
@@ -101,6 +109,13 @@ def main() -> int:
                 small.screenshot(path=str(OUT / "landing-1024.png"))
                 find(small, "Kharkov")  # an old spelling finds Kharkiv
                 small.screenshot(path=str(OUT / "place-1024.png"))
+                small.get_by_role("tab", name=re.compile(r"^Review \(")).click()
+                idle(small)
+                small.get_by_role(
+                    "tab", name=re.compile(r"^Review \(")
+                ).scroll_into_view_if_needed()
+                small.wait_for_timeout(600)
+                small.screenshot(path=str(OUT / "review-1024.png"))
                 browser.close()
         finally:
             proc.terminate()
