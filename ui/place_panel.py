@@ -45,8 +45,9 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         icon=":material/close:",
         help="Back to the list of most mentioned places",
     ):
+        # The map's last click stays remembered: the map still returns it on the next run,
+        # and forgetting it would select that place again at once.
         st.session_state.pop("selected_place", None)
-        st.session_state.pop("_last_click", None)
         st.rerun()
     if not rows:
         st.info("No passages in the current selection: widen the date range or filters.")
