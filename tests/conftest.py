@@ -106,6 +106,32 @@ def pg_url(pg_server) -> str:
     pg_server.drop_database(unquote(urlsplit(url).path.lstrip("/")))
 
 
+@pytest.fixture(scope="session")
+def pg_sample_template(pg_server, sample_db) -> str:
+    """A PostgreSQL database holding the bundled sample (copied once by geo migrate), to
+    copy from: `pg_sample_url`."""
+    from geo.migrate import migrate
+
+    url = pg_server.new_database("cm_sample_template")
+    source, target = Store(sample_db), Store(url)
+    try:
+        migrate(source, target)
+    finally:
+        source.close()
+        target.close()
+    return "cm_sample_template"
+
+
+@pytest.fixture
+def pg_sample_url(pg_server, pg_sample_template) -> str:
+    """A fresh PostgreSQL database holding the bundled sample, for this test only."""
+    from urllib.parse import unquote, urlsplit
+
+    url = pg_server.new_database(template=pg_sample_template)
+    yield url
+    pg_server.drop_database(unquote(urlsplit(url).path.lstrip("/")))
+
+
 @pytest.fixture(autouse=True)
 def _own_user_places(monkeypatch, tmp_path_factory):
     """The user's own gazetteer folder is a fresh one per test: never the project's."""
@@ -129,7 +155,10 @@ def pytest_collection_modifyitems(config, items):
     """
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1].startswith("test_e2e"):
-            # The longest browser test goes to the other worker, which ends its own tests
+            # Two long browser tests go to the other worker, which ends its own tests
             # about as much earlier: the two finish together.
-            alone = item.name == "test_every_named_sample_error_can_be_fixed"
+            alone = item.name in (
+                "test_every_named_sample_error_can_be_fixed",
+                "test_three_languages_on_one_marker_and_cyrillic_in_the_find_box",
+            )
             item.add_marker(pytest.mark.xdist_group("browser-long" if alone else "browser"))

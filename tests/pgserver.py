@@ -217,8 +217,9 @@ class PostgresServer:
         if os.getpid() == self._owner_pid:  # not in a forked child: the server is the parent's
             self.stop()
 
-    def new_database(self, name: str | None = None) -> str:
-        """Create an empty database with PostGIS (a copy of the template); returns its URL."""
+    def new_database(self, name: str | None = None, template: str | None = None) -> str:
+        """Create a database as a copy of `template` (default: an empty one with PostGIS);
+        returns its URL. Nobody may be connected to the template meanwhile."""
         import psycopg
         from psycopg import sql
 
@@ -226,7 +227,7 @@ class PostgresServer:
         with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
             conn.execute(
                 sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                    sql.Identifier(name), sql.Identifier(TEMPLATE)
+                    sql.Identifier(name), sql.Identifier(template or TEMPLATE)
                 )
             )
         return self.database_url(name)

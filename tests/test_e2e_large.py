@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from geo.migrate import migrate
 from geo.store import Store
 
 from .test_e2e import ARTIFACTS, page, wait_idle  # noqa: F401 (fixtures)
@@ -17,7 +16,7 @@ VILLAGES = [(f"Zz Village {i:02d}", 49.9 + 0.02 * i, 36.1 + 0.015 * i) for i in 
 
 
 @pytest.fixture
-def server(sample_db, pg_url, tmp_path, monkeypatch, gazetteer):
+def server(pg_sample_url, tmp_path, monkeypatch, gazetteer):
     """The sample plus a dozen one-mention villages near Kharkiv, on PostgreSQL, with the map
     drawing at most 300 places: a "large" selection, drawn by the map's view."""
     from datetime import date
@@ -25,8 +24,8 @@ def server(sample_db, pg_url, tmp_path, monkeypatch, gazetteer):
     from geo.models import Article, Mention, Place
     from geo.pipeline import GEOPARSER_VERSION
 
+    pg_url = pg_sample_url
     store = Store(pg_url)
-    migrate(Store(sample_db), store)
     for name, lat, lon in VILLAGES:
         text = f"Shelling was reported in {name} overnight."
         start = text.index(name)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from geo.migrate import migrate
 from geo.store import Query, Store
 
 from . import appserver
@@ -35,9 +34,9 @@ def app_on(db: str, log_path: Path):
 
 
 @pytest.fixture
-def server(sample_db, pg_url, tmp_path, monkeypatch, gazetteer):
+def server(pg_sample_url, tmp_path, monkeypatch, gazetteer):
     """The app on a PostgreSQL database holding the bundled sample (copied by geo migrate)."""
-    migrate(Store(sample_db), Store(pg_url))
+    pg_url = pg_sample_url
     monkeypatch.setenv("CONFLICT_MAP_GAZETTEER", str(gazetteer.path))
     with app_on(pg_url, tmp_path / "streamlit.log") as url:
         yield url, pg_url
