@@ -1,5 +1,5 @@
 """Command line: python -m geo {ingest,watch,geoparse,evaluate,events,gazetteer,precompute,
-corrections,remove,migrate}."""
+corrections,remove,migrate,focus}."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ EPILOG = {
     "also:    python -m geo remove --article 000_fa1a19d97a69d7e0\n"
     "         python -m geo remove --file data/articles/bad.csv\n"
     "         python -m geo remove --restore 3",
+    "focus": "example: python -m geo focus --set UA,RU   (then: python -m geo ingest data/sample)\n"
+    "also:    python -m geo focus   (the focus kept and the one the corpus suggests)\n"
+    "         python -m geo focus --set none",
     "migrate": "example: python -m geo migrate --from data/conflict_map.sqlite"
     " --to postgresql://analyst@dbhost/conflict_map\n"
     "Running it again copies only what is new.",
@@ -111,7 +114,8 @@ def _geoparser_options(p: argparse.ArgumentParser) -> None:
         help="countries the corpus is about, e.g. UA,RU (or UA:1,RU:0.5): a small prior "
         'for ambiguous names ("Odessa" is Odesa unless the article places it elsewhere); '
         "'auto' (geoparse and evaluate: the default) finds it from the inputs, 'none' turns "
-        "it off",
+        "it off. ingest keeps it with the database (see `focus`) and otherwise uses the "
+        "one kept there",
     )
     p.add_argument(
         "--gazetteer-csv",
@@ -163,6 +167,8 @@ def cmd_ingest(args) -> int:
     if args.cluster is not None and args.cluster < 1:
         raise ArticleError("--cluster needs at least 1 worker")
     store = Store(db_path(args.db))
+    if args.focus is not None:  # kept with the database: later ingests and the app use it
+        _keep_focus(store, _focus(args))
     fetch = partial(fetch_url, follow_links=args.follow_links)
     if on_cluster:
         report = _ingest_on_cluster(args, paths, store, columns or None, fetch)
@@ -184,6 +190,42 @@ def cmd_ingest(args) -> int:
         bar.close()
     _print_report(store, report)
     return 1 if report.failed and not (report.added or report.updated or report.skipped) else 0
+
+
+def _keep_focus(store, focus: dict[str, float]) -> int:
+    """Make `focus` the store's corpus focus; say how many stored articles it re-reads."""
+    from geo.focus import refocus
+    from geo.gazetteer import Gazetteer
+    from geo.store.focus import format_focus
+
+    if not isinstance(focus, dict):
+        raise ArticleError("--focus auto: use `python -m geo focus --set auto` after an ingest")
+    n = refocus(store, Gazetteer.open_or_build().lookup, focus)
+    what = format_focus(focus) or "none"
+    print(
+        f"focus: {what}, kept with the database; {n:,} stored article{'' if n == 1 else 's'}"
+        " to parse again" + (" (at the next ingest or app start)" if n else "")
+    )
+    return n
+
+
+def cmd_focus(args) -> int:
+    from geo.focus import suggested_focus
+    from geo.pipeline import db_path
+    from geo.store import Store
+    from geo.store.focus import format_focus
+
+    store = Store(db_path(args.db))
+    if args.set is not None:
+        if args.set.strip().lower() == "auto":
+            args.focus = format_focus(suggested_focus(store)) or "none"
+        else:
+            args.focus = args.set
+        _keep_focus(store, _focus(args))
+        return 0
+    print(f"focus: {format_focus(store.focus()) or 'none'}")
+    print(f"suggested by the stored articles: {format_focus(suggested_focus(store)) or 'none'}")
+    return 0
 
 
 def _ingest_on_cluster(args, paths, store, columns, fetch):
@@ -886,6 +928,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--db", help="ignored: name the databases with --from and --to")
     p.set_defaults(func=cmd_migrate)
+
+    p = add(
+        "focus",
+        "Show or set the corpus focus: the countries the database's articles are about, a "
+        "small prior for ambiguous names in every later ingest and in the app.",
+    )
+    p.add_argument(
+        "--set",
+        metavar="CC,CC",
+        help="e.g. UA,RU (or UA:1,RU:0.5); 'auto': the countries the stored articles mention "
+        "most; 'none': no focus. Stored articles whose names it may read differently are "
+        "parsed again at the next ingest or app start",
+    )
+    p.add_argument(
+        "--db", help="database file (default: $CONFLICT_MAP_DB or data/conflict_map.sqlite)"
+    )
+    p.set_defaults(func=cmd_focus)
 
     p = add(
         "precompute", "Geoparse the bundled sample and save the results for a fast first start."

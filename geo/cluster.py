@@ -69,6 +69,7 @@ class ParserSpec:
     gazetteer: str | None = None
     version: str = GEOPARSER_VERSION
     entries: int | None = None
+    focus: tuple[tuple[str, float], ...] = ()  # the store's corpus focus, (country, weight)
 
 
 # -- on the workers -------------------------------------------------------------------------
@@ -114,6 +115,7 @@ def worker_geoparser(spec: ParserSpec) -> Geoparser:
         # Offline only, whatever this process's environment says: an online geocoder's rate
         # limit and cache must stay in one process (the ingest's, see _geoparse_task).
         gp = Geoparser(gazetteer=gaz, resolver=Resolver(gaz, [GazetteerGeocoder(gaz)]))
+        gp.resolver.focus = dict(spec.focus)
         gp.nlp  # noqa: B018 - load the model now, under the lock
         _cache.clear()  # one model per process: a new spec replaces the old one
         _cache[spec] = gp
@@ -128,7 +130,7 @@ def worker_geoparser(spec: ParserSpec) -> Geoparser:
 def geoparse_batch(articles: list[Article], spec: ParserSpec | None = None) -> list[list[Mention]]:
     """Every place mention of each article, resolved offline; one list per article, in order.
 
-    Pure: the result depends only on the articles and the spec (gazetteer, version). An
+    Pure: the result depends only on the articles and the spec (gazetteer, version, focus). An
     article whose text the guard refuses has none (see `geo.budget.pipe`).
     """
     gp = worker_geoparser(spec or ParserSpec())
@@ -326,7 +328,8 @@ def ingest_on_cluster(
         entries = gazetteer_entries(Gazetteer(Path(gaz_path) if gaz_path else None))
     except GeoError as err:  # no index here (the workers have theirs): nothing to compare
         log.info("no gazetteer in this process (%s); the workers' are not checked", err)
-    spec = ParserSpec(gaz_path, GEOPARSER_VERSION, entries)
+    focus = tuple(sorted(store.focus().items())) if hasattr(store, "focus") else ()
+    spec = ParserSpec(gaz_path, GEOPARSER_VERSION, entries, focus)
 
     def client_parser() -> Geoparser:  # only made with an online geocoder
         return Geoparser(gazetteer=Gazetteer(Path(gaz_path) if gaz_path else None))

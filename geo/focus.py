@@ -111,3 +111,49 @@ def parse_corpus(
             yield art, resolver.resolve(art, spans)
     finally:
         resolver.focus = saved
+
+
+def suggested_focus(store) -> dict[str, float]:
+    """The focus the stored corpus itself suggests: its countries by mentions (see
+    `focus_from_counts`)."""
+    return focus_from_counts(store.country_mentions())
+
+
+def focus_change(old: Mapping[str, float], new: Mapping[str, float]) -> tuple[set[str], set[str]]:
+    """(countries whose focus weight grows, countries whose weight shrinks) from old to new."""
+    grew = {cc for cc in new if new[cc] > old.get(cc, 0.0)}
+    shrank = {cc for cc in old if old[cc] > new.get(cc, 0.0)}
+    return grew, shrank
+
+
+def names_the_focus_may_change(
+    names: Mapping[str, set[str]], lookup: Callable[[str], list], grew: set[str], shrank: set[str]
+) -> list[str]:
+    """The written names whose reading a change of focus can alter. `names` maps each name
+    to the countries it is read in now. A focus only tips the balance between candidates in
+    different countries: a name can move to another candidate (not a whole country) in a
+    country whose weight `grew`, or away from a country whose weight `shrank` when it has a
+    candidate elsewhere.
+    """
+    out = []
+    for name, now in names.items():
+        cands = [c.place for c in lookup(name) if c.place.kind != "country"]
+        if len(cands) < 2:
+            continue
+        elsewhere = {c.country_code or "" for c in cands} - now
+        if elsewhere & grew or (now & shrank and elsewhere):
+            out.append(name)
+    return out
+
+
+def refocus(store, lookup: Callable[[str], list], focus: Mapping[str, float]) -> int:
+    """Make `focus` the store's corpus focus and mark for parsing again the articles whose
+    place names it may read differently; returns how many articles (0 when it did not change).
+    The next ingest into the store (app start, `geo ingest`) parses them.
+    """
+    grew, shrank = focus_change(store.focus(), focus)
+    if not grew and not shrank:
+        return 0
+    names = names_the_focus_may_change(store.mention_names(), lookup, grew, shrank)
+    store.set_focus(focus)
+    return store.mark_names_for_reparse(names)

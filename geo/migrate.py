@@ -4,7 +4,7 @@ Typically a local SQLite file to a team's PostgreSQL database; either side may b
 back end. What is copied: articles with the geoparser's mentions (with their confidences),
 events and places, exact copies (aliases), users' corrections (by uid, applied again on the
 other side) and confirmed places, removed articles, watched feeds with the items seen, the
-record of fully ingested files, and the failures list.
+record of fully ingested files, the failures list and the corpus focus.
 
 Running it again copies only what is new: an article stored on the other side with the same
 text and geoparser version is passed over, a correction with a known uid is not imported twice.
@@ -109,8 +109,8 @@ def migrate(source: Store, target: Store, on_progress: ProgressFn | None = None)
 
 
 def _copy_rest(source: Store, target: Store, report: MigrateReport) -> None:
-    """Aliases, removed articles, feeds, ingested-file records, failures and confirmed
-    places."""
+    """Aliases, removed articles, feeds, ingested-file records, failures, confirmed
+    places and the corpus focus."""
     src = source.con()
     aliases = src.execute(
         "SELECT id, article_id, url, canonical_url, title, published, source, origin, added_at"
@@ -129,6 +129,7 @@ def _copy_rest(source: Store, target: Store, report: MigrateReport) -> None:
     confirmed = src.execute(
         "SELECT place_key, name, author, created_at FROM verification"
     ).fetchall()
+    focus = src.execute("SELECT value FROM meta WHERE key = 'focus'").fetchall()
     with target.transaction() as con:
         for a in aliases:
             if con.execute("SELECT 1 FROM article WHERE id = ?", (a[1],)).fetchone() is None:
@@ -172,6 +173,11 @@ def _copy_rest(source: Store, target: Store, report: MigrateReport) -> None:
             "INSERT INTO verification(place_key, name, author, created_at) VALUES (?,?,?,?)"
             " ON CONFLICT DO NOTHING",
             [tuple(v) for v in confirmed],
+        )
+        # The corpus focus goes along unless the target keeps one of its own.
+        con.executemany(
+            "INSERT INTO meta VALUES ('focus', ?) ON CONFLICT(key) DO NOTHING",
+            [tuple(f) for f in focus],
         )
         known = {tuple(r) for r in con.execute("SELECT source, reason, origin FROM failure")}
         con.executemany(

@@ -523,7 +523,10 @@ class _Ingest:
         self.geoparser = geoparser
         self.workers = default_workers() if workers is None else max(1, workers)
         self.on_progress = on_progress
-        self.precomputed = precomputed
+        # The corpus focus kept with the store is every parse's prior; the shipped results
+        # were made without one, so a store with a focus parses everything itself.
+        self.focus: dict[str, float] = store.focus() if hasattr(store, "focus") else {}
+        self.precomputed = {} if self.focus else precomputed
         self.version = GEOPARSER_VERSION
         self.report = IngestReport()
         self.examined: set[str] = {"geocoder"}
@@ -537,7 +540,7 @@ class _Ingest:
         self.folders: list[Path] = []  # folders scanned whole: a file gone from one is dropped
         # The shipped results were made without the user's own places: a text naming one
         # of them is parsed.
-        self.user_names = _user_names_pattern() if precomputed else None
+        self.user_names = _user_names_pattern() if self.precomputed else None
 
     def progress(self) -> None:
         if self.on_progress and self.total:
@@ -706,6 +709,7 @@ class _Ingest:
     def _parser(self) -> Geoparser:
         if not isinstance(self.geoparser, Geoparser):
             self.geoparser = self.geoparser()
+        self.geoparser.resolver.focus = dict(self.focus)
         return self.geoparser
 
     def geoparse(self, jobs: Iterator[_Job]) -> Iterator[_Job]:

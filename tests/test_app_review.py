@@ -79,3 +79,37 @@ def test_hide_doubtful_readings_narrows_the_map_and_goes_in_the_url(at):
     count = lambda line: int(re.search(r"\*\*([\d,]+) places", line).group(1).replace(",", ""))  # noqa: E731
     assert count(after) < count(before)
     assert at.query_params["sure"] in ("1", ["1"])
+
+
+def test_corpus_focus_is_set_in_the_sidebar_and_its_articles_parsed_again(at, app_db, gazetteer):
+    from geo.focus import focus_change, names_the_focus_may_change
+    from geo.gazetteer import Gazetteer
+    from geo.pipeline import GEOPARSER_VERSION
+
+    store = Store(app_db)
+    assert store.focus() == {}
+    toggle = at.sidebar.toggle(key="focus_open")
+    assert toggle.label == "Corpus focus: none"
+    toggle.set_value(True).run()
+    assert not at.exception, at.exception
+    # The suggestion comes from the stored places: this corpus is about Ukraine and Russia.
+    assert any("Suggested by the stored places: Ukraine (UA)" in c.value for c in at.caption)
+    names = names_the_focus_may_change(
+        store.mention_names(), Gazetteer(gazetteer.path).lookup, *focus_change({}, {"GE": 1.0})
+    )
+    marks = ",".join("?" * len(names))
+    expected = (
+        store.con()
+        .execute(f"SELECT COUNT(DISTINCT article_id) FROM mention WHERE text IN ({marks})", names)
+        .fetchone()[0]
+    )
+    assert expected >= 1
+    at.sidebar.multiselect(key="focus_countries").set_value(["GE"]).run()
+    at.sidebar.button(key="focus_apply").click().run()
+    assert not at.exception, at.exception
+    assert store.focus() == {"GE": 1.0}
+    said = [s.value for s in at.sidebar.success if "Corpus focus" in s.value]
+    assert said and f"{expected:,} article" in said[0], said
+    # The next run parsed them again: nothing is left stale.
+    assert list(store.stale_articles(GEOPARSER_VERSION)) == []
+    assert at.sidebar.toggle(key="focus_open").label == "Corpus focus: Georgia"

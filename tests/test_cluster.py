@@ -79,17 +79,46 @@ def client(gazetteer):
     Their default gazetteer is the test index, as `CONFLICT_MAP_GAZETTEER=... dask worker`
     sets it on a worker machine.
     """
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            env={"CONFLICT_MAP_GAZETTEER": str(gazetteer.path)},
-        ) as cluster,
-        distributed.Client(cluster) as c,
-    ):
-        yield c
+    with _local_cluster({"CONFLICT_MAP_GAZETTEER": str(gazetteer.path)}) as cluster:
+        with distributed.Client(cluster) as c:
+            yield c
+
+
+def _local_cluster(env: dict[str, str], attempts: int = 3):
+    """A two-worker LocalCluster; a start whose worker process died before it connected is
+    tried again (seen once on a loaded CI machine), with what the nanny logged as a warning.
+    """
+    import logging
+    import warnings
+
+    class Keep(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.INFO)
+            self.lines: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.lines.append(record.getMessage())
+
+    for attempt in range(1, attempts + 1):
+        keep = Keep()
+        nanny_log = logging.getLogger("distributed.nanny")
+        nanny_log.addHandler(keep)
+        try:
+            return distributed.LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                env=env,
+            )
+        except RuntimeError as err:
+            if attempt == attempts:
+                raise
+            said = "; ".join(line for line in keep.lines if "Worker process" in line)
+            warnings.warn(f"LocalCluster start {attempt} failed: {err} ({said})", stacklevel=2)
+        finally:
+            nanny_log.removeHandler(keep)
+    raise AssertionError("unreachable")
 
 
 def dump(path: Path) -> dict[str, list[tuple]]:

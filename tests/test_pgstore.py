@@ -82,12 +82,14 @@ def test_migrate_the_sample_and_get_the_same_answers(sample_db, pg_url, tmp_path
     assert doubtful and pg.doubtful_places(Query()) == pytest.approx(doubtful)
     first = sorted(doubtful)[0]
     sqlite.confirm_place(sqlite.place(first))
+    sqlite.set_focus({"UA": 1.0, "RU": 0.5})
     aid = sqlite.articles_of(source="Wikinews (via GUM corpus)")[0]
     sqlite.remove([aid])
     report = migrate(sqlite, pg)
     assert report.corrections == 1 and pg.revision() > revision
     assert [c.note for c in pg.corrections()] == ["the port"]
     assert pg.confirmed_places() == sqlite.confirmed_places()
+    assert pg.focus() == {"UA": 1.0, "RU": 0.5}  # the corpus focus goes along
     pg.remove([aid])  # a copy does not delete on the other side: the user removes it there
     _same_answers(sqlite, pg)
     assert [r[1] for r in pg.removed()] == [aid]

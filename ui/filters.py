@@ -13,6 +13,7 @@ from geo.store import Query, Store
 from ui.common import parse_date
 from ui.corpus import add_uploads, add_url, just_added
 from ui.events import event_filter
+from ui.focus import focus_box
 from ui.userplaces import user_places
 
 _RANGE_SPLIT = re.compile(r"\s*(?:\.\.|–|—|\bto\b|\s-\s|,|\s)\s*")
@@ -160,6 +161,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         st.rerun()
     just_added(store)
     user_places(store)
+    focus_box(store)
     if sb.button("Rescan articles", help="Pick up new files in data/articles/"):
         st.session_state.pop("_ingested", None)
         st.rerun()

@@ -15,6 +15,7 @@ from geo.store.common import is_server_url
 from geo.store.corrections import CorrectionsMixin
 from geo.store.events import EventsMixin
 from geo.store.feeds import FeedsMixin
+from geo.store.focus import FocusMixin
 from geo.store.groups import _join_group
 from geo.store.queries import QueriesMixin
 from geo.store.removal import RemovalMixin
@@ -34,6 +35,7 @@ class Store(
     QueriesMixin,
     ReviewMixin,
     TogetherMixin,
+    FocusMixin,
 ):
     """Articles, places and mentions in one database; hands out one connection per thread.
 

@@ -1,0 +1,75 @@
+"""The sidebar's "Corpus focus": the countries the articles are about, set by the user."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import gazetteer, render
+from geo.focus import refocus, suggested_focus
+from geo.store import Store
+from ui.common import get_gazetteer
+
+
+def _label(code: str) -> str:
+    return f"{gazetteer.country_names().get(code, code)} ({code})"
+
+
+def focus_box(store: Store) -> None:
+    """Show the corpus focus and let the user set it; the stored articles whose place names
+    the change may read differently are geoparsed again at once (with progress)."""
+    sb = st.sidebar
+    current = store.focus()
+    names = ", ".join(gazetteer.country_names().get(c, c) for c in current) or "none"
+    if not sb.toggle(
+        f"Corpus focus: {names}",
+        key="focus_open",
+        help="The countries these articles are about: a small prior for ambiguous names.",
+    ):
+        for level, msg in st.session_state.pop("_focus_messages", []):
+            getattr(sb, level)(render.md_escape(msg, 400))
+        return
+    with sb.container(border=True):
+        suggested = suggested_focus(store)
+        st.caption(
+            "An ambiguous name (Odessa, Paris, Vladimir) is read in these countries unless its"
+            " article places it elsewhere. Suggested by the stored places: "
+            + (", ".join(_label(c) for c in suggested) or "none")
+            + "."
+        )
+        counts = store.country_mentions()
+        options = sorted(
+            set(gazetteer.country_names()) | set(counts) | set(current),
+            key=lambda c: (-counts.get(c, 0), _label(c)),
+        )
+        chosen = st.multiselect(
+            "Focus countries",
+            options,
+            default=[c for c in current if c in options],
+            format_func=_label,
+            key="focus_countries",
+            placeholder="No focus",
+        )
+        c1, c2 = st.columns(2)
+        apply = c1.button("Apply", key="focus_apply", type="primary")
+        if c2.button("Use suggestion", key="focus_suggest", disabled=not suggested):
+            _apply(store, dict(suggested))
+        elif apply:
+            _apply(store, {c: 1.0 for c in chosen})
+        for level, msg in st.session_state.pop("_focus_messages", []):
+            getattr(st, level)(render.md_escape(msg, 400))
+
+
+def _apply(store: Store, focus: dict[str, float]) -> None:
+    n = refocus(store, get_gazetteer().lookup, focus)
+    shown = ", ".join(gazetteer.country_names().get(c, c) for c in focus) or "none"
+    st.session_state["_focus_messages"] = [
+        (
+            "success",
+            f"Corpus focus: {shown}. {n:,} article{'' if n == 1 else 's'} whose place names"
+            " it may read differently geoparsed again.",
+        )
+    ]
+    st.session_state.pop("focus_countries", None)  # the box shows the stored focus
+    if n:
+        st.session_state.pop("_ingested", None)  # the next run parses the stale articles
+    st.rerun()
