@@ -13,11 +13,12 @@ from dataclasses import replace
 
 import pytest
 
+from geo.pipeline import GEOPARSER_VERSION
 from geo.store import Store
 
 from .conftest import DATA
 from .e2e_fixtures import map_frame, map_ready
-from .test_e2e import page, server, wait_idle  # noqa: F401 (fixtures)
+from .test_e2e import ARTIFACTS, page, server, wait_idle  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
 
@@ -124,6 +125,30 @@ def test_review_confirm_fix_and_your_own_places(page, server):  # noqa: F811
     expect(pg.locator(".cm-passage mark", has_text="Azovstal").first).to_be_visible()
     plant = next(k for k in _keys(store) if "Azovstal plant" in k)
     expect(frame.locator(f"path[data-place='{plant}']")).to_have_count(1, timeout=30_000)
+
+    # Corpus focus: typed and picked in the sidebar; the articles it may read differently
+    # are parsed again at once, and the sidebar says how many.
+    pg.get_by_text("Corpus focus: none").click()
+    wait_idle(pg)
+    expect(
+        sidebar.get_by_text(re.compile(r"Suggested by the stored places: Ukraine"))
+    ).to_be_visible()
+    pick = sidebar.get_by_role("combobox").last
+    pick.click()
+    pg.keyboard.type("Georgia (GE)")
+    pg.keyboard.press("Enter")
+    wait_idle(pg)
+    pg.keyboard.press("Escape")
+    wait_idle(pg)
+    expect(sidebar.get_by_role("button", name="Remove Georgia (GE)")).to_have_count(1)
+    pg.screenshot(path=str(ARTIFACTS / "focus_picked.png"))
+    sidebar.get_by_role("button", name="Apply", exact=True).click()
+    expect(
+        sidebar.get_by_text(re.compile(r"Corpus focus: Georgia\. [1-9]\d* articles? whose place"))
+    ).to_be_visible(timeout=240_000)
+    assert store.focus() == {"GE": 1.0}
+    expect(pg.get_by_text("Corpus focus: Georgia", exact=True)).to_be_visible(timeout=60_000)
+    assert list(store.stale_articles(GEOPARSER_VERSION)) == []
     assert not outside, outside
     assert not bad, bad
 

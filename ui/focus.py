@@ -51,7 +51,12 @@ def focus_box(store: Store) -> None:
         )
         c1, c2 = st.columns(2)
         apply = c1.button("Apply", key="focus_apply", type="primary")
-        if c2.button("Use suggestion", key="focus_suggest", disabled=not suggested):
+        if c2.button(
+            "Suggested",
+            key="focus_suggest",
+            disabled=not suggested,
+            help="Use the countries the stored places suggest",
+        ):
             _apply(store, dict(suggested))
         elif apply:
             _apply(store, {c: 1.0 for c in chosen})
