@@ -290,10 +290,12 @@ class _ClusterIngest(_Ingest):
                 self.report.warnings.extend(gp.resolver.drain_warnings())
 
     def close(self) -> None:
-        """Cancel the batches still in flight (an aborted or failed run)."""
+        """Cancel the batches still in flight (an aborted or failed run); commit the saves
+        already made."""
         if self.futures:
             self.client.cancel(list(self.futures))
             self.futures.clear()
+        super().close()
 
 
 def ingest_on_cluster(

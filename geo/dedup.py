@@ -125,11 +125,11 @@ def shingles(text: str) -> set[str]:
 
 def signature(text: str) -> bytes | None:
     """The text's MinHash signature (NUM_PERM little-endian uint32), None when it is too short."""
-    from datasketch import MinHash  # importing datasketch takes half a second: only when needed
-
     sh = shingles(text)
     if len(sh) < MIN_SHINGLES:
         return None
+    from datasketch import MinHash  # importing datasketch takes half a second: only when needed
+
     mh = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
     mh.update_batch([s.encode("utf-8") for s in sh])
     return mh.hashvalues.astype("<u4").tobytes()

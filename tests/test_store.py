@@ -127,6 +127,36 @@ def test_failed_save_rolls_back(tmp_store):
     assert tmp_store.counts()["articles"] == 1 and tmp_store.revision() == before
 
 
+def test_a_batch_commits_once_and_a_failed_write_inside_it_is_undone_alone(tmp_store):
+    """`batch()` groups saves into one commit (SQLite) or changes nothing (PostgreSQL); a
+    transaction inside it that fails is undone without the saves around it."""
+    other = Store(tmp_store.path)  # another connection, as another session would have
+    batched = isinstance(tmp_store.path, Path)
+    with tmp_store.batch():
+        a = art()
+        tmp_store.save(a, mentions_for(a), "v1", "t")
+        # Not committed yet on SQLite: another connection does not see it.
+        assert other.counts()["articles"] == (0 if batched else 1)
+        with pytest.raises(RuntimeError), tmp_store.transaction() as con:
+            con.execute("INSERT INTO failure(source, reason, at) VALUES ('x', 'y', '2022-01-01')")
+            raise RuntimeError("a failed write")
+        b = art("b", url=None, text="Kyiv text.")
+        with pytest.raises(ValueError):  # refused before it writes anything
+            tmp_store.save(b, [Mention("b", 0, 4, "Nope", "name", KYIV, "")], "v1", "t")
+        c = art("c", url=None, text="Ukraine text.")
+        tmp_store.save(c, mentions_for(c), "v1", "t")
+    assert other.counts()["articles"] == 2
+    assert other.con().execute("SELECT COUNT(*) FROM failure").fetchone()[0] == 0
+    assert {m.text for m in other.mentions_of("c")} == {"Ukraine"}
+    # An exception out of the batch undoes all of it.
+    with pytest.raises(KeyError), tmp_store.batch():
+        d = art("d", url=None, text="Kyiv again.")
+        tmp_store.save(d, mentions_for(d), "v1", "t")
+        raise KeyError("stop")
+    assert other.counts()["articles"] == (2 if batched else 3)
+    other.close()
+
+
 def test_newer_schema_is_refused(tmp_path):
     p = tmp_path / "new.sqlite"
     con = sqlite3.connect(p)

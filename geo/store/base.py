@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from geo import dedup
@@ -70,6 +70,11 @@ class Store(
     def close(self) -> None:
         """Close this thread's connection (the next call opens a new one)."""
         raise NotImplementedError
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Group this thread's writes into fewer commits where the back end gains by it
+        (SQLite); elsewhere each `transaction()` commits on its own."""
+        return nullcontext()
 
     # -- shared ----------------------------------------------------------------------------
     def _check_signatures(self) -> None:

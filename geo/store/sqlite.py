@@ -152,9 +152,20 @@ class SqliteStore(Store):
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Hold the write lock (BEGIN IMMEDIATE); commit on success, roll back on any exception.
 
-        Writers queue for the lock, so one transaction never loses another's work.
+        Writers queue for the lock, so one transaction never loses another's work. Inside a
+        `batch()` of this thread it is a savepoint: rolled back alone, committed with the batch.
         """
         con = self.con()
+        if getattr(self._local, "batch", False):
+            con.execute("SAVEPOINT part")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK TO part")
+                con.execute("RELEASE part")
+                raise
+            con.execute("RELEASE part")
+            return
         self._retry(lambda: con.execute("BEGIN IMMEDIATE"))
         try:
             yield con
@@ -163,6 +174,22 @@ class SqliteStore(Store):
             if con.in_transaction:
                 con.execute("ROLLBACK")
             raise
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group this thread's writes into one transaction (each `transaction()` inside is a
+        savepoint): many small saves cost one commit. Hold it briefly: it keeps the write
+        lock. An exception rolls back the whole batch.
+        """
+        if getattr(self._local, "batch", False):
+            yield
+            return
+        with self.transaction():
+            self._local.batch = True
+            try:
+                yield
+            finally:
+                self._local.batch = False
 
     def _probe(self) -> None:
         """Refuse a file that is not SQLite or belongs to another application, without writing.
