@@ -167,10 +167,13 @@ class _Lexicon:
 
     def match(self, toks: Sequence, i: int) -> list[tuple[int, str, tuple[str, ...]]]:
         """(end index, label, words) of the phrases starting at toks[i], longest first."""
+        first = self.lemmas(toks[i])
+        if not first:  # most words start no phrase
+            return []
         out = []
         # Sorted: a set's order changes with PYTHONHASHSEED, and which reading of a word wins
         # a tie (verb or noun) must not change between processes.
-        for lemma in sorted(self.lemmas(toks[i])):
+        for lemma in sorted(first):
             for words, label in self.phrases.get(lemma, ()):
                 j, k = i, 0
                 while k < len(words) and j < len(toks):
@@ -816,7 +819,7 @@ def cue_classes(sents) -> list[str]:
 def _decide(ctx, model: Model, sents, unit: list[int], found: list) -> list:
     """The unit's events after the classifier's choice of its main type."""
     first, last = sents[unit[0]], sents[unit[-1]]
-    text = ctx.doc.text[first.start_char : last.end_char]
+    text = ctx.text[first.start_char : last.end_char]
     ordered = _main_first(found)
     cues = cue_classes(sents[n] for n in unit)
     proba = model.proba(passage_features(text, ordered, cues))
@@ -871,6 +874,7 @@ class _Context:
 
     def __init__(self, doc, mentions: Sequence[Mention], published: date | None) -> None:
         self.doc = doc
+        self.text = doc.text  # Doc.text joins every token: made once, not per passage
         self.ref_year = published.year if published else None
         self.given = len(mentions)
         self.mentions = [*mentions, *_unresolved_places(doc, mentions)]

@@ -194,7 +194,7 @@ class Geoparser:
 
     def _events(self, article: Article, doc, mentions: list[Mention]) -> list[Event]:
         """The events of an English article's Doc, placed at `mentions`; none otherwise."""
-        if doc is None or article.language not in EVENT_LANGUAGES or not doc.text:
+        if doc is None or article.language not in EVENT_LANGUAGES or not len(doc):
             return []
         return events_in_doc(doc, mentions, article.published)
 
