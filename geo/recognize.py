@@ -1113,6 +1113,15 @@ def _fits_unit(c: Candidate, unit: str) -> bool:
     return kind in {"admin1", "admin2", "region"} or c.feature == "former"
 
 
+def _same_name(a: str, b: str) -> bool:
+    """The same name up to case, accents, apostrophes and spacing ("Chornomors’k", "Chornomorsk")."""
+    return _name_key(a) == _name_key(b)
+
+
+def _name_key(name: str) -> str:
+    return "".join(ch for ch in normalize(name) if ch.isalnum())
+
+
 def _unit_candidates(
     gazetteer: Gazetteer, phrase: str, bases: list[str], unit: str
 ) -> tuple[tuple[Candidate, ...], str]:
@@ -1142,8 +1151,14 @@ def _unit_candidates(
             return hits, ""
     if water:
         # No such river or lake: its namesake town, only where the article's own places
-        # vouch for that country (the resolver checks: the span is left weak).
-        towns = tuple(c for c in gazetteer.lookup(bases[0]) if c.place.kind == "city")
+        # vouch for that country (the resolver checks: the span is left weak), and only a
+        # town really called so (its own name, however transliterated): an old or foreign
+        # name of a city ("Angara" is one of Ankara's) says nothing of a river.
+        towns = tuple(
+            c
+            for c in gazetteer.lookup(bases[0])
+            if c.place.kind == "city" and (c.primary or _same_name(c.place.name, bases[0]))
+        )
         return towns, f"no {unit} of this name in the gazetteer"
     for base in bases:
         # (A variant may match a town's alternate spelling: "Kupiansk" is Kup'yans'k's.)

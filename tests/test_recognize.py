@@ -296,6 +296,16 @@ def test_a_river_is_not_its_namesake_town_abroad(geoparser):
     assert (oka.place.kind, oka.place.country_code) == ("water", "RU")
     got = _places(geoparser, "The Tijuana River flows north from Tijuana, Mexico.")
     assert got["Tijuana River"].place.country_code == "MX"
+    # Nor to a city that once had the river's name, even where the article names its country.
+    text = (
+        "We cleaned up the site in Usolye-Sibirskoye, where there was a risk of waste going"
+        " straight into the Angara River."
+    )
+    ms = {m.text: m for m in _parse(geoparser, text)}
+    assert ms["Angara River"].place is None or ms["Angara River"].place.country_code == "RU"
+    # A town's own name in another transliteration still counts as its name.
+    got = _places(geoparser, "Grain ships left the Chornomorsk sea port near Odesa, Ukraine.")
+    assert got["Chornomorsk sea"].place.name == "Chornomors’k"
 
 
 @pytest.mark.parametrize(
