@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from geo.store.writes import STALE
-
 FOCUS_KEY = "focus"
 
 
@@ -76,11 +74,4 @@ class FocusMixin:
                     f"SELECT DISTINCT article_id FROM mention WHERE text IN ({marks})", part
                 )
             )
-        if ids:
-            with self.transaction() as con:
-                con.executemany(
-                    "UPDATE article SET geoparser = ? WHERE id = ?",
-                    [(STALE, aid) for aid in sorted(ids)],
-                )
-                self._bump(con)
-        return len(ids)
+        return self._mark_stale(ids)

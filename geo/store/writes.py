@@ -317,6 +317,10 @@ class WritesMixin:
             where = " OR ".join(sql for sql, _ in parts)
             args = [a for _, more in parts for a in more]
             ids.update(r[0] for r in con.execute(f"SELECT a.id FROM article a WHERE {where}", args))
+        return self._mark_stale(ids)
+
+    def _mark_stale(self, ids: set[str]) -> int:
+        """Make these articles stale (parsed again by the next ingest); returns how many."""
         if ids:
             with self.transaction() as con:
                 con.executemany(
