@@ -108,11 +108,18 @@ def test_hostile_texts_take_linear_time_per_character(nlp):
     small, big = 5_000, 40_000
     slow = {}
     for name, make in _hostile().items():
-        t_small = _tokenizer_seconds(nlp, make(small))
-        t_big = _tokenizer_seconds(nlp, make(big))
-        # Quadratic would be 64 times (minutes for 40,000 "<"); the slack absorbs timer noise
-        # and the tokenizer's cache on a busy machine.
-        if t_big > 8 * 2 * t_small + 0.25:
+        # A pair over the bound is timed again (twice at most) before it counts: one pause of
+        # the machine (the other test worker, a collection) is not the text's doing, while a
+        # quadratic text is slow every time. Each try starts with another letter, so that the
+        # tokenizer's cache of the first try cannot speed up the next.
+        for attempt in "abc":
+            t_small = _tokenizer_seconds(nlp, attempt + make(small))
+            t_big = _tokenizer_seconds(nlp, attempt + make(big))
+            # Quadratic would be 64 times (minutes for 40,000 "<"); the slack absorbs timer
+            # noise and the tokenizer's cache on a busy machine.
+            if t_big <= 8 * 2 * t_small + 0.25:
+                slow.pop(name, None)
+                break
             slow[name] = (round(t_small, 4), round(t_big, 4))
     assert slow == {}
 
