@@ -9,7 +9,7 @@ from datetime import date
 
 import streamlit as st
 
-from geo import export, gazetteer, mapview
+from geo import export, gazetteer, mapview, render
 from geo.events import EVENT_TYPES, STATUSES
 from geo.models import KINDS, Place
 from geo.pipeline import (
@@ -232,6 +232,13 @@ def reveal_if_asked() -> None:
         import streamlit.components.v1 as components
 
         components.html(_REVEAL_HTML.format(id=token), height=0)
+
+
+def show_messages(where, key: str, limit: int = 500) -> None:
+    """Show, once, the (level, text) messages an earlier run left under `key` in the session
+    ("success", "error", ...), as literal text on `where` (st or st.sidebar)."""
+    for level, msg in st.session_state.pop(key, []):
+        getattr(where, level)(render.md_escape(msg, limit))
 
 
 def plural(n: int, word: str) -> str:

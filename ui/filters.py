@@ -10,7 +10,7 @@ import streamlit as st
 from geo import gazetteer, render, textfilter
 from geo.models import KINDS
 from geo.store import Query, Store
-from ui.common import parse_date
+from ui.common import parse_date, show_messages
 from ui.corpus import add_uploads, add_url, just_added
 from ui.events import event_filter
 from ui.focus import focus_box
@@ -153,8 +153,7 @@ def sidebar(store: Store, bounds: tuple[date, date] | None) -> Query:
         ".rss .atom, or .gz/.zip archives of them",
         key=f"upload_{st.session_state.get('_upload_round', 0)}",
     )
-    for level, msg in st.session_state.pop("_upload_messages", []):
-        getattr(sb, level)(render.md_escape(msg))
+    show_messages(sb, "_upload_messages")
     if uploads:
         st.session_state["_upload_messages"] = add_uploads(store, uploads, mapping)
         st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1

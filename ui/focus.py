@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import gazetteer, render
-from geo.focus import refocus, suggested_focus
+from geo import gazetteer
+from geo.focus import focus_from_counts, refocus
 from geo.store import Store
-from ui.common import get_gazetteer
+from ui.common import get_gazetteer, show_messages
 
 
 def _label(code: str) -> str:
@@ -25,18 +25,17 @@ def focus_box(store: Store) -> None:
         key="focus_open",
         help="The countries these articles are about: a small prior for ambiguous names.",
     ):
-        for level, msg in st.session_state.pop("_focus_messages", []):
-            getattr(sb, level)(render.md_escape(msg, 400))
+        show_messages(sb, "_focus_messages", 400)
         return
     with sb.container(border=True):
-        suggested = suggested_focus(store)
+        counts = store.country_mentions()  # one query for the suggestion and the order
+        suggested = focus_from_counts(counts)
         st.caption(
             "An ambiguous name (Odessa, Paris, Vladimir) is read in these countries unless its"
             " article places it elsewhere. Suggested by the stored places: "
             + (", ".join(_label(c) for c in suggested) or "none")
             + "."
         )
-        counts = store.country_mentions()
         options = sorted(
             set(gazetteer.country_names()) | set(counts) | set(current),
             key=lambda c: (-counts.get(c, 0), _label(c)),
@@ -60,8 +59,7 @@ def focus_box(store: Store) -> None:
             _apply(store, dict(suggested))
         elif apply:
             _apply(store, {c: 1.0 for c in chosen})
-        for level, msg in st.session_state.pop("_focus_messages", []):
-            getattr(st, level)(render.md_escape(msg, 400))
+        show_messages(st, "_focus_messages", 400)
 
 
 def _apply(store: Store, focus: dict[str, float]) -> None:

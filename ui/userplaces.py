@@ -7,7 +7,7 @@ import streamlit as st
 from geo import render, usergazetteer
 from geo.errors import GeoError
 from geo.store import Store
-from ui.common import get_gazetteer, get_geoparser
+from ui.common import get_gazetteer, get_geoparser, show_messages
 
 EXAMPLE = (
     "name,aliases,lat,lon,kind,country,parent\n"
@@ -28,8 +28,7 @@ def user_places(store: Store) -> None:
         key="user_places_open",
         help="Add places the gazetteer lacks (facilities, villages, new districts).",
     ):
-        for level, msg in st.session_state.pop("_user_places_messages", []):
-            getattr(sb, level)(render.md_escape(msg, 600))
+        show_messages(sb, "_user_places_messages", 600)
         return
     with sb.container(border=True):
         st.caption(
@@ -50,8 +49,7 @@ def user_places(store: Store) -> None:
             type=["csv"],
             key=f"user_places_{st.session_state.get('_user_places_round', 0)}",
         )
-        for level, msg in st.session_state.pop("_user_places_messages", []):
-            getattr(st, level)(render.md_escape(msg, 600))
+        show_messages(st, "_user_places_messages", 600)
         if up is not None:
             try:
                 path, places = usergazetteer.save_file(up.name, up.getvalue())
