@@ -8,7 +8,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -398,14 +398,30 @@ def test_server_error_that_recovers_succeeds_on_retry(server):
     assert len(server.hits("/flaky")) == 2
 
 
+def within_bound(attempt: Callable[[int], bool], tries: int = 3) -> bool:
+    """Run a timed `attempt` (given its number) again, twice at most, while it misses its bound.
+
+    The bounds below are a few tenths of a second; one pause of a loaded machine (two test
+    workers on two cores) can add that much to a single run. A fetcher that ignores its
+    deadline or does not back off misses the bound every time, so the test still fails.
+    """
+    return any(attempt(n) for n in range(tries))
+
+
 def test_too_many_requests_is_retried_with_back_off(server):
-    url = server.route("/busy", [Reply(429), Reply(429), Reply(body=PAGE)])
-    start = time.monotonic()
-    assert Fetcher(policy(server, backoff=0.1)).get(url).body == PAGE
-    hits = server.hits("/busy")
-    assert len(hits) == 3
-    assert hits[2].at - hits[1].at >= 1.8 * (hits[1].at - hits[0].at) > 0  # doubling waits
-    assert time.monotonic() - start < 2
+    def attempt(n: int) -> bool:
+        path = f"/busy{n}"
+        url = server.route(path, [Reply(429), Reply(429), Reply(body=PAGE)])
+        start = time.monotonic()
+        assert Fetcher(policy(server, backoff=0.1)).get(url).body == PAGE
+        elapsed = time.monotonic() - start
+        hits = server.hits(path)
+        assert len(hits) == 3
+        first, second = hits[1].at - hits[0].at, hits[2].at - hits[1].at
+        assert first > 0
+        return second >= 1.8 * first and elapsed < 2  # doubling waits
+
+    assert within_bound(attempt)
 
 
 def test_persistent_server_error_gives_up_after_the_retries(server):
@@ -440,27 +456,36 @@ def test_unknown_host_message_is_plain(monkeypatch):
 def test_trickling_server_is_cut_off_at_the_deadline(server, send_length):
     # One byte every 0.3 s never trips the 2 s per-read time-out; only the deadline stops it,
     # and a body cut off there is never taken for a complete page.
-    url = server.route("/slow", Reply(body=PAGE, trickle=0.3, send_length=send_length))
-    start = time.monotonic()
-    with pytest.raises(FetchError, match=r"^gave up after 1 s$"):
-        Fetcher(policy(server, timeout=2.0, deadline=1.0)).get(url)
-    assert time.monotonic() - start < 1.25
+    def attempt(n: int) -> bool:
+        url = server.route(f"/slow{n}", Reply(body=PAGE, trickle=0.3, send_length=send_length))
+        start = time.monotonic()
+        with pytest.raises(FetchError, match=r"^gave up after 1 s$"):
+            Fetcher(policy(server, timeout=2.0, deadline=1.0)).get(url)
+        return time.monotonic() - start < 1.25
+
+    assert within_bound(attempt)
 
 
 def test_server_trickling_its_headers_is_cut_off_at_the_deadline(server):
-    url = server.route("/slow-head", Reply(body=PAGE, trickle=0.1, slow_head=True))
-    start = time.monotonic()
-    with pytest.raises(FetchError, match=r"^gave up after 1 s$"):
-        Fetcher(policy(server, timeout=2.0, deadline=1.0)).get(url)
-    assert time.monotonic() - start < 1.25
+    def attempt(n: int) -> bool:
+        url = server.route(f"/slow-head{n}", Reply(body=PAGE, trickle=0.1, slow_head=True))
+        start = time.monotonic()
+        with pytest.raises(FetchError, match=r"^gave up after 1 s$"):
+            Fetcher(policy(server, timeout=2.0, deadline=1.0)).get(url)
+        return time.monotonic() - start < 1.25
+
+    assert within_bound(attempt)
 
 
 def test_server_silent_longer_than_the_deadline_is_cut_off_at_the_deadline(server):
-    url = server.route("/slower", Reply(body=PAGE, trickle=2.0))
-    start = time.monotonic()
-    with pytest.raises(FetchError, match=r"^gave up after 0\.8 s$"):
-        Fetcher(policy(server, timeout=5.0, deadline=0.8)).get(url)
-    assert time.monotonic() - start < 1.3
+    def attempt(n: int) -> bool:
+        url = server.route(f"/slower{n}", Reply(body=PAGE, trickle=2.0))
+        start = time.monotonic()
+        with pytest.raises(FetchError, match=r"^gave up after 0\.8 s$"):
+            Fetcher(policy(server, timeout=5.0, deadline=0.8)).get(url)
+        return time.monotonic() - start < 1.3
+
+    assert within_bound(attempt)
 
 
 def test_silent_server_trips_the_per_read_timeout_and_is_retried(server):
