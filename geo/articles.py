@@ -117,6 +117,11 @@ _BOMS = (
 
 
 # -- dates --------------------------------------------------------------------------------
+# "March 28, 2022", "Mar 28, 2022", "28 March 2022", "28 Mar 2022" (English month names: the C
+# locale's, which Python uses unless a program sets another).
+_WRITTEN_DATES = ("%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%d %B %Y", "%d %b %Y", "%b. %d, %Y")
+
+
 def parse_date(value: object) -> date | None:
     """A publication date from ISO 8601, RFC 822 or written text ('March 28, 2022'); None when empty.
 
@@ -147,7 +152,12 @@ def parse_date(value: object) -> date | None:
             return parsedate_to_datetime(s).date()
         except (TypeError, ValueError, IndexError, OverflowError):
             pass
-    import dateparser  # slow to import; most dates are ISO
+    for fmt in _WRITTEN_DATES:  # the common English forms, without loading dateparser
+        try:
+            return datetime.strptime(s, fmt).date()  # noqa: DTZ007 (a date, no time zone)
+        except ValueError:
+            pass
+    import dateparser  # slow to import and to start; most dates are ISO or written above
 
     try:
         parsed = dateparser.parse(

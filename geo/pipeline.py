@@ -228,19 +228,27 @@ class Precomputed(Mapping[str, list[dict]]):
         self._lines = lines
         self._language = language  # the file's languages are this detector's (DETECTOR)
         self._minhash = minhash  # its signatures are dedup.SIGNATURE_KIND's
+        self._last: tuple[str, dict] | None = None
+
+    def _record(self, text_hash: str) -> dict:
+        # An article's toponyms, extras and events are asked for one after the other:
+        # its line is parsed once.
+        if self._last is None or self._last[0] != text_hash:
+            self._last = (text_hash, json.loads(self._lines[text_hash]))
+        return self._last[1]
 
     def __getitem__(self, text_hash: str) -> list[dict]:
-        return json.loads(self._lines[text_hash])["toponyms"]
+        return self._record(text_hash)["toponyms"]
 
     def extras(self, text_hash: str) -> tuple[str | None, bytes | None]:
         """(language, MinHash signature) stored for the text; None for what is not stored."""
-        rec = json.loads(self._lines[text_hash])
+        rec = self._record(text_hash)
         lang = rec.get("language") if self._language else None
         sig = rec.get("minhash") if self._minhash else None
         return lang, bytes.fromhex(sig) if sig else None
 
     def events(self, text_hash: str) -> list[dict]:
-        return json.loads(self._lines[text_hash])["events"]
+        return self._record(text_hash)["events"]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._lines)
@@ -646,7 +654,7 @@ class _Ingest:
             job.mentions = [mention_from_json(art.id, t) for t in topos] if english else []
             events = getattr(self.precomputed, "events", None)
             if events is not None and job.article.language in EVENT_LANGUAGES:
-                job.events = [event_from_json(e, job.mentions) for e in events(text_id(art.text))]
+                job.events = [event_from_json(e, job.mentions) for e in events(th)]
         elif self._stored_copy(art):
             job.mentions = []  # the store only records the copy
         if file is not None:

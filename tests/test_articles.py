@@ -151,6 +151,10 @@ def test_parse_date_forms():
     assert parse_date("2022-03-28") == date(2022, 3, 28)
     assert parse_date("March 28, 2022") == date(2022, 3, 28)
     assert parse_date("Friday, August 21, 2015") == date(2015, 8, 21)
+    for written in ("Mar 28, 2022", "Mar. 28, 2022", "28 March 2022", "28 Mar 2022"):
+        assert parse_date(written) == date(2022, 3, 28), written
+    with pytest.raises(ArticleError):
+        parse_date("February 30, 2022")  # no such day, in any reader
     assert parse_date("") is None and parse_date(None) is None
     with pytest.raises(ArticleError):
         parse_date("not a date at all")

@@ -16,6 +16,7 @@ from geo.errors import StoreError
 from geo.models import Article, Correction, Mention, Place
 from geo.store import APPLICATION_ID, SCHEMA_STEPS, FeedState, Query, Store
 from geo.store.postgres import PostgresStore
+from geo.store.sqlite_schema import FTS_TRIGGERS_9, INDEXED_SEQ
 
 KYIV = Place(703448, "Kyiv", "city", 50.45, 30.52, "UA")
 UA = Place(690791, "Ukraine", "country", 49.0, 32.0, "UA")
@@ -573,8 +574,72 @@ def test_feed_errors(tmp_store):
         tmp_store.record_poll("https://example.org/feed", 1, None)
 
 
+def before_schema_12(path: Path, version: int = 11) -> None:
+    """Undo schema step 12 (and mark the file `version`): every article in the text index,
+    kept there by the step-9 triggers.
+    """
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO article_fts(article_fts) VALUES ('rebuild')")
+    con.executescript(
+        f"""
+        DROP TRIGGER article_fts_insert; DROP TRIGGER article_fts_update;
+        DROP TRIGGER article_fts_delete; DELETE FROM meta WHERE key = '{INDEXED_SEQ}';
+        {";".join(FTS_TRIGGERS_9)};
+        PRAGMA user_version = {version};
+        """
+    )
+    con.close()
+
+
+def fts_ids(store: Store, word: str) -> set[str]:
+    """The articles the text index finds `word` in, read from the index itself."""
+    phrase = '"' + word + '"'
+    return {
+        r[0]
+        for r in store.con().execute(
+            "SELECT a.id FROM article a WHERE a.seq IN"
+            " (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)",
+            (phrase,),
+        )
+    }
+
+
+def test_new_articles_enter_the_text_index_at_the_next_search(tmp_path):
+    p = tmp_path / "v11.sqlite"
+    store = Store(p)
+    a = art(aid="old", text="Grain ships left Odesa.", url="https://x.org/old")
+    store.save(a, mentions_for(a), "v1", "t")
+    store.close()
+    before_schema_12(p)  # a file from before: its article is indexed
+    store = Store(p)
+    assert fts_ids(store, "grain") == {"old"}
+    for aid, text in (("new", "A grain deal in Kyiv."), ("gone", "Grain silos near Kyiv.")):
+        b = art(aid=aid, text=text, url=f"https://x.org/{aid}")
+        store.save(b, mentions_for(b), "v1", "t")
+    assert fts_ids(store, "grain") == {"old"}  # not yet: saving does not index
+    store.remove(["gone"])  # never indexed: its removal leaves the index alone
+    # An article changed before it was indexed is indexed with its new text.
+    store.save(art(aid="new", text="A grain deal in Lviv.", url="https://x.org/new"), [], "v1", "t")
+    store.article_rows(Query(text="GRAIN"))  # a text search indexes them first
+    assert fts_ids(store, "grain") == {"old", "new"} and fts_ids(store, "lviv") == {"new"}
+    assert fts_ids(store, "kyiv") == set()
+    # Once indexed, changes and removals reach the index at once, as before.
+    store.save(art(aid="old", text="Ships left Odesa.", url="https://x.org/old"), [], "v1", "t")
+    batch = store.remove(["new"])
+    assert fts_ids(store, "grain") == set()
+    # The removed article comes back under a new number above the watermark.
+    assert store.restore(batch) == 1
+    store.article_rows(Query(text="grain"))
+    assert fts_ids(store, "grain") == {"new"}
+    con = store.con()
+    assert con.execute("INSERT INTO article_fts(article_fts) VALUES ('integrity-check')")
+    seqs = [r[0] for r in con.execute("SELECT seq FROM article ORDER BY seq")]
+    assert len(set(seqs)) == len(seqs) == 2
+
+
 def before_schema_11(path: Path, version: int = 10) -> None:
-    """Undo schema step 11 (and mark the file `version`)."""
+    """Undo schema steps 12 and 11 (and mark the file `version`)."""
+    before_schema_12(path)
     con = sqlite3.connect(path)
     con.executescript(
         f"""

@@ -22,7 +22,7 @@ from geo.errors import StoreError
 from geo.store.base import Store
 from geo.store.common import APPLICATION_ID, BUSY_PATIENCE_S, BUSY_TIMEOUT_S
 from geo.store.distance import box_around, haversine_km
-from geo.store.sqlite_schema import SCHEMA_STEPS
+from geo.store.sqlite_schema import INDEXED_SEQ, SCHEMA_STEPS, index_new_texts
 
 log = logging.getLogger(__name__)
 
@@ -351,6 +351,22 @@ class SqliteStore(Store):
             con.close()
             self._local.con = None
 
+    def _index_new_texts(self) -> None:
+        """Bring the text index up to date with the articles saved since it was last used
+        (schema 12): a few index lookups when it is current.
+        """
+        con = self.con()
+        if con.execute(
+            f"SELECT COALESCE(MAX(seq), 0) > COALESCE((SELECT CAST(value AS INTEGER) FROM meta"
+            f" WHERE key = '{INDEXED_SEQ}'), 0) FROM article"
+        ).fetchone()[0]:
+            if con.in_transaction:  # inside this thread's own write
+                n = index_new_texts(con)
+            else:
+                with self.transaction() as c:
+                    n = index_new_texts(c)
+            log.info("text index: %d new articles indexed", n)
+
     # -- dialect ---------------------------------------------------------------------------
     def _text_clause(self, term: str) -> tuple[str, list]:
         """SQL that is true for the articles whose title or text contain `term`, in any case.
@@ -359,6 +375,7 @@ class SqliteStore(Store):
         looked for in every article.
         """
         if len(term) >= 3:
+            self._index_new_texts()
             phrase = '"' + term.replace('"', '""') + '"'
             return "a.seq IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)", [phrase]
         return "(instr(lower(a.title), lower(?)) > 0 OR instr(lower(a.text), lower(?)) > 0)", [
