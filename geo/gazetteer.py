@@ -38,7 +38,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 22
+INDEX_VERSION = 23
 
 Progress = Callable[[int, int], None]
 

@@ -111,6 +111,89 @@ def test_ukrainian_organisation_names_kept_out(recognisers):
     assert "України" not in _found(recognisers, text, "uk")
 
 
+def test_ukrainian_names_only_people_have_are_kept_out(recognisers):
+    # "Дори" (of Дора) and "Тараса" are only names of people in the dictionary, even after "до".
+    text = "Марко пішов до Дори, а потім до Тараса у Полтаві."
+    assert _found(recognisers, text, "uk") == {"Полтаві": "Poltava"}
+
+
+def test_ukrainian_short_quoted_titles_are_not_places(recognisers):
+    text = (
+        "Про це написала газета «Вісті. Полтава», а футбольний клуб «Дніпро» переміг. "
+        "Палац « Україна » відкрили. Мер сказав: «Ми будуємо нову школу в Полтаві»."
+    )
+    found = _found(recognisers, text, "uk")
+    assert "Полтава" not in found and "Дніпро" not in found and "Україна" not in found
+    assert "Полтаві" in found  # a quoted sentence still names places
+
+
+def test_ukrainian_sentence_start_function_word_is_not_a_country(recognisers):
+    text = "Того дня в Одесі йшов дощ. Делегація прибула до Того."
+    found = _found(recognisers, text, "uk")
+    assert [sp for sp in recognisers.recognize(text, "uk") if sp.start == 0] == []
+    assert found["Одесі"] == "Odesa" and found["Того"] == "Togo"
+
+
+def test_ukrainian_city_genitive_versus_oblast_adjective(recognisers):
+    text = "Рейси до аеропорту Донецька скасували, а Донецька область отримала допомогу."
+    spans = {sp.text for sp in recognisers.recognize(text, "uk")}
+    assert "Донецька" in spans  # the city's genitive
+    assert "Донецька область" in spans and len(spans) == 2  # the adjective stays in the unit
+
+
+def test_ukrainian_place_in_an_institution_name_is_kept_out(recognisers):
+    text = (
+        "Ухвалу виніс Печерський районний суд м. Києва, а прокуратура Одеської області "
+        "оскаржила її. Мер Києва прибув до Одеси."
+    )
+    spans = [(sp.text, sp.start) for sp in recognisers.recognize(text, "uk")]
+    assert [t for t, _ in spans] == ["Києва", "Одеси"]
+    assert spans[0][1] == text.index("Мер Києва") + 4
+
+
+def test_ukrainian_oblast_after_a_town_and_towns_in_a_list(recognisers):
+    text = "Він живе в Ірпіні Київської області. Поїзд іде через Ходорів, Бурштин і Галич."
+    found = _found(recognisers, text, "uk")
+    assert found["Київської області"] == "Kyiv Oblast"
+    assert {"Ірпіні", "Ходорів", "Бурштин", "Галич"} <= set(found)
+    # Leftwards from the one recognised place too, and never a first name in the list.
+    found = _found(recognisers, "Бурштин, Рогатин і Київ чекали. Олександр, Бурштин і Київ.", "uk")
+    assert list(found) == ["Бурштин", "Рогатин", "Київ"]  # Олександр stays out
+
+
+def test_ukrainian_abbreviations_and_historical_names(recognisers):
+    text = "Угоду між Україною та ЄС підписали. Бойовики ДНР обстріляли АР Крим часів СРСР."
+    found = _found(recognisers, text, "uk")
+    assert found["ЄС"] == "Europe" and found["ДНР"] == "Donetsk Oblast"
+    assert found["АР Крим"] == "Autonomous Republic of Crimea" and found["СРСР"] == "Russia"
+
+
+def test_ukrainian_years_initials_and_sentence_starts(recognisers):
+    text = (
+        "Проєкт стартував у 2011 р. Його мета проста. Війська Б. Хмельницького пішли до Львова. "
+        "На півдні Франції тепло. Мешканка Києва Олена Петрук купила будинок."
+    )
+    found = _found(recognisers, text, "uk")
+    assert set(found) == {"Львова", "Франції", "Києва"}
+
+
+def test_ukrainian_streets_with_house_numbers_and_initials(recognisers):
+    text = "Офіс на вул. І. Франка, 7-а, склад на вул. Садовій, 10 ‐ 12 у Полтаві."
+    spans = [sp.text for sp in recognisers.recognize(text, "uk")]
+    assert spans == ["вул. І. Франка, 7-а", "вул. Садовій, 10 ‐ 12", "Полтаві"]
+
+
+def test_ukrainian_parts_of_a_place_and_law_titles(recognisers):
+    text = (
+        "Дощі пройшли в Західній Україні та Південній Африці. Згідно із Законом України "
+        "«Про місцеве самоврядування в Україні» рада зібралася у Новій Каховці."
+    )
+    found = _found(recognisers, text, "uk")
+    assert found["Західній Україні"] == "Ukraine"
+    assert "Південній Африці" in found and found["Новій Каховці"] == "Nova Kakhovka"
+    assert "Україні" not in found  # inside a law's title
+
+
 def test_ukrainian_village_after_settlement_noun(recognisers):
     # A village the gazetteer does not know is still a place after "селі".
     found = _found(recognisers, "У селі Вербівчик на Полтавщині згоріла хата.", "uk")

@@ -13,6 +13,14 @@ from pathlib import Path
 from geo.gazetteer import Candidate, Gazetteer
 from geo.lang.cyrillic import UNIT_NOUNS, Lexicon, Word, is_cyrillic, noun_forms, words
 from geo.lang.ru import NewsNER, resolve_name
+from geo.lang.uk_morph import (
+    agrees_as_adjective,
+    function_word,
+    lemma,
+    noun_reading,
+    only_a_person,
+    qualifier_kind,
+)
 from geo.recognize import Span
 
 FIRST_NAMES_FILE = (
@@ -41,6 +49,12 @@ STREET = {
     "бульв", "провулок", "провулку", "пров", "узвіз", "узвозі", "майдан", "майдані",
     "шосе", "набережна", "набережній",
 }  # fmt: skip
+# Descriptors written shortened with a full stop: "вул. Хрещатик", "м. Буча", "с. Ясень".
+ABBREVIATIONS = {
+    "вул", "пл", "просп", "пр", "бульв", "пров", "м", "с", "смт", "сел", "р", "обл", "р-н",
+}  # fmt: skip
+# A house number after a street: ", 22", ", 7-а", ", 10 ‐ 12", ", 52 / 1", ", 58-А".
+HOUSE_NUMBER = re.compile(r",\s*\d+(?:\s*[-‐/]\s*\d+)*(?:[-‐]?[а-яА-ЯіїєІЇЄ](?!\w))?")
 # A patronymic in any case: the words around it are a person's name.
 PATRONYMIC = re.compile(r"(?:ович|евич|йович|івн|ївн|овн|евн)(?:а|у|ем|ові|і|ою|ої|ей|у)?$")
 SURNAME = re.compile(r"(?:енк[оау]|енков[іи]|чук[аиуо]?|юк[аиу]?|ишин|ович)$", re.I)
@@ -58,6 +72,9 @@ ORG_INNER = re.compile(
     r"(?:а|я|у|ю|и|і|ї|ого|ої|ій|их|им|ом|ем|ою|ів|ий|е|ей|ям|ами|[бгґджзклмнпрстфхцчшщ])$"
 )
 GENITIVE = re.compile(r"(?:и|ї|а|я|ого|ої|ів|області|району)$")
+# What parts the members of an enumeration: a comma, or "і", "та", "й".
+_LIST_GAP = re.compile(r"^ ?, ?$|^ (?:і|та|й|и) $")
+_AND = {"і", "та", "й", "и"}
 # Populations that need no cue around them (strong) and the floor for a cue to suffice.
 MIN_POP_STRONG = 15_000
 MIN_POP_SENTENCE_START = 100_000
@@ -107,14 +124,69 @@ class UkrainianRecognizer:
                 i += 1
                 continue
             j = self._run_end(text, ws, i)
-            found = self._place_in(text, ws, i, j, loc_words, per_words)
+            after_place = bool(out) and i > 0 and out[-1].end == ws[i - 1].end
+            found = self._place_in(text, ws, i, j, loc_words, per_words, after_place)
             if found is None:
                 i += 1
                 continue
             span, end = found
             out.append(span)
             i = end
-        return out
+        return self._list_members(text, ws, out)
+
+    def _list_members(self, text: str, ws: list[Word], out: list[Span]) -> list[Span]:
+        """Add the towns listed beside a recognised place ("Ходорів , Бурштин , Галич"): in
+        an enumeration, a small town needs no cue of its own. People are kept out as in the
+        first pass (first names, surnames, names only a person has)."""
+        covered = {k for k, w in enumerate(ws) for sp in out if sp.start <= w.start < sp.end}
+        starts = {sp.start for sp in out}
+        ends = {sp.end for sp in out}
+        forward = range(len(ws))
+        # Three sweeps (rightwards, leftwards, rightwards) reach every member of a list from
+        # its recognised one in linear time.
+        for order in (forward, reversed(forward), forward):
+            for k in order:
+                w = ws[k]
+                if k in covered or not (w.capitalised and is_cyrillic(w.text)):
+                    continue
+                a = k - 2 if k > 1 and ws[k - 1].lower in _AND else k - 1
+                b = k + 2 if k + 2 < len(ws) and ws[k + 1].lower in _AND else k + 1
+                left = a >= 0 and ws[a].end in ends and _LIST_GAP.match(text[ws[a].end : w.start])
+                right = (
+                    b < len(ws)
+                    and ws[b].start in starts
+                    and _LIST_GAP.match(text[w.end : ws[b].start])
+                )
+                if not (left or right) or not self._list_town(text, ws, k):
+                    continue
+                cands, _ = self.lexicon.name(w.text)
+                out.append(self._span(text, w.start, w.end, cands, ""))
+                covered.add(k)
+                starts.add(w.start)
+                ends.add(w.end)
+        return sorted(out, key=lambda sp: sp.start)
+
+    def _list_town(self, text: str, ws: list[Word], k: int) -> bool:
+        w = ws[k]
+        cands, _ = self.lexicon.name(w.text)
+        if not cands or len(w.text) < 3:
+            return False
+        if not (
+            any(c.place.country_code in HOME_COUNTRIES for c in cands)
+            or _strong(cands, MIN_POP_SENTENCE_START)
+        ):
+            return False  # a small town far away: more often a word or a name
+        nxt = ws[k + 1] if k + 1 < len(ws) else None
+        return not (
+            _first_name(w.text)
+            or only_a_person(w.text)
+            or SURNAME.search(w.lower)
+            or PATRONYMIC.search(w.lower)
+            or (nxt is not None and text[w.end : nxt.start] == " " and nxt.capitalised)
+            or _sentence_start(text, w)
+            and function_word(w.text)
+            or _in_short_title(text, w.start, w.end)
+        )
 
     # -- runs of capitalised words -------------------------------------------------------
     @staticmethod
@@ -134,11 +206,12 @@ class UkrainianRecognizer:
             break
         return j
 
-    def _place_in(self, text, ws, i, j, loc_words, per_words):
+    def _place_in(self, text, ws, i, j, loc_words, per_words, after_place=False):
         """(span, next word index) for the longest place starting at word `i`, or None."""
         prev = _prev_word(text, ws, i)
         if prev in STREET:
             return self._street(text, ws, i, j)
+        qualifier = j > i + 1 and qualifier_kind(ws[i].text)
         for e in range(j, i, -1):
             name = text[ws[i].start : ws[e - 1].end]
             cands, hint = (
@@ -146,9 +219,14 @@ class UkrainianRecognizer:
                 if e - i > 1
                 else self._single(name)
             )
+            if not cands and e == i + 2 and qualifier == "direction":
+                # "Західної України", "Південній Африці": the part of a known place
+                cands, hint = self._single(text[ws[i + 1].start : ws[i + 1].end])
+            if e == i + 1 and qualifier:
+                break  # "Мала Костромка", "Нова Дофіновка": the adjective alone is no place
             if not cands:
                 continue
-            if not self._accept(text, ws, i, e, cands, prev, loc_words, per_words):
+            if not self._accept(text, ws, i, e, cands, prev, loc_words, per_words, after_place):
                 return None
             return self._span(text, ws[i].start, ws[e - 1].end, cands, hint), e
         # Unknown to the gazetteer: a place only when the words around say so.
@@ -166,17 +244,30 @@ class UkrainianRecognizer:
         cands, _ = self.lexicon.name(name)
         return cands, ""
 
-    def _accept(self, text, ws, i, e, cands, prev, loc_words, per_words) -> bool:
-        """Decide whether a gazetteer-matched run of words is a place here."""
+    def _accept(self, text, ws, i, e, cands, prev, loc_words, per_words, after_place) -> bool:
+        """Decide whether a gazetteer-matched run of words is a place here. `after_place`:
+        the word before ends a place ("Ірпіні Київської області", "Каліфорнія США")."""
         w = ws[i]
         single = e - i == 1
-        if _quoted(text, w.start, ws[e - 1].end):
-            return False  # «Житомирщина»: a newspaper's, a firm's or a team's name
-        if _inside_name(text, ws, i) or _organisation_tail(text, ws, i, e):
+        if _quoted(text, w.start, ws[e - 1].end) or _in_short_title(
+            text, w.start, ws[e - 1].end, law_only=prev in LOCATIVE
+        ):
+            return False  # «Житомирщина», «Наші гроші. Львів»: a newspaper's or a firm's name
+        if (
+            _inside_name(text, ws, i)
+            and not (ws[e - 1].lower in UNIT_NOUNS or after_place)
+            or _organisation_tail(text, ws, i, e)
+            or _after_institution(text, ws, i, e)
+        ):
             return False  # "Кабінет Міністрів України", "Господарського суду Донецької області"
         if len(w.text) < 3 and not w.text.isupper():
             return False
-        if single and ADJECTIVE.search(w.lower) and not (prev in LOCATIVE or prev in SETTLEMENT):
+        if (
+            single
+            and ADJECTIVE.search(w.lower)
+            and not (prev in LOCATIVE or prev in SETTLEMENT)
+            and not _city_genitive(text, ws, e)
+        ):
             return False  # "Київський університет", "Хмельницького": an adjective or a surname
         high = any(
             c.place.kind in {"country", "continent", "admin1", "region", "water"} for c in cands
@@ -184,11 +275,16 @@ class UkrainianRecognizer:
         pop = max((c.population for c in cands), default=0)
         nxt = ws[e] if e < len(ws) else None
         adjacent_next = nxt is not None and text[ws[e - 1].end : nxt.start] == " "
+        if _after_initial(text, ws, i):
+            return False  # "Б. Хмельницького", "М . Кривоноса": a surname after an initial
+        if not high and only_a_person(w.text) and prev not in SETTLEMENT:
+            return False  # "до Дори", "Володі Ямінського": every reading is a person's name
         if single and not high:
             if _first_name(w.text):
                 return False  # "Олександр", "Софія": people, not villages
             if (
                 adjacent_next
+                and pop < MIN_POP_SENTENCE_START
                 and nxt.capitalised
                 and (
                     PATRONYMIC.search(nxt.lower)
@@ -208,6 +304,8 @@ class UkrainianRecognizer:
                 return False  # "Сава", "Боні": a faraway town's name is more often a person's
             if RU_SURNAME.search(w.lower) and pop < 100_000 and not cued:
                 return False  # "Александров", "Виноградов": surnames first
+        if single and _sentence_start(text, w) and function_word(w.text):
+            return False  # "Того вечора": a common word capitalised by the sentence (Togo)
         if high or pop >= MIN_POP_STRONG:
             if _sentence_start(text, w) and single and not high and pop < MIN_POP_SENTENCE_START:
                 return prev in LOCATIVE or i in loc_words
@@ -220,12 +318,20 @@ class UkrainianRecognizer:
         k = i - 1
         start = ws[k].start
         e = i + 1
+        if (
+            len(ws[i].text) == 1
+            and e < len(ws)
+            and ws[e].capitalised
+            and re.fullmatch(r" ?\. ?", text[ws[i].end : ws[e].start])
+        ):
+            e += 1  # "вул. І. Федорова": a person's initial, then the name
+            j = max(j, e)
         while e < j and ws[e].capitalised:
             e += 1
         end = ws[e - 1].end
-        m = re.match(r",\s*\d+[а-яА-Я]?\b", text[end : end + 12])
+        m = HOUSE_NUMBER.match(text, end, min(len(text), end + 24))
         if m:
-            end += m.end()
+            end = m.end()
         return self._span(text, start, end, (), ""), e
 
     @staticmethod
@@ -283,6 +389,46 @@ def _quoted(text: str, start: int, end: int) -> bool:
     }
 
 
+TITLE_MAX_WORDS = 4
+_OPEN, _CLOSE = "«„", "»“"
+
+
+def _in_short_title(text: str, start: int, end: int, law_only: bool = False) -> bool:
+    """True when the name lies inside a short quoted title: «Наші гроші. Львів», « Житомирщина »,
+    Палац «Україна» (names of papers, firms, teams and buildings are quoted in Ukrainian and
+    Russian; a quoted sentence is longer)."""
+    left = max(0, start - 160)
+    opening = max(text.rfind(q, left, start) for q in _OPEN)
+    if opening < 0 or any(text.rfind(q, opening, start) >= 0 for q in _CLOSE):
+        return False
+    law = re.match(r"\s*(?:Про|О|Об)\s", text[opening + 1 : opening + 6]) is not None
+    if law_only and not law or start - opening > 40 and not law:
+        return False
+    closing = [i for q in _CLOSE if (i := text.find(q, end, end + 160 if law else end + 40)) >= 0]
+    if not closing:
+        return False
+    close = min(closing)
+    if any(0 <= text.find(q, end, close) for q in _OPEN):
+        return False
+    inside = text[opening + 1 : close]
+    if "\n\n" in inside:
+        return False
+    # A law's title: «Про місцеве самоврядування в Україні».
+    return law or len(inside.split()) <= TITLE_MAX_WORDS
+
+
+def _city_genitive(text: str, ws: list[Word], e: int) -> bool:
+    """True when the -ська word before word `e` is a town's genitive ("аеропорт Донецька",
+    "мера Краматорська"), not an adjective: the dictionary has it as a noun that is no
+    person's name, and no lower-case noun it could agree with follows."""
+    w = ws[e - 1]
+    if not noun_reading(w.text):
+        return False
+    if e < len(ws) and text[w.end : ws[e].start] == " " and not ws[e].capitalised:
+        return not agrees_as_adjective(w.text, ws[e].text)
+    return True
+
+
 def _inside_name(text: str, ws: list[Word], i: int) -> bool:
     """True when word `i` continues a capitalised name that is not a place ("Кабінету
     Міністрів України"): the word before it is capitalised and starts no sentence."""
@@ -302,16 +448,79 @@ def _organisation_tail(text: str, ws: list[Word], i: int, e: int) -> bool:
     steps = 0
     while k >= 0 and steps < 5:
         gap = text[ws[k].end : ws[k + 1].start]
-        if gap.strip(' «»"') != "":
+        if gap.strip(' «"') != "":  # a closing quote ends the name before it
             return False
         w = ws[k]
         if w.capitalised:
+            if _sentence_start(text, w) and function_word(w.text):
+                return False  # "На півдні Франції", "Наприкінці ... збірної Італії"
             return steps > 0 and not w.text.isupper() or steps == 0 and w.text.isupper()
         if len(w.text) < 3 or not ORG_INNER.search(w.lower) or w.lower in LOCATIVE:
             return False
         k -= 1
         steps += 1
     return False
+
+
+# Nouns that head the name of an institution, an office or a law; a place in the genitive
+# after them belongs to that name ("Печерського райсуду м. Києва", "прокуратури Луганської
+# області", "міністр оборони Росії", "законам України").
+INSTITUTIONS = frozenset(
+    {
+        "суд", "райсуд", "госпсуд", "адмінсуд", "апеляційний", "прокуратура", "прокурор",
+        "міністерство", "міністр", "мінфін", "мвс", "комітет", "служба", "управління",
+        "департамент", "інспекція", "агентство", "казначейство", "фонд", "банк",
+        "адміністрація", "держадміністрація", "академія", "університет", "інститут",
+        "спілка", "федерація", "асоціація", "палата", "посольство", "консульство",
+        "генштаб", "поліція", "нацполіція", "закон", "кодекс", "конституція", "указ",
+        "постанова", "ухвала", "рішення", "кабмін", "омбудсман",
+        "генпрокуратура", "митниця", "держслужба", "рахункова",
+    }
+)  # fmt: skip
+
+
+def _after_institution(text: str, ws: list[Word], i: int, e: int) -> bool:
+    """True when a genitive name completes an institution's or a law's name: one of the
+    three lower-case words before it is an INSTITUTIONS noun ("районного суду м. Києва")."""
+    genitive = (
+        GENITIVE.search(ws[e - 1].lower) or GENITIVE.search(ws[i].lower) or ws[i].text.isupper()
+    )
+    through = False  # passed "в"/"у": the place's case is then the locative
+    k = i - 1
+    steps = 0
+    while k >= 0 and steps < 3:
+        gap = text[ws[k].end : ws[k + 1].start]
+        w = ws[k]
+        if gap.strip() not in ("", ".") or gap.strip() == "." and w.lower not in SETTLEMENT:
+            return False
+        if w.lower in {"в", "у"} and steps == 0 and k > 0:
+            # "Управління ... в Херсонській області", "районна рада в м. Києві": the office
+            # named right before the preposition is the institution's own place.
+            k -= 1
+            steps += 1
+            through = True
+            continue
+        if w.capitalised or w.lower in LOCATIVE:
+            return False
+        if w.lower not in SETTLEMENT:
+            if lemma(w.lower) in INSTITUTIONS:
+                return bool(genitive or through)
+            steps += 1
+        k -= 1
+    return False
+
+
+def _after_initial(text: str, ws: list[Word], i: int) -> bool:
+    """True when word `i` follows a person's initial ("Б. Хмельницького", "Т . Шевченка")."""
+    if i == 0:
+        return False
+    before = ws[i - 1]
+    return (
+        len(before.text) == 1
+        and before.text.isupper()
+        and is_cyrillic(before.text)
+        and re.fullmatch(r" ?\. ?", text[before.end : ws[i].start]) is not None
+    )
 
 
 def _prev_word(text: str, ws: list[Word], i: int) -> str:
@@ -321,7 +530,11 @@ def _prev_word(text: str, ws: list[Word], i: int) -> str:
         return ""
     gap = text[ws[i - 1].end : ws[i].start].strip()
     prev = ws[i - 1].lower
-    abbreviation = prev in STREET or prev in SETTLEMENT
+    abbreviation = prev in ABBREVIATIONS
+    if "\n" in text[ws[i - 1].end : ws[i].start]:
+        return ""  # "Андріївський узвіз .\n\nА": a line break ends the phrase
+    if gap == "." and re.search(r"\d\s*$", text[max(0, ws[i - 1].start - 8) : ws[i - 1].start]):
+        return ""  # "2011 р. Його", "30 м. Далі": a year or a measure, not "річка", "місто"
     if gap == "" or gap == "." and abbreviation and not ws[i - 1].capitalised:
         return prev
     return ""
