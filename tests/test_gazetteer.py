@@ -232,3 +232,20 @@ def test_bad_user_rows_are_refused_with_their_line(text, message):
 
     with pytest.raises(GazetteerError, match=message):
         read_csv(text, "mine.csv")
+
+
+def test_background_build_and_a_waiting_opener_build_the_index_once(tmp_path):
+    from geo.gazetteer_build import build_in_background, ensure_index
+
+    path = tmp_path / "gazetteer.sqlite"
+    proc = build_in_background(path)
+    assert proc is not None and proc.is_alive()
+    # An opener meanwhile waits for that build instead of starting its own.
+    opened = Gazetteer.open_or_build(path)
+    assert opened.lookup("Kharkiv")[0].place.country_code == "UA"
+    proc.join(30)
+    assert proc.exitcode == 0
+    built = path.stat().st_ino
+    assert ensure_index(path) == path and path.stat().st_ino == built  # current: no rebuild
+    assert build_in_background(path) is None
+    assert not path.with_suffix(".building").exists()

@@ -10,6 +10,7 @@ from geo import gazetteer, render
 from geo.articles import parse_columns, save_upload
 from geo.errors import GeoError
 from geo.fetch import without_credentials
+from geo.gazetteer_build import ensure_index
 from geo.isolated import add_feed_isolated, ingest_isolated, poll_isolated
 from geo.pipeline import (
     SAMPLE_DIR,
@@ -59,7 +60,7 @@ def run_ingest(store: Store) -> None:
     def geoparser_factory() -> Geoparser:
         if not gazetteer.index_ready():
             bar.progress(0.0, text="Building the gazetteer index (once, about 10 s)…")
-            gazetteer.build_index(
+            ensure_index(
                 on_progress=lambda d, t: bar.progress(d / t, text="Building the gazetteer index…")
             )
         bar.progress(0.0, text="Loading the geoparser (spaCy model and gazetteer)…")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo import corrections, gazetteer, render
 from geo.errors import GeoError
+from geo.gazetteer_build import build_in_background
 from geo.models import Correction
 from geo.store import Query, Store
 from geo.store.review import DOUBTFUL, ReviewRow
@@ -35,6 +36,8 @@ def review_rows(_store: Store, query: Query, version: int) -> list[ReviewRow]:
 
 def review_label(store: Store, query: Query, version: int) -> str:
     """The tab's title: "Review (n)"."""
+    if not gazetteer.index_ready():
+        return "Review"
     n = len(review_rows(store, query, version))
     return f"Review ({n}{'+' if n >= 50 else ''})"
 
@@ -43,6 +46,9 @@ def review_tab(store: Store, query: Query, version: int) -> None:
     """The selection's doubtful places, most misplaced mentions first, each with why it is
     doubtful, how the geoparser chose it, and one-click Confirm, Show and Move buttons.
     """
+    if not gazetteer.index_ready():
+        _index_pending()
+        return
     rows = review_rows(store, query, version)
     st.caption(
         "Places the geoparser may have got wrong, the ones whose mistake would misplace the"
@@ -126,3 +132,28 @@ def _move(store: Store, r: ReviewRow, place) -> None:
     st.session_state["_toast"] = f"Moved “{r.names[0]}” to {place.name}"
     select_place(place)
     st.rerun()
+
+
+@st.cache_resource(show_spinner=False)
+def _background_build():
+    return build_in_background()
+
+
+@st.fragment(run_every=2)
+def _index_pending() -> None:
+    """On a first start: the review needs the gazetteer index, which is built once, in a
+    process of its own, started a moment after the first page is drawn (so that the map does
+    not wait for it); the page is drawn again when it is ready.
+    """
+    if gazetteer.index_ready():
+        st.rerun()
+    ticks = st.session_state["_index_ticks"] = st.session_state.get("_index_ticks", 0) + 1
+    if ticks > 1:  # the first tick of the timer: the page is drawn by now
+        proc = _background_build()
+        if proc is not None and proc.exitcode not in (None, 0):
+            st.error("The gazetteer index could not be built; see the server's log.")
+            return
+    st.info(
+        "Building the gazetteer index (once, about 10 s): the places worth a look appear "
+        "here when it is ready."
+    )
