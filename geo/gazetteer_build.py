@@ -131,6 +131,32 @@ class _Builder:
         self.names.clear()
 
 
+# Where town names are romanised from Arabic with the article, which news often drops:
+# "Al Qāmishlī" is "Qamishli", "Ar Raqqah" "Raqqah", "Ad Dīwānīyah" "Diwaniyah".
+ARABIC_ARTICLE_COUNTRIES = frozenset(
+    "AE BH DZ EG IQ JO KW LB LY MA MR OM PS QA SA SD SY TN YE".split()
+)
+COMMON_WORD_ZIPF = 3.0
+_ARABIC_ARTICLE = re.compile(
+    r"^(?:al|ar|as|ad|ash|az|an|at|ath|adh|el|ed|es|et|en)[ ‘’'ʼ-]+(.+)$", re.I
+)
+
+
+def without_arabic_article(names: Iterable[str]) -> list[str]:
+    """The names without a leading Arabic article, when at least four letters remain and
+    they are no common English word ("As Salt" does not become "Salt")."""
+    from wordfreq import zipf_frequency
+
+    out = []
+    for n in names:
+        m = _ARABIC_ARTICLE.match(n.strip())
+        if m and sum(ch.isalpha() for ch in m.group(1)) >= 4:
+            rest = m.group(1).lstrip("‘’'ʼ")
+            if zipf_frequency(rest.lower(), "en") < COMMON_WORD_ZIPF:
+                out.append(rest)
+    return out
+
+
 _COMPASS_AFTER = re.compile(r"^(.+?)[- ](Occidental|Occidentale|Oriental|Orientale)$", re.I)
 _COMPASS_BEFORE = re.compile(r"^(Nord|Sud|Norte|Sur)[- ](.+)$", re.I)
 _COMPASS_EN = {"occidental": "West", "occidentale": "West", "oriental": "East",
@@ -283,6 +309,8 @@ def _build(path: Path, on_progress: Progress | None = None) -> Path:
     capital_gids = {gid for gid, _ in capital_ids.values()}
     for c in cities:
         alternates = [a for a in c.get("alternatenames", []) if _usable_alternate(a)]
+        if c["countrycode"] in ARABIC_ARTICLE_COUNTRIES:
+            alternates += without_arabic_article([c["name"], *alternates])
         feature = "capital" if c["geonameid"] in capital_gids else "city"
         eid = b.add(
             c["geonameid"],

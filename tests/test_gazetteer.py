@@ -249,3 +249,14 @@ def test_background_build_and_a_waiting_opener_build_the_index_once(tmp_path):
     assert ensure_index(path) == path and path.stat().st_ino == built  # current: no rebuild
     assert build_in_background(path) is None
     assert not path.with_suffix(".building").exists()
+
+
+def test_arabic_article_dropped_where_names_carry_it(gazetteer):
+    from geo.gazetteer_build import without_arabic_article
+
+    assert gazetteer.lookup("Qamishli")[0].place.country_code == "SY"  # "Al Qāmishlī"
+    assert gazetteer.lookup("Hudaydah")[0].place.country_code == "YE"  # "Al Ḩudaydah"
+    # Only in Arabic-speaking countries ("El Paso" stays whole), never a common word.
+    assert all(c.place.country_code != "US" for c in gazetteer.lookup("Paso"))
+    assert without_arabic_article(["As Salt", "Al Ain", "Ar Raqqah"]) == ["Raqqah"]
+    assert gazetteer.lookup("Eastern Ghouta")[0].place.kind == "region"
