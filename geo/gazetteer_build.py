@@ -31,6 +31,7 @@ from geo.gazetteer import (
     normalize,
     region_kind,
 )
+from geo.spawn import start_process
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +79,7 @@ def build_in_background(path: Path | None = None) -> mp.process.BaseProcess | No
     path = Path(path or default_index())
     if index_ready(path):
         return None
-    proc = mp.get_context("spawn").Process(
-        target=_ensure_quietly, args=(str(path),), name="gazetteer-build", daemon=True
-    )
-    proc.start()
-    return proc
+    return start_process(_ensure_quietly, (str(path),), name="gazetteer-build")
 
 
 class _Builder:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from geo.errors import BudgetError, GeoError
 from geo.pipeline import IngestReport
+from geo.spawn import start_process
 from geo.watch import PollResult
 
 log = logging.getLogger(__name__)
@@ -100,10 +101,8 @@ def run_isolated(
     stays), GeoError with the child's message when it failed.
     """
     deadline_s = DEADLINE_S if deadline_s is None else deadline_s
-    ctx = mp.get_context("spawn")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, os.getpid(), task, str(db), args), daemon=True)
-    proc.start()
+    recv, send = mp.get_context("spawn").Pipe(duplex=False)
+    proc = start_process(_child, (send, os.getpid(), task, str(db), args), name=f"geo-{task}")
     send.close()
     try:
         while True:

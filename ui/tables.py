@@ -24,8 +24,15 @@ def place_dates(_store: Store, query: Query, version: int):
 
 def tables(store: Store, counts, query: Query, version: int) -> None:
     """The selection as tables: places (select a row to select the place) and articles."""
+    # The open tab is kept (a rerun when the user switches), and when the Review count in
+    # its label changes (a confirmation, the gazetteer index ready) the Review tab stays open.
+    review = review_label(store, query, version)
+    if str(st.session_state.get("below_map", "")).startswith("Review"):
+        st.session_state["below_map"] = review
     tab_places, tab_articles, tab_events, tab_review = st.tabs(
-        ["Places table", "Articles table", "Events table", review_label(store, query, version)]
+        ["Places table", "Articles table", "Events table", review],
+        key="below_map",
+        on_change="rerun",
     )
     with tab_events:
         events_table(store, query, version)
