@@ -55,25 +55,6 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
     auto = next((r.reason for r in rows if r.reason and r.correction_id is None), "")
     if auto:
         st.caption(f"Why this place: {render.md_escape(auto)}")
-    if not place_timeline(store, key, query, version) and len(timeline) > 1:
-        st.altair_chart(place_timeline_chart(timeline), width="stretch")
-    stem = f"conflict_map_{re.sub(r'[^A-Za-z0-9]+', '_', place.key)}"
-    st.caption(
-        f"Download {'the' if total == 1 else 'all'} {plural(total, 'passage')} of the selection,"
-        " with the place's point and country"
-    )
-    c1, c2 = st.columns(2)
-    c1.download_button(
-        "CSV", passage_file(store, key, query, "csv"), file_name=f"{stem}.csv", mime="text/csv",
-        key="passages_csv", help="Download these passages as CSV", on_click="ignore",
-    )  # fmt: skip
-    c2.download_button(
-        "GeoJSON", passage_file(store, key, query, "geojson"), file_name=f"{stem}.geojson",
-        mime="application/geo+json", key="passages_geojson", on_click="ignore",
-        help="Download these passages as GeoJSON",
-    )  # fmt: skip
-    mentioned_together(store, key, query, version)
-    nearby_places(store, place, query, version)
     pages = max(1, -(-total // PAGE))
     page = page_number(key, query, pages)
     shown = rows[(page - 1) * PAGE : page * PAGE]
@@ -111,6 +92,27 @@ def passage_panel(store: Store, key: str, query: Query, version: int) -> None:
         ):
             st.session_state["reader"] = r.article.id
             st.rerun()
+    # The passages come first (they are what a click on the map is for); then the place's
+    # mentions over time, the downloads and the places around it.
+    if not place_timeline(store, key, query, version) and len(timeline) > 1:
+        st.altair_chart(place_timeline_chart(timeline), width="stretch")
+    stem = f"conflict_map_{re.sub(r'[^A-Za-z0-9]+', '_', place.key)}"
+    st.caption(
+        f"Download {'the' if total == 1 else 'all'} {plural(total, 'passage')} of the selection,"
+        " with the place's point and country"
+    )
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "CSV", passage_file(store, key, query, "csv"), file_name=f"{stem}.csv", mime="text/csv",
+        key="passages_csv", help="Download these passages as CSV", on_click="ignore",
+    )  # fmt: skip
+    c2.download_button(
+        "GeoJSON", passage_file(store, key, query, "geojson"), file_name=f"{stem}.geojson",
+        mime="application/geo+json", key="passages_geojson", on_click="ignore",
+        help="Download these passages as GeoJSON",
+    )  # fmt: skip
+    mentioned_together(store, key, query, version)
+    nearby_places(store, place, query, version)
 
 
 def page_number(key: str, query: Query, pages: int) -> int:
