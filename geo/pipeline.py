@@ -381,7 +381,8 @@ class IngestReport:
             f"{len(self.failed)} failed"
             + (f" ({self.files_unchanged} files unchanged)" if self.files_unchanged else "")
             + (
-                f"; {self.duplicates} {'copy' if self.duplicates == 1 else 'copies'} of stored articles"
+                f"; {self.duplicates} exact {'copy' if self.duplicates == 1 else 'copies'} of"
+                " articles already stored (kept as one)"
                 if self.duplicates
                 else ""
             )
