@@ -194,6 +194,14 @@ def test_ukrainian_parts_of_a_place_and_law_titles(recognisers):
     assert "Україні" not in found  # inside a law's title
 
 
+def test_ukrainian_acronyms_and_adjectives_of_offices(recognisers):
+    text = (
+        "Рішення ОДА оскаржили в Господарському суді, а Центрального апарату не повідомили. "
+        "Делегація ЄС прибула до Полтави."
+    )
+    assert set(_found(recognisers, text, "uk")) == {"ЄС", "Полтави"}
+
+
 def test_ukrainian_village_after_settlement_noun(recognisers):
     # A village the gazetteer does not know is still a place after "селі".
     found = _found(recognisers, "У селі Вербівчик на Полтавщині згоріла хата.", "uk")

@@ -84,7 +84,7 @@ section[data-testid="stSidebar"] {min-width: 20rem; max-width: 20rem;}
 @media (max-width: 1200px) {.cm-corpus .cm-langs {display: none;}}  /* in its tooltip */
 .cm-corpus {font-size: 0.8rem; color: #555; line-height: 1.3; margin: -0.6rem 0 0 0;}
 .cm-legend {font-size: 0.8rem; color: #444; margin-bottom: 0.2rem;}
-.cm-legend span {margin-right: 0.8rem;}
+.cm-legend span {margin-right: 0.8rem; white-space: nowrap; display: inline-block;}
 .cm-legend i {display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px;}
 .cm-legend .cm-doubtful i {background: transparent; border: 2px solid #666; width: 8px; height: 8px;}
 .cm-sizes {display: flex; flex-wrap: wrap; align-items: center; gap: 0.2rem 0.9rem;}

@@ -234,6 +234,8 @@ class UkrainianRecognizer:
         if len(ws[i].text) < 3 or text[ws[i].end : ws[i].end + 1] == ".":
             return None  # "м. Буча": the abbreviation is no name; "С. Т.": initials
         cue = prev in SETTLEMENT or i in loc_words and i not in per_words and prev in LOCATIVE
+        if prev not in SETTLEMENT and _adjective_before_noun(text, ws, i):
+            return None  # "в Господарському суді": an adjective of the noun after it
         if cue and not _first_name(ws[i].text) and not PATRONYMIC.search(ws[i].lower):
             while e < j and (e - i < 2 and ws[e].capitalised):
                 e += 1
@@ -275,6 +277,10 @@ class UkrainianRecognizer:
         pop = max((c.population for c in cands), default=0)
         nxt = ws[e] if e < len(ws) else None
         adjacent_next = nxt is not None and text[ws[e - 1].end : nxt.start] == " "
+        if single and not high and w.text.isupper():
+            return False  # "ОДА", "ДАБІ": an office's acronym; США, ДНР, ЄС are countries, units
+        if single and prev not in SETTLEMENT and _adjective_before_noun(text, ws, i):
+            return False  # "Центрального апарату", "Господарському суді": an adjective here
         if _after_initial(text, ws, i):
             return False  # "Б. Хмельницького", "М . Кривоноса": a surname after an initial
         if not high and only_a_person(w.text) and prev not in SETTLEMENT:
@@ -415,6 +421,20 @@ def _in_short_title(text: str, start: int, end: int, law_only: bool = False) -> 
         return False
     # A law's title: «Про місцеве самоврядування в Україні».
     return law or len(inside.split()) <= TITLE_MAX_WORDS
+
+
+def _adjective_before_noun(text: str, ws: list[Word], i: int) -> bool:
+    """True when word `i` agrees, as an adjective, with the lower-case noun right after it
+    ("Центрального апарату", "Господарському суді"); unit nouns excepted ("Київської
+    області" is a place)."""
+    if i + 1 >= len(ws) or text[ws[i].end : ws[i + 1].start] != " ":
+        return False
+    nxt = ws[i + 1]
+    return (
+        not nxt.capitalised
+        and nxt.lower not in UNIT_NOUNS
+        and agrees_as_adjective(ws[i].text, nxt.text)
+    )
 
 
 def _city_genitive(text: str, ws: list[Word], e: int) -> bool:
