@@ -210,9 +210,10 @@ def country_names() -> dict[str, str]:
 
 
 def index_ready(path: Path | None = None) -> bool:
-    """True when a current index exists (no build needed)."""
+    """True when a current index exists (no build needed). The user's own places are not
+    read: a bad file of theirs says nothing of the index."""
     try:
-        Gazetteer(path)
+        Gazetteer(path, user_csv=())
     except GazetteerError:
         return False
     return True

@@ -260,3 +260,16 @@ def test_arabic_article_dropped_where_names_carry_it(gazetteer):
     assert all(c.place.country_code != "US" for c in gazetteer.lookup("Paso"))
     assert without_arabic_article(["As Salt", "Al Ain", "Ar Raqqah"]) == ["Raqqah"]
     assert gazetteer.lookup("Eastern Ghouta")[0].place.kind == "region"
+
+
+def test_a_bad_file_of_the_users_places_does_not_make_the_index_look_missing(
+    gazetteer, tmp_path, monkeypatch
+):
+    from geo import usergazetteer
+
+    bad = tmp_path / "mine.csv"
+    bad.write_text("name,lat,lon\nAzovstal,north,37.6\n", encoding="utf-8")
+    monkeypatch.setattr(usergazetteer, "default_files", lambda folder=None: [bad])
+    with pytest.raises(GazetteerError):
+        Gazetteer(gazetteer.path)  # the user's file is read, and refused
+    assert gaz.index_ready(gazetteer.path)  # but the index is there: no rebuild
