@@ -22,7 +22,7 @@ from geo.errors import StoreError
 from geo.store.base import Store
 from geo.store.common import APPLICATION_ID, BUSY_PATIENCE_S, BUSY_TIMEOUT_S
 from geo.store.distance import box_around, haversine_km
-from geo.store.sqlite_schema import INDEXED_SEQ, SCHEMA_STEPS, index_new_texts
+from geo.store.sqlite_schema import SCHEMA_STEPS, index_new_texts, texts_to_index
 
 log = logging.getLogger(__name__)
 
@@ -356,10 +356,7 @@ class SqliteStore(Store):
         (schema 12): a few index lookups when it is current.
         """
         con = self.con()
-        if con.execute(
-            f"SELECT COALESCE(MAX(seq), 0) > COALESCE((SELECT CAST(value AS INTEGER) FROM meta"
-            f" WHERE key = '{INDEXED_SEQ}'), 0) FROM article"
-        ).fetchone()[0]:
+        if texts_to_index(con) is not None:  # checked again under the write lock
             if con.in_transaction:  # inside this thread's own write
                 n = index_new_texts(con)
             else:

@@ -166,15 +166,24 @@ def _index_words_later(con: sqlite3.Connection) -> None:
         con.execute(stmt)
 
 
+def texts_to_index(con: sqlite3.Connection) -> tuple[int, int] | None:
+    """(watermark, highest seq) when articles above the watermark wait for the text index;
+    None when it is current. Two index lookups."""
+    done, top = con.execute(
+        f"SELECT COALESCE({_INDEXED}, 0), COALESCE(MAX(seq), 0) FROM article"
+    ).fetchone()
+    return (done, top) if top > done else None
+
+
 def index_new_texts(con: sqlite3.Connection) -> int:
     """Add the articles above the watermark to the text index; returns how many.
 
     Call it holding the write lock (two processes must not index the same article twice).
     """
-    done = con.execute(f"SELECT COALESCE({_INDEXED}, 0)").fetchone()[0]
-    top = con.execute("SELECT MAX(seq) FROM article").fetchone()[0]
-    if top is None or top <= done:
+    waiting = texts_to_index(con)
+    if waiting is None:
         return 0
+    done, top = waiting
     cur = con.execute(
         "INSERT INTO article_fts(rowid, title, text)"
         " SELECT seq, title, text FROM article WHERE seq > ? AND seq <= ?",
