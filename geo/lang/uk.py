@@ -157,27 +157,28 @@ class UkrainianRecognizer:
                     and ws[b].start in starts
                     and _LIST_GAP.match(text[w.end : ws[b].start])
                 )
-                if not (left or right) or not self._list_town(text, ws, k):
+                cands = self._list_town(text, ws, k) if left or right else ()
+                if not cands:
                     continue
-                cands, _ = self.lexicon.name(w.text)
                 out.append(self._span(text, w.start, w.end, cands, ""))
                 covered.add(k)
                 starts.add(w.start)
                 ends.add(w.end)
         return sorted(out, key=lambda sp: sp.start)
 
-    def _list_town(self, text: str, ws: list[Word], k: int) -> bool:
+    def _list_town(self, text: str, ws: list[Word], k: int) -> tuple[Candidate, ...]:
+        """The candidates of word `k` when it can be a town in a list; () when not."""
         w = ws[k]
         cands, _ = self.lexicon.name(w.text)
         if not cands or len(w.text) < 3:
-            return False
+            return ()
         if not (
             any(c.place.country_code in HOME_COUNTRIES for c in cands)
             or _strong(cands, MIN_POP_SENTENCE_START)
         ):
-            return False  # a small town far away: more often a word or a name
+            return ()  # a small town far away: more often a word or a name
         nxt = ws[k + 1] if k + 1 < len(ws) else None
-        return not (
+        person_or_title = (
             _first_name(w.text)
             or only_a_person(w.text)
             or SURNAME.search(w.lower)
@@ -187,6 +188,7 @@ class UkrainianRecognizer:
             and function_word(w.text)
             or _in_short_title(text, w.start, w.end)
         )
+        return () if person_or_title else cands
 
     # -- runs of capitalised words -------------------------------------------------------
     @staticmethod
