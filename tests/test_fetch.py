@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import re
 import socket
 import ssl
 import threading
@@ -452,40 +453,36 @@ def test_unknown_host_message_is_plain(monkeypatch):
     assert str(err.value) == "could not reach example.com: no network or wrong address"
 
 
+def cut_off_in_time(server, path: str, reply: Reply, deadline: float, timeout: float, bound: float):
+    """True when fetching `reply` gives up with "gave up after <deadline> s" within `bound`
+    seconds (timed again, twice at most, on a fresh path each time: `within_bound`)."""
+
+    def attempt(n: int) -> bool:
+        url = server.route(f"{path}{n}", reply)
+        start = time.monotonic()
+        with pytest.raises(FetchError, match=rf"^gave up after {re.escape(f'{deadline:g}')} s$"):
+            Fetcher(policy(server, timeout=timeout, deadline=deadline)).get(url)
+        return time.monotonic() - start < bound
+
+    return within_bound(attempt)
+
+
 @pytest.mark.parametrize("send_length", [True, False], ids=["with-length", "without-length"])
 def test_trickling_server_is_cut_off_at_the_deadline(server, send_length):
     # One byte every 0.3 s never trips the 2 s per-read time-out; only the deadline stops it,
     # and a body cut off there is never taken for a complete page.
-    def attempt(n: int) -> bool:
-        url = server.route(f"/slow{n}", Reply(body=PAGE, trickle=0.3, send_length=send_length))
-        start = time.monotonic()
-        with pytest.raises(FetchError, match=r"^gave up after 1 s$"):
-            Fetcher(policy(server, timeout=2.0, deadline=1.0)).get(url)
-        return time.monotonic() - start < 1.25
-
-    assert within_bound(attempt)
+    reply = Reply(body=PAGE, trickle=0.3, send_length=send_length)
+    assert cut_off_in_time(server, "/slow", reply, deadline=1.0, timeout=2.0, bound=1.25)
 
 
 def test_server_trickling_its_headers_is_cut_off_at_the_deadline(server):
-    def attempt(n: int) -> bool:
-        url = server.route(f"/slow-head{n}", Reply(body=PAGE, trickle=0.1, slow_head=True))
-        start = time.monotonic()
-        with pytest.raises(FetchError, match=r"^gave up after 1 s$"):
-            Fetcher(policy(server, timeout=2.0, deadline=1.0)).get(url)
-        return time.monotonic() - start < 1.25
-
-    assert within_bound(attempt)
+    reply = Reply(body=PAGE, trickle=0.1, slow_head=True)
+    assert cut_off_in_time(server, "/slow-head", reply, deadline=1.0, timeout=2.0, bound=1.25)
 
 
 def test_server_silent_longer_than_the_deadline_is_cut_off_at_the_deadline(server):
-    def attempt(n: int) -> bool:
-        url = server.route(f"/slower{n}", Reply(body=PAGE, trickle=2.0))
-        start = time.monotonic()
-        with pytest.raises(FetchError, match=r"^gave up after 0\.8 s$"):
-            Fetcher(policy(server, timeout=5.0, deadline=0.8)).get(url)
-        return time.monotonic() - start < 1.3
-
-    assert within_bound(attempt)
+    reply = Reply(body=PAGE, trickle=2.0)
+    assert cut_off_in_time(server, "/slower", reply, deadline=0.8, timeout=5.0, bound=1.3)
 
 
 def test_silent_server_trips_the_per_read_timeout_and_is_retried(server):
