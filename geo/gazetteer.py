@@ -37,7 +37,7 @@ def default_index() -> Path:
 
 
 # Bump when the index layout or the way it is built changes: old files are rebuilt.
-INDEX_VERSION = 24
+INDEX_VERSION = 25
 
 Progress = Callable[[int, int], None]
 

@@ -252,9 +252,12 @@ def _build(path: Path, on_progress: Progress | None = None) -> Path:
         for alt in _split(row["alt_names"]):
             admin1_entry.setdefault((row["country_iso2"], normalize(alt)), eid)
     tick()
-    for row in _read_csv("admin2.csv"):
-        # Counties and districts ("Suffolk", "Scott County"), and admin1 units of an older
-        # GeoNames release ("Telemark"): ranked by the population of their towns.
+    # Counties and districts ("Suffolk", "Scott County"), and admin1 units of an older
+    # GeoNames release ("Telemark"): ranked by the population of their towns. counties.csv
+    # adds the counties people write that GeoNames' units lack: Ireland's in English
+    # ("County Cavan", not "An Cabhan"), England's ceremonial and historic ones ("Cheshire",
+    # "Yorkshire"), Wales's preserved ones ("Gwent").
+    for row in [*_read_csv("admin2.csv"), *_read_csv("counties.csv")]:
         former = row["kind"] == "admin1-former"
         b.add(
             None,

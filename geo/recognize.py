@@ -195,6 +195,24 @@ ADMIN_NOUNS = {
     "parish", "territory", "emirate",
 }  # fmt: skip
 CITY_NOUNS = {"city", "town", "village", "capital", "port", "township", "suburb"}
+# Words after a town's name inside a longer name that make it a street or a square of
+# some other town: "Independence Square in Kiev", "Moscow Street".
+STREET_NOUNS = {
+    "square", "street", "avenue", "boulevard", "lane", "road", "prospect", "prospekt",
+    "embankment", "highway", "alley",
+}  # fmt: skip
+DASHES = {"-", "–", "—"}
+# Capitalised words after a town's or county's name that make the name one of its public
+# bodies: "Owensboro Public Schools", "the Hall County Sheriff's Office", "Clacton Town
+# Council" (but "Wright County Eggs" is a company).
+CIVIC_NOUNS = {
+    "police", "sheriff", "sheriff's", "fire", "council", "city", "town", "township",
+    "borough", "municipal", "public", "school", "schools", "mayor", "courthouse", "board",
+    "commission", "commissioners", "court", "jail", "government", "department", "office",
+    "health", "historical", "history", "library", "democrats", "republicans", "clerk",
+    "attorney", "prosecutor", "coroner", "emergency", "sanitation", "elections", "election",
+    "assembly", "legislature", "administration", "authority", "officials", "residents",
+}  # fmt: skip
 # Capitalised words after a place name that still locate it there: "the Leningrad Region",
 # "Boryspil International Airport", "the Nizhny Novgorod Stadium".
 SITE_NOUNS = {
@@ -492,8 +510,13 @@ def _disease_use(doc, sp: Span, diseases: set[str]) -> bool:
         return True
     if span.end < len(doc) and doc[span.end].lower_ in DISEASE_AFTER:
         return True
-    if sp.label in PLACE_LABELS and span.end < len(doc) and doc[span.end].text == ",":
-        return False  # "to Reston, Virginia" in an article on the Reston virus
+    if (
+        sp.label in PLACE_LABELS
+        and span.end + 1 < len(doc)
+        and doc[span.end].text == ","
+        and doc[span.end + 1].text[:1].isupper()
+    ):
+        return False  # "to Reston, Virginia" in an article on the Reston virus ("Delta, and")
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
     return before not in DISEASE_SAFE_BEFORE and before not in PLACE_NOUNS
 
@@ -1586,6 +1609,8 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         return False  # "Sofia, who"; but "Fujian, China, whose", "in Nueva Ecija, who" are places
     if _named_by(doc, s) and not high and pop < MIN_POP_EMBEDDED:
         return False  # "a girl named Sofia"; but "presently called Kinshasa"
+    if label not in PLACE_LABELS and not high and _addressed(doc, s, e):
+        return False  # "You see, Viktoria, this does not depend on us": a person addressed
     if e - s == 1 and doc[s].lower_ in DIRECTIONS:
         return False
     single = e - s == 1
@@ -1637,6 +1662,20 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     # Inside a longer name only towns count by size: "Nord" (a French department) in
     # "Nord Stream" is no place, "Moscow" in "Moscow Times" is.
     town = max((c.population for c in cands if c.place.kind == "city"), default=0)
+    if label in {EMBEDDED, MODIFIER} and (
+        _named_unit(doc, s, e, cands) or _civic_body(doc, s, e, cands)
+    ):
+        return True  # "the Hall County Sheriff's Office", "Owensboro Public Schools"
+    if (
+        label in {EMBEDDED, MODIFIER}
+        and e < len(doc)
+        and doc[e].lower_ in STREET_NOUNS
+        and not (s > 0 and doc[s - 1].text in DASHES)  # "the Moscow-St Petersburg Road"
+    ):
+        return False  # "Independence Square in Kiev", "Moscow Street": a street, not the town
+    of_place = s > 0 and doc[s - 1].lower_ == "of"  # "the University of Oxford"
+    if label == EMBEDDED and not of_place and _plain_word(doc, s, e, high, town):
+        return False  # "the Energy Independence Program", "the Orange Revolution"
     if label == EMBEDDED_HEAD:
         return _country(cands) or town >= MIN_POP_EMBEDDED_HEAD
     if label == EMBEDDED:
@@ -1693,6 +1732,54 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
     if not any(c.primary for c in cands) and not high and pop < 100_000:
         return False  # only an alternate spelling of a small town ("Set" for Sète)
     return high or pop >= MIN_POP_GAZETTEER_ONLY
+
+
+def _addressed(doc, s: int, e: int) -> bool:
+    """A first name set off by commas (or opening the sentence) in a sentence spoken to
+    someone: "You see, Viktoria, this does not depend on us", "Thank you, Anna.". Not a
+    member of a list ("thank you, Kyiv, Kharkiv, Sumy!"), and not a town's own name."""
+    if e - s != 1 or doc[s].text not in first_names():
+        return False
+    before = doc[s - 1].text if s > 0 and not doc[s].is_sent_start else ""
+    after = doc[e].text if e < len(doc) else "."
+    if before not in {",", ""} or after not in {",", ".", "!", "?"}:
+        return False
+    if before == "" and after != ",":
+        return False  # "Sofia." alone is a heading or an answer, not an address
+    for k in (s - 2, e + 1):  # the words beyond the commas
+        if before and 0 <= k < len(doc) and doc[k].text[:1].isupper() and doc[k].is_alpha:
+            if not doc[k].is_sent_start and doc[k].lower_ not in {"i", "you", "we"}:
+                return False  # a list of names: "Sofia, Plovdiv, Varna"
+    return any(t.lower_ in {"you", "your"} for t in doc[s].sent)
+
+
+def _named_unit(doc, s: int, e: int, cands: tuple[Candidate, ...]) -> bool:
+    """A name written with its unit word ("Hall County", "Kharkiv Oblast") that the
+    gazetteer knows as such a unit, before one of its public bodies: a place even at the
+    head of an office's or a party's name, which says where that office is."""
+    return (
+        e - s >= 2
+        and e < len(doc)
+        and doc[e - 1].lower_ in ADMIN_NOUNS
+        and doc[e].lower_ in CIVIC_NOUNS
+        and any(c.primary and c.place.kind in {"admin1", "admin2"} for c in cands)
+    )
+
+
+def _civic_body(doc, s: int, e: int, cands: tuple[Candidate, ...]) -> bool:
+    """A town's name before one of its public bodies ("Owensboro Public Schools", "the
+    Gainesville Police Department", "Clacton Town Council"): those bodies are the town's,
+    whatever its size. The name must begin the body's name ("MIT Sloan School" is no
+    Sloan) and be no everyday word ("the Supreme Court", "Coordination Council").
+    Whether the article's geography fits the town is checked when it is resolved."""
+    prev = doc[s - 1] if s > 0 else None
+    return (
+        e < len(doc)
+        and doc[e].lower_ in CIVIC_NOUNS
+        and not (prev is not None and prev.text[:1].isupper() and not prev.is_sent_start)
+        and not (e - s == 1 and _familiar_word(doc[s].text))
+        and any(c.primary and c.place.kind == "city" for c in cands)
+    )
 
 
 def _plain_word(doc, s: int, e: int, high: bool, pop: int) -> bool:

@@ -34,6 +34,7 @@ from geo.gazetteer import (
 )
 from geo.models import Article, Mention
 from geo.recognize import (
+    ADMIN_NOUNS,
     DATELINE,
     EMBEDDED,
     EMBEDDED_HEAD,
@@ -506,7 +507,7 @@ class Resolver:
                 other
                 for other, place in vouched
                 if other != name
-                and p.kind == "city"
+                and p.kind in {"city", "admin2"}  # "Hall County" beside Gainesville, Ga.
                 and place.country_code == p.country_code
                 and haversine_km(place.lat, place.lon, p.lat, p.lon) < _NEIGHBOUR_KM
             ]
@@ -529,7 +530,12 @@ class Resolver:
             if not doubtful or not p.country_code:
                 continue
             ctx = context_for[name]
-            unsure_county = p.kind == "admin2" and name in embedded
+            # ... unless written with its unit word: "the Hall County Sheriff's Office".
+            unsure_county = (
+                p.kind == "admin2"
+                and name in embedded
+                and name.rsplit(" ", 1)[-1].lower() not in ADMIN_NOUNS
+            )
             # A corpus about this country vouches for its towns ("in Bakhmut" in a corpus
             # about Ukraine), as the article naming the country would.
             in_focus = focus.get(p.country_code, 0.0) >= 0.5

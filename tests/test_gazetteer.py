@@ -85,6 +85,24 @@ def test_counties_and_former_regions(gazetteer):
     assert telemark.feature == "former" and 58 < telemark.place.lat < 61
 
 
+@pytest.mark.parametrize(
+    "written, country, lat, lon",
+    [
+        ("County Cavan", "IE", 54.0, -7.4),  # GeoNames has it only as "An Cabhan"
+        ("Co. Mayo", "IE", 53.9, -9.3),
+        ("Donegal", "IE", 54.9, -8.0),
+        ("Cheshire", "GB", 53.2, -2.5),  # ceremonial: GeoNames splits it in two
+        ("Yorkshire", "GB", 54.0, -1.2),  # historic
+        ("Gwent", "GB", 51.7, -3.0),
+    ],
+)
+def test_counties_people_write_that_geonames_lacks(gazetteer, written, country, lat, lon):
+    (county, *_) = [c for c in gazetteer.lookup(written) if c.place.kind == "admin2"]
+    assert county.place.country_code == country
+    assert abs(county.place.lat - lat) < 0.5 and abs(county.place.lon - lon) < 0.5
+    assert county.population > 50_000  # outranks its small namesake towns abroad
+
+
 def test_case_keeps_codes_apart(gazetteer):
     assert kinds(gazetteer, "US") == [("country", "US")]
     assert ("country", "US") not in kinds(gazetteer, "Us")

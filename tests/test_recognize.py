@@ -171,6 +171,14 @@ def test_names_with_particles_and_place_cues(geoparser, text, name):
         ("Officials said the Union State of Russia and Belarus would meet.", "Union"),
         ("No state on the planet should use them, Kyiv said.", "No"),
         ("He was awarded the Order of St Andrew the Apostle in Moscow.", "St Andrew"),
+        # A person spoken to, in a transcript.
+        ("Vladimir Putin: You see, Viktoria, this does not depend just on us.", "Viktoria"),
+        # A variant named beside another, with no word like "variant" after it.
+        ("We feel that Omicron is a lighter version of Delta, and the pandemic eases.", "Delta"),
+        # A street or square named after a town is not that town ...
+        ("Protesters camped on Independence Square in Kiev for weeks.", "Independence"),
+        # ... nor is an everyday word inside a programme's name.
+        ("In Kharkiv, the Energy Independence Program was discussed.", "Independence"),
     ],
 )
 def test_people_and_words_are_not_places(geoparser, text, not_place):
@@ -283,6 +291,44 @@ def test_region_word_after_a_city_or_sea_is_no_county(geoparser):
 def test_a_company_named_after_a_county_is_not_the_county(geoparser):
     got = _places(geoparser, "Eggs sold by Wright County Eggs were recalled in Iowa.")
     assert "Wright County" not in got
+
+
+@pytest.mark.parametrize(
+    "text, name, lat, lon",
+    [
+        (
+            "A deputy with the Hall County Sheriff's Office arrested a man in Gainesville,"
+            " Georgia.",
+            "Hall County",
+            34.3,
+            -83.8,
+        ),
+        ("The Montgomery County Democrats met in Red Oak, Iowa.", "Montgomery County", 41, -95.2),
+        (
+            "Superintendents for Owensboro Public Schools met in Frankfort, Kentucky.",
+            "Owensboro",
+            37.8,
+            -87.1,
+        ),
+    ],
+)
+def test_a_public_body_names_its_town_or_county(geoparser, text, name, lat, lon):
+    # The name heads an office's, a school district's or a party's name: that body is
+    # the place's, so the place is mentioned (and mapped where the article puts it).
+    place = _places(geoparser, text)[name].place
+    assert abs(place.lat - lat) < 0.5 and abs(place.lon - lon) < 0.5
+
+
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("A judge of the Supreme Court ruled in Kyiv, Ukraine.", "Supreme"),
+        ("The Coordination Council met in Moscow, Russia.", "Coordination"),
+        ("Simon Johnson of the MIT Sloan School of Management spoke in Iowa.", "Sloan"),
+    ],
+)
+def test_an_everyday_word_or_inner_word_before_a_body_is_no_town(geoparser, text, word):
+    assert word not in _places(geoparser, text)
 
 
 def test_a_river_is_not_its_namesake_town_abroad(geoparser):
