@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from geo.models import Mention
 
 if TYPE_CHECKING:
-    from geo.events import _Sentence
+    from geo.event_rules import _Sentence
 
 # Dependency labels that keep a word in its governing verb's clause ("talks" is the object of
 # "hold" in "will hold talks"); status words on that clause apply to the event.

@@ -250,8 +250,9 @@ def test_score_main_type_multi_label_status_and_place():
 
 def test_cli_round_trip_and_eval(tmp_path, capsys, geoparser, monkeypatch):
     from geo import __main__ as cli
+    from geo.cli import events as cli_events
 
-    monkeypatch.setattr(cli, "_geoparser", lambda args: geoparser)
+    monkeypatch.setattr(cli_events, "geoparser", lambda args: geoparser)
     inp = tmp_path / "in.jsonl"
     inp.write_text(
         "\n".join(json.dumps(g) for g in GOLD) + "\n", encoding="utf-8"
@@ -407,8 +408,9 @@ def test_shipped_model_loads_and_is_used():
 def test_cli_eval_reports_the_combined_figures(tmp_path, capsys, geoparser, monkeypatch):
     from geo import __main__ as cli
     from geo import events
+    from geo.cli import events as cli_events
 
-    monkeypatch.setattr(cli, "_geoparser", lambda args: geoparser)
+    monkeypatch.setattr(cli_events, "geoparser", lambda args: geoparser)
     gold = [
         {"id": "f", "text": "Football fans shelled the football pitch with scarves.", "events": []},
         {"id": "k", "text": "Russian forces shelled Kharkiv.", "events": GOLD[0]["events"]},
