@@ -27,22 +27,19 @@ from geo.articles import text_id
 from geo.errors import GeoError
 from geo.fetch import fetch_url
 from geo.gazetteer import Gazetteer
+from geo.geoparser import GEOPARSER_VERSION, Geoparser, Progress
 from geo.models import Article, Failure, Mention
 from geo.pipeline import (
     CHUNK,
     CHUNK_CHARS,
-    GEOPARSER_VERSION,
-    Geoparser,
     IngestReport,
-    Parsed,
-    Progress,
     _Ingest,
     _Job,
     _run,
     default_workers,
-    parse_batch,
 )
 from geo.resolve import GazetteerGeocoder, Resolver
+from geo.workers import Parsed, parse_batch
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -141,7 +138,7 @@ def _geoparse_task(articles: list[Article], spec: ParserSpec, resolve: bool) -> 
     """One batch on a worker: mentions per article (spans when not `resolve`), why an
     article has none ("" when parsed), warnings, then events per article.
 
-    Same shape as geo.pipeline._parse_chunk, so that _Ingest._collect takes either.
+    Same shape as geo.workers._parse_chunk, so that _Ingest._collect takes either.
     """
     out = parse_batch(worker_geoparser(spec), articles, resolve)
     if _malloc_trim is not None:

@@ -407,7 +407,7 @@ def extract_events(
 ) -> list[Event]:
     """Parse `text` and return its events; places come from `mentions`, else the geoparser.
 
-    With neither, events carry no place. `geoparser` is a geo.pipeline.Geoparser.
+    With neither, events carry no place. `geoparser` is a geo.geoparser.Geoparser.
     """
     doc = nlp(text)
     if mentions is None and geoparser is not None:

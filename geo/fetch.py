@@ -27,17 +27,14 @@ from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
-from geo.articles import (
-    MAX_FILE_BYTES,
-    decode,
-    parse_feed,
-    parse_html,
-    read_bytes,
-    without_credentials,
-)
+from geo.article_fields import without_credentials
+from geo.decoding import decode
 from geo.dedup import url_id
 from geo.errors import ArticleError, FetchError
+from geo.feed_entries import parse_feed
+from geo.filekinds import MAX_FILE_BYTES, read_bytes
 from geo.models import Article, Failure
+from geo.webpage import parse_html
 
 log = logging.getLogger(__name__)
 

@@ -81,7 +81,7 @@ def parse_corpus(
     told the focus used.
     """
     from geo import budget
-    from geo.pipeline import spacy_text
+    from geo.geoparser import spacy_text
 
     resolver = geoparser.resolver
     if focus != "auto":

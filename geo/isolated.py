@@ -69,7 +69,7 @@ _TASKS: dict[str, Callable] = {"ingest": _ingest, "add_feed": _add_feed, "poll":
 
 
 def _child(conn, parent: int, task: str, db: str, args: tuple) -> None:
-    from geo.pipeline import _die_with_parent
+    from geo.workers import _die_with_parent
 
     # Spawned from a server thread: no parent-death signal, the pid watch ends this process
     # when the server is gone, even killed with SIGKILL.

@@ -4,18 +4,17 @@ Events (geo.events) are read from the very spaCy Doc the places were recognised 
 path (this process, forked workers, a Dask cluster: geo.cluster), and stored with the
 article's mentions. Articles read by another language's recogniser (geo.lang) have no Doc
 and no event model: they are stored without events.
+
+The geoparser itself (geo.geoparser), the shipped sample's results (geo.precomputed), the
+forked workers (geo.workers) and where the data lives (geo.paths) are modules of their own;
+this one runs an ingest: it reads the inputs, has what is new parsed, and stores it.
 """
 
 from __future__ import annotations
 
-import ctypes
-import gzip
-import json
-import logging
 import multiprocessing as mp
 import os
 import re
-import signal
 import threading
 import time
 from collections import deque
@@ -25,50 +24,41 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from geo import budget, dedup, usergazetteer
+import geo.geoparser  # its GEOPARSER_VERSION is read at each use: a bumped one reaches every reader
+from geo import budget, usergazetteer
 from geo.articles import file_digest, iter_paths, load_file, text_id
 from geo.contract import (
     article_json,  # noqa: F401 - the contract format, as callers import it from here
     event_from_json,
-    event_json,
     mention_from_json,
     reindex_events,
-    toponym_json,
+    toponym_json,  # noqa: F401 - likewise
 )
-from geo.errors import ArticleError, BudgetError, GazetteerError, GeoError, ResolveError
-from geo.events import Event, events_in_doc
+from geo.errors import ArticleError, GazetteerError, GeoError, ResolveError
+from geo.events import Event
 from geo.fetch import fetch_url, is_url, without_credentials
-from geo.gazetteer import Gazetteer
-from geo.lang import LANGUAGES, Recognisers
-from geo.language import DETECTOR, detect
+from geo.geoparser import (  # noqa: F401 - the geoparser, as callers import it from here
+    EVENT_LANGUAGES,
+    GEOPARSED_LANGUAGES,
+    Geoparser,
+    Progress,
+    spacy_text,
+)
+from geo.language import detect
 from geo.models import Article, Failure, Mention, Notice
-from geo.recognize import Span, load_model, recognize
-from geo.resolve import GazetteerGeocoder, Resolver
-from geo.store import REPARSE, is_server_url
-from geo.textguard import guard
+from geo.paths import SAMPLE_DIR, db_path, user_dir  # noqa: F401 - as callers import them from here
+from geo.precomputed import (  # noqa: F401 - the shipped results, as callers import them from here
+    PRECOMPUTED,
+    Precomputed,
+    add_precomputed_extras,
+    load_precomputed,
+    write_precomputed,
+)
+from geo.resolve import GazetteerGeocoder
+from geo.store import REPARSE
+from geo.workers import _init_worker, _parse_chunk
 
-if TYPE_CHECKING:
-    from spacy.language import Language
-
-log = logging.getLogger(__name__)
-
-# Bump on every change to recognition, resolution or gazetteer data: stored articles parsed by
-# another version are re-parsed, so improvements reach the map.
-GEOPARSER_VERSION = "2026.12.07-6"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
-USER_DIR = PROJECT_ROOT / "data" / "articles"
-# Outside data/sample/, so that scanning the sample folder never reads it as articles.
-PRECOMPUTED = PROJECT_ROOT / "data" / "precomputed" / "sample.geoparsed.jsonl.gz"
-DEFAULT_DB = PROJECT_ROOT / "data" / "conflict_map.sqlite"
-
-# Articles in these languages are geoparsed: English (and "und", too short to tell) by spaCy,
-# the others by their recogniser in geo/lang/.
-GEOPARSED_LANGUAGES = {"en", "und"} | LANGUAGES
-# Events (geo.events) are read from English text only: its rules and classifier are English.
-EVENT_LANGUAGES = frozenset({"en", "und"})
 CHUNK = 16  # articles per worker task, and spaCy's batch size (larger ones cost memory)
 CHUNK_CHARS = 40_000  # fewer articles per task when they are long
 CHUNKS_PER_WORKER = 2  # queued per worker, so that none waits while results are stored
@@ -77,282 +67,7 @@ BATCH_SAVES = 200  # articles stored from shipped results per commit (see _batch
 BATCH_S = 0.5  # ... or fewer, when they took this long: the write lock is not held longer
 MAX_WORKERS = 4  # each worker holds a model and its working memory (~300 MB)
 
-Progress = Callable[[int, int], None]
 
-
-def user_dir() -> Path:
-    """Where the user's own articles live: $CONFLICT_MAP_ARTICLES, else data/articles/."""
-    return Path(os.environ.get("CONFLICT_MAP_ARTICLES") or USER_DIR)
-
-
-def db_path(cli_value: str | None = None) -> Path | str:
-    """--db beats $CONFLICT_MAP_DB beats data/conflict_map.sqlite.
-
-    A path is a SQLite file; a postgresql:// URL (kept as a string) a PostgreSQL database.
-    """
-    value = cli_value or os.environ.get("CONFLICT_MAP_DB") or DEFAULT_DB
-    return value if is_server_url(value) else Path(value)
-
-
-def geocoders_from_env(gazetteer: Gazetteer) -> list:
-    """The offline gazetteer, then the online service named by $CONFLICT_MAP_ONLINE, if any.
-
-    $CONFLICT_MAP_ONLINE is "nominatim" or "photon" (unset: offline only);
-    $CONFLICT_MAP_ONLINE_DOMAIN and $CONFLICT_MAP_ONLINE_SCHEME point it at another server.
-    Answers are cached in data/geocode_cache.sqlite ($CONFLICT_MAP_GEOCODE_CACHE).
-    """
-    from geo.online import CachedOnlineGeocoder, GeocodeCache
-    from geo.resolve import GazetteerGeocoder
-
-    chain = [GazetteerGeocoder(gazetteer)]
-    provider = os.environ.get("CONFLICT_MAP_ONLINE", "").strip().lower()
-    if provider:
-        cache = GeocodeCache(
-            Path(
-                os.environ.get("CONFLICT_MAP_GEOCODE_CACHE")
-                or PROJECT_ROOT / "data" / "geocode_cache.sqlite"
-            )
-        )
-        chain.append(
-            CachedOnlineGeocoder(
-                provider,
-                cache,
-                domain=os.environ.get("CONFLICT_MAP_ONLINE_DOMAIN") or None,
-                scheme=os.environ.get("CONFLICT_MAP_ONLINE_SCHEME") or None,
-            )
-        )
-    return chain
-
-
-class Geoparser:
-    """spaCy + gazetteer recogniser and context resolver, loaded once and reused."""
-
-    version = GEOPARSER_VERSION
-
-    def __init__(
-        self,
-        gazetteer: Gazetteer | None = None,
-        nlp=None,
-        resolver: Resolver | None = None,
-        on_progress: Progress | None = None,
-    ) -> None:
-        self.gazetteer = gazetteer or Gazetteer.open_or_build(on_progress=on_progress)
-        self._nlp = nlp
-        self.resolver = resolver or Resolver(self.gazetteer, geocoders_from_env(self.gazetteer))
-        self.languages = Recognisers(self.gazetteer)  # loads a language's models on first use
-
-    @property
-    def nlp(self) -> Language:
-        """The spaCy pipeline, loaded on first use (a parallel ingest loads it in its workers)."""
-        if self._nlp is None:
-            self._nlp = load_model()
-        return self._nlp
-
-    def parse(self, article: Article) -> list[Mention]:
-        """Every place mention in the article, resolved where possible.
-
-        Raises BudgetError when the text is mostly symbols or its parse runs over budget.
-        """
-        ((art, mentions, reason),) = self.parse_guarded([article], 1)
-        if reason:
-            raise BudgetError(f"{article.id}: {reason}")
-        return mentions
-
-    def parse_many(
-        self, articles: Iterable[Article], batch_size: int = 16
-    ) -> Iterator[tuple[Article, list[Mention]]]:
-        """Parse a stream of articles with spaCy's batched pipe (faster than one by one).
-
-        An article the guard refuses or that runs over its budget has no mentions.
-        """
-        for art, mentions, _ in self.parse_guarded(articles, batch_size):
-            yield art, mentions
-
-    def parse_guarded(
-        self, articles: Iterable[Article], batch_size: int = 16
-    ) -> Iterator[tuple[Article, list[Mention], str]]:
-        """(article, mentions, "") per article, or (article, [], reason) when its text is
-        refused or its parse runs over budget (see `geo.budget.pipe`)."""
-        pairs = ((spacy_text(a), a) for a in articles)
-        for doc, art, reason in budget.pipe(self.nlp, pairs, batch_size):
-            yield art, [] if doc is None else self._resolve(art, doc), reason
-
-    def parse_full(
-        self, articles: Iterable[Article], batch_size: int = 16
-    ) -> Iterator[tuple[Article, list[Mention], list[Event], str]]:
-        """As parse_guarded, with each article's events (geo.events) read from the same parse;
-        their place_index indexes the article's mentions. None for an article in a language
-        another recogniser reads (no event model there) or whose text is refused.
-        """
-        pairs = ((spacy_text(a), a) for a in articles)
-        for doc, art, reason in budget.pipe(self.nlp, pairs, batch_size):
-            mentions = [] if doc is None else self._resolve(art, doc)
-            yield art, mentions, self._events(art, doc, mentions), reason
-
-    def _resolve(self, article: Article, doc) -> list[Mention]:
-        return self.resolver.resolve(article, self._recognise(article, doc))
-
-    def _events(self, article: Article, doc, mentions: list[Mention]) -> list[Event]:
-        """The events of an English article's Doc, placed at `mentions`; none otherwise."""
-        if doc is None or article.language not in EVENT_LANGUAGES or not len(doc):
-            return []
-        return events_in_doc(doc, mentions, article.published)
-
-    def _recognise(self, article: Article, doc) -> list[Span]:
-        """The article's place spans: by its language's recogniser, else from the spaCy doc."""
-        if article.language in LANGUAGES:
-            # The same guarded, same-length copy of the text that spaCy would read.
-            checked = guard(article.text)
-            if checked.refused:
-                return []
-            return self.languages.recognize(checked.text, article.language)
-        return recognize(doc, self.gazetteer)
-
-
-def spacy_text(article: Article) -> str:
-    """What spaCy parses of an article: nothing when another recogniser reads its language."""
-    return "" if article.language in LANGUAGES else article.text
-
-
-class Precomputed(Mapping[str, list[dict]]):
-    """text hash -> toponyms, kept as JSON text until asked for (a tenth of the memory);
-    `events(text hash)` the article's events (event_json).
-
-    Records may also carry the text's language and MinHash signature (`extras`), which the
-    first import would otherwise compute again; files written without them still load.
-    """
-
-    def __init__(
-        self, lines: dict[str, str], language: bool = False, minhash: bool = False
-    ) -> None:
-        self._lines = lines
-        self._language = language  # the file's languages are this detector's (DETECTOR)
-        self._minhash = minhash  # its signatures are dedup.SIGNATURE_KIND's
-        self._last: tuple[str, dict] | None = None
-
-    def _record(self, text_hash: str) -> dict:
-        # An article's toponyms, extras and events are asked for one after the other:
-        # its line is parsed once.
-        if self._last is None or self._last[0] != text_hash:
-            self._last = (text_hash, json.loads(self._lines[text_hash]))
-        return self._last[1]
-
-    def __getitem__(self, text_hash: str) -> list[dict]:
-        return self._record(text_hash)["toponyms"]
-
-    def extras(self, text_hash: str) -> tuple[str | None, bytes | None]:
-        """(language, MinHash signature) stored for the text; None for what is not stored."""
-        rec = self._record(text_hash)
-        lang = rec.get("language") if self._language else None
-        sig = rec.get("minhash") if self._minhash else None
-        return lang, bytes.fromhex(sig) if sig else None
-
-    def events(self, text_hash: str) -> list[dict]:
-        return self._record(text_hash)["events"]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._lines)
-
-    def __len__(self) -> int:
-        return len(self._lines)
-
-
-def load_precomputed(path: Path = PRECOMPUTED) -> Precomputed:
-    """text hash -> toponyms and events, for the shipped sample parsed by this geoparser
-    version. A record without events (written before events were stored) is left out: its
-    article is parsed.
-    """
-    lines: dict[str, str] = {}
-    if not path.exists():
-        return Precomputed(lines)
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        header = json.loads(fh.readline())
-        if header.get("geoparser") != GEOPARSER_VERSION:
-            log.info("precomputed sample is from geoparser %s; re-parsing", header.get("geoparser"))
-            return Precomputed(lines)
-        for line in fh:
-            rec = json.loads(line)
-            if "events" in rec:  # older records without events are parsed again
-                lines[rec["text_hash"]] = line
-    return Precomputed(
-        lines,
-        language=header.get("language") == DETECTOR,
-        minhash=header.get("minhash") == dedup.SIGNATURE_KIND,
-    )
-
-
-def _precomputed_header() -> str:
-    return json.dumps(
-        {"geoparser": GEOPARSER_VERSION, "language": DETECTOR, "minhash": dedup.SIGNATURE_KIND}
-    )
-
-
-def _extras(text: str) -> dict:
-    """What the first import would compute for a text besides its places."""
-    sig = dedup.signature(text)
-    return {"language": detect(text), "minhash": sig.hex() if sig else None}
-
-
-def add_precomputed_extras(paths: list[Path], path: Path = PRECOMPUTED) -> int:
-    """Add each text's language and MinHash signature to the precomputed file, in place.
-
-    Reads the sample `paths` for the texts; the places are kept as they are (no re-parse).
-    Returns the number of records that got them.
-    """
-    texts = {
-        text_id(a.text): a.text
-        for p in iter_paths(paths)
-        for a in load_file(p)
-        if isinstance(a, Article)
-    }
-    tmp = path.with_name(path.name + ".partial")
-    n = 0
-    with (
-        gzip.open(path, "rt", encoding="utf-8") as src,
-        gzip.open(tmp, "wt", encoding="utf-8", compresslevel=9) as out,
-    ):
-        header = json.loads(src.readline())
-        header.update(language=DETECTOR, minhash=dedup.SIGNATURE_KIND)
-        out.write(json.dumps(header) + "\n")
-        for line in src:
-            rec = json.loads(line)
-            text = texts.get(rec["text_hash"])
-            if text is not None:
-                rec.update(_extras(text))
-                n += 1
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
-    return n
-
-
-def write_precomputed(
-    geoparser: Geoparser,
-    paths: list[Path],
-    out: Path = PRECOMPUTED,
-    on_progress: Progress | None = None,
-) -> int:
-    """Parse the sample files and write their results for a fast first start; returns count."""
-    articles = [a for p in iter_paths(paths) for a in load_file(p) if isinstance(a, Article)]
-    n = 0
-    tmp = out.with_name(out.name + ".partial")  # an interrupted run leaves the old file intact
-    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=9) as fh:
-        fh.write(_precomputed_header() + "\n")
-        for art, mentions, events, _ in geoparser.parse_full(articles):
-            rec = {
-                "text_hash": text_id(art.text),
-                "toponyms": [toponym_json(m) for m in mentions],
-                "events": [event_json(e, mentions) for e in events],
-            }
-            rec.update(_extras(art.text))
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            n += 1
-            if on_progress:
-                on_progress(n, len(articles))
-    os.replace(tmp, out)
-    return n
-
-
-# -- ingest -------------------------------------------------------------------------------
 @dataclass(slots=True)
 class IngestReport:
     """What an ingest run did."""
@@ -540,7 +255,7 @@ class _Ingest:
         # were made without one, so a store with a focus parses everything itself.
         self.focus: dict[str, float] = store.focus() if hasattr(store, "focus") else {}
         self.precomputed = {} if self.focus else precomputed
-        self.version = GEOPARSER_VERSION
+        self.version = geo.geoparser.GEOPARSER_VERSION
         self.report = IngestReport()
         self.examined: set[str] = {"geocoder"}
         self.total = 0
@@ -851,95 +566,3 @@ def _chunks(jobs: Iterator[_Job]) -> Iterator[list[_Job]]:
         chars += len(job.article.text)
     if chunk:
         yield chunk
-
-
-# The geoparser of this process when it is a pool worker (set by _init_worker).
-_worker_geoparser: Geoparser | None = None
-
-
-# glibc keeps the memory of a long article's batch after it is freed; handing it back after
-# each chunk keeps an idle worker small.
-_malloc_trim = None
-
-
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent dies
-PARENT_CHECK_S = 1.0
-
-
-def _die_with_parent(parent: int, by_main_thread: bool) -> None:
-    """End this worker when the ingest that forked it ends, even by SIGKILL.
-
-    A worker left behind holds ~200 MB and the database open. Linux sends the parent-death
-    signal when the forking *thread* ends, so it is only asked for when that is the main
-    thread; a thread that watches the parent's pid covers the rest and other systems.
-    """
-    if by_main_thread:
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):  # not on Linux: the watching thread alone
-            log.debug("no parent-death signal on this system")
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            threading.Event().wait(PARENT_CHECK_S)
-        os._exit(1)
-
-    if os.getppid() != parent:  # died before the signal was asked for
-        os._exit(1)
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
-
-
-def _init_worker(gp: Geoparser, parent: int, by_main_thread: bool) -> None:
-    global _malloc_trim, _worker_geoparser
-    _die_with_parent(parent, by_main_thread)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _worker_geoparser = gp
-    # An SQLite connection must not be used across fork(): this process opens its own.
-    for gaz in {id(g): g for g in (gp.gazetteer, gp.resolver.gazetteer)}.values():
-        gaz._local = threading.local()
-    try:
-        _malloc_trim = ctypes.CDLL(None).malloc_trim  # glibc
-    except (OSError, AttributeError):
-        _malloc_trim = None
-    gp.nlp  # noqa: B018 - load the model now, in every worker at once
-
-
-Parsed = tuple[list[list[Mention]] | list[list[Span]], list[str], list[str], list[list[Event]]]
-
-
-def _parse_chunk(articles: list[Article], resolve: bool) -> Parsed:
-    """Geoparse a chunk in a worker: mentions per article, why an article has none although
-    in English ("" when parsed), the resolver's warnings, then events per article.
-
-    With `resolve` False the mentions are recognised spans, still to be resolved, and the
-    events' place_index indexes those spans.
-    """
-    out = parse_batch(_worker_geoparser, articles, resolve)
-    if _malloc_trim is not None:
-        _malloc_trim(0)
-    return out
-
-
-def parse_batch(gp: Geoparser, articles: list[Article], resolve: bool) -> Parsed:
-    """What a worker returns for a batch (see _parse_chunk); geo.cluster's workers too."""
-    out: list = []
-    reasons: list[str] = []
-    events: list[list[Event]] = []
-    pairs = ((spacy_text(a), a) for a in articles)
-    for doc, art, reason in budget.pipe(gp.nlp, pairs, max(1, len(articles))):
-        if doc is None:
-            out.append([])
-            events.append([])
-        elif resolve:
-            mentions = gp._resolve(art, doc)
-            out.append(mentions)
-            events.append(gp._events(art, doc, mentions))
-        else:
-            spans = gp._recognise(art, doc)
-            out.append(spans)
-            unresolved = [
-                Mention(art.id, s.start, s.end, s.text, s.mention_type, None) for s in spans
-            ]
-            events.append(gp._events(art, doc, unresolved))
-        reasons.append(reason)
-    return out, reasons, gp.resolver.drain_warnings(), events

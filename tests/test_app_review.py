@@ -84,7 +84,7 @@ def test_hide_doubtful_readings_narrows_the_map_and_goes_in_the_url(at):
 def test_corpus_focus_is_set_in_the_sidebar_and_its_articles_parsed_again(at, app_db, gazetteer):
     from geo.focus import focus_change, names_the_focus_may_change
     from geo.gazetteer import Gazetteer
-    from geo.pipeline import GEOPARSER_VERSION
+    from geo.geoparser import GEOPARSER_VERSION
 
     store = Store(app_db)
     assert store.focus() == {}

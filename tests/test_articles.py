@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo import articles
+from geo import articles, filekinds, record_files, uploads, webpage
 from geo.articles import (
     MAX_FAILURES,
     decode,
@@ -295,7 +295,7 @@ def test_fifty_megabyte_cp1251_file_in_bounded_memory(tmp_path):
 
 
 def test_streamed_files_may_exceed_the_whole_file_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(articles, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(filekinds, "MAX_FILE_BYTES", 1000)
     p = tmp_path / "many.jsonl"
     p.write_text("".join(json.dumps({"id": f"r{i}", "text": "Kyiv"}) + "\n" for i in range(100)))
     assert len(split(load_file(p))[0]) == 100
@@ -316,7 +316,7 @@ def test_html_with_100000_attributes_finishes(tmp_path):
 
 
 def test_html_with_too_many_tags_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(articles, "MAX_HTML_TAGS", 100)
+    monkeypatch.setattr(webpage, "MAX_HTML_TAGS", 100)
     p = tmp_path / "tags.html"
     p.write_text("<html><body>" + "<p>Kyiv</p>" * 200 + "</body></html>")
     item = one(p)
@@ -657,11 +657,11 @@ def test_iter_paths_picks_up_archives(tmp_path):
 
 
 def test_save_upload_checks_size_first_and_keeps_nothing_it_refuses(tmp_path, monkeypatch):
-    monkeypatch.setattr(articles, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 10)
     folder = tmp_path / "up"
     with pytest.raises(ArticleError, match="too big"):
         save_upload(folder, "x.exe", b"01234567890")  # size before type
-    monkeypatch.setattr(articles, "MAX_UPLOAD_BYTES", 10_000)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 10_000)
     for name, data in [("x.zip", b"not a zip"), ("x.jsonl.gz", b"plain"), ("x.pdf", b"%PDF")]:
         with pytest.raises(ArticleError):
             save_upload(folder, name, data)
@@ -736,7 +736,7 @@ def test_csv_field_over_the_limit_spanning_lines_fails_alone(tmp_path):
     line = '""Stay,"" she said. ' + "x" * 979 + "\n"
     with open(path, "w", encoding="utf-8") as fh:
         fh.write('id,text\nbig,"start\n')
-        for _ in range(articles.MAX_RECORD_CHARS // len(line) + 100):
+        for _ in range(record_files.MAX_RECORD_CHARS // len(line) + 100):
             fh.write(line)
         fh.write('end",\nkyiv,Kyiv was shelled on Monday.\nodesa,"Odesa, too, was hit."\n')
     arts, fails, _ = split(load_file(path))
@@ -745,5 +745,5 @@ def test_csv_field_over_the_limit_spanning_lines_fails_alone(tmp_path):
         ("odesa", "Odesa, too, was hit."),
     ]
     assert [f.reason for f in fails] == [
-        f"long.csv:2: record too big (a field over {articles.MAX_RECORD_CHARS:,} characters)"
+        f"long.csv:2: record too big (a field over {record_files.MAX_RECORD_CHARS:,} characters)"
     ]

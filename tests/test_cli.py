@@ -157,11 +157,9 @@ def test_corrections_export_import_undo_and_remove(tmp_path, capsys, monkeypatch
     assert "line 1" in capsys.readouterr().err
 
     # The fixes survive `geo ingest` of the same file and a geoparser version bump.
-    import geo.pipeline
-
     fixed = {m.text: m.place for m in Store(db).mentions_of(aid)}
     assert main(["ingest", str(SEED), "--db", str(db), "--workers", "1"]) == 0
-    monkeypatch.setattr(geo.pipeline, "GEOPARSER_VERSION", "a-newer-version")
+    monkeypatch.setattr("geo.geoparser.GEOPARSER_VERSION", "a-newer-version")
     assert main(["ingest", str(SEED), "--db", str(db), "--workers", "1"]) == 0
     assert "1 updated" in capsys.readouterr().out
     after = {m.text: m.place for m in Store(db).mentions_of(aid)}

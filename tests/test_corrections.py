@@ -323,7 +323,7 @@ def test_real_ingest_keeps_corrections_across_reingest_and_version_bump(
     (folder / "kremlin.txt").write_text(REAL + "\n", encoding="utf-8")  # touched: read again
     report = pipeline.ingest([folder], store, geoparser, workers=1)
     assert report.updated + report.skipped == 1
-    monkeypatch.setattr(pipeline, "GEOPARSER_VERSION", "next-version")
+    monkeypatch.setattr("geo.geoparser.GEOPARSER_VERSION", "next-version")
     report = pipeline.ingest([folder], store, geoparser, workers=1)
     assert report.updated == 1
     again = sorted((m.text, m.place.key) for m in store.mentions_of(aid) if m.place)

@@ -21,8 +21,8 @@ def server(pg_sample_url, tmp_path, monkeypatch, gazetteer):
     drawing at most 300 places: a "large" selection, drawn by the map's view."""
     from datetime import date
 
+    from geo.geoparser import GEOPARSER_VERSION
     from geo.models import Article, Mention, Place
-    from geo.pipeline import GEOPARSER_VERSION
 
     pg_url = pg_sample_url
     store = Store(pg_url)

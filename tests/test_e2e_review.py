@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-from geo.pipeline import GEOPARSER_VERSION
+from geo.geoparser import GEOPARSER_VERSION
 from geo.store import Store
 
 from .conftest import DATA

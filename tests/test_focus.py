@@ -83,7 +83,8 @@ def test_refocus_reparses_only_the_articles_it_may_change_and_ingest_uses_it(
 ):
     from geo.articles import load_file, text_id
     from geo.gazetteer import Gazetteer
-    from geo.pipeline import GEOPARSER_VERSION, Geoparser, ingest
+    from geo.geoparser import GEOPARSER_VERSION
+    from geo.pipeline import Geoparser, ingest
 
     folder = tmp_path / "articles"
     folder.mkdir()

@@ -6,6 +6,7 @@ import pytest
 
 from geo import pipeline
 from geo.errors import ResolveError
+from geo.geoparser import GEOPARSER_VERSION
 from geo.pipeline import Geoparser, article_json, ingest, load_precomputed
 from geo.store import Query
 
@@ -100,7 +101,7 @@ def test_new_geoparser_version_reparses_stale_articles(
     articles_dir, tmp_store, geoparser, monkeypatch
 ):
     ingest([articles_dir / "no_date.txt"], tmp_store, geoparser)
-    monkeypatch.setattr(pipeline, "GEOPARSER_VERSION", "next")
+    monkeypatch.setattr("geo.geoparser.GEOPARSER_VERSION", "next")
     report = ingest([articles_dir / "no_date.txt"], tmp_store, geoparser)
     assert report.updated == 1
     assert list(tmp_store.stale_articles("next")) == []
@@ -130,7 +131,7 @@ def test_precomputed_language_and_signature_spare_the_first_import(
     art = next(load_file(SEED))
     old = tmp_path / "old.jsonl.gz"
     with gzip.open(old, "wt", encoding="utf-8") as fh:
-        fh.write(json.dumps({"geoparser": pipeline.GEOPARSER_VERSION}) + "\n")
+        fh.write(json.dumps({"geoparser": GEOPARSER_VERSION}) + "\n")
         rec = {"text_hash": text_id(art.text), "toponyms": [], "events": []}
         fh.write(json.dumps(rec) + "\n")
     assert load_precomputed(old).extras(text_id(art.text)) == (None, None)
@@ -174,7 +175,7 @@ def test_shipped_sample_results_match_the_current_code(geoparser):
 def test_shipped_sample_results_are_current():
     """data/precomputed/sample.geoparsed.jsonl.gz must come from this geoparser (run `python -m geo precompute`)."""
     with gzip.open(pipeline.PRECOMPUTED, "rt") as fh:
-        assert json.loads(fh.readline())["geoparser"] == pipeline.GEOPARSER_VERSION
+        assert json.loads(fh.readline())["geoparser"] == GEOPARSER_VERSION
 
 
 def test_contract_fields(geoparser):

@@ -190,7 +190,8 @@ def test_articles_naming_a_new_place_are_parsed_again_with_it(
 ):
     from geo import usergazetteer
     from geo.gazetteer import Gazetteer
-    from geo.pipeline import GEOPARSER_VERSION, Geoparser, ingest
+    from geo.geoparser import GEOPARSER_VERSION
+    from geo.pipeline import Geoparser, ingest
 
     folder = tmp_path / "articles"
     folder.mkdir()
