@@ -23,8 +23,8 @@ OSM_ATTRIBUTION = (
 AREA_STORAGE_KEY = "conflict-map:areas"
 # Pane z-indexes: base map 250 < country areas 350 < Leaflet's overlayPane (400, the place
 # markers) < markerPane (600, cluster badges) < labels 620 < selected place 640 < tooltips 650.
-# Names lie above markers and badges (a badge never hides a city's name); their pane takes
-# no mouse events, so a click still reaches the marker or badge under a name.
+# Names lie above markers and badges (a badge never hides a city's name) but are placed
+# beside them, never on them (MapLabels); their pane takes no mouse events.
 AREAS_Z = 350
 LABELS_Z = 620
 # Labels drawn at once, at most: enough for a screen, few enough to redraw on every move.
@@ -189,10 +189,13 @@ class MapLabels(MacroElement):
     is [name, lat, lon, min_zoom] (scripts/build_basemap.py). On every move the names in
     view whose min_zoom is reached are placed in priority order (the selection's biggest
     places drawn as markers, see PlacesLayer; countries; then the bigger cities), skipping
-    any that would overlap one already placed. Labels sit in a pane above the markers and
-    badges that takes no mouse events, so they are never hidden and never take a click.
-    Each label element carries `data-label` (the name) and the class `cm-label-place`,
-    `cm-label-country` or `cm-label-city`.
+    any that would overlap one already placed or a marker or badge drawn (a place's name
+    goes right or left of its own marker or badge; a country's name may move a little; a
+    name that finds no free spot is left out), so no name is written over a marker or a
+    badge's count. Labels sit in a pane above the markers and badges that takes no mouse
+    events, so they are never hidden and never take a click. Each label element carries
+    `data-label` (the name) and the class `cm-label-place`, `cm-label-country` or
+    `cm-label-city` (with `cm-label-beside` when written beside the city's own marker).
     """
 
     _template = Template(
@@ -211,6 +214,7 @@ class MapLabels(MacroElement):
         .cm-label-city span { transform: translate(5px, -50%); font: 11px/1 sans-serif; }
         .cm-label-place span { transform: translate(0, -50%); font: 600 12px/1 sans-serif;
             color: #111; }
+        .cm-label-beside::before { display: none; }
         .cm-label-city::before {
             content: ""; position: absolute; left: -2px; top: -2px; width: 4px; height: 4px;
             border-radius: 50%; background: #555;
@@ -225,6 +229,16 @@ class MapLabels(MacroElement):
             pane.style.pointerEvents = "none";
             var layer = L.layerGroup().addTo(map);
             var countries = [], cities = [], towns = null, asked = false;
+            // Where a country's name may go, nearest its centre first (px).
+            var COUNTRY_SHIFTS = [];
+            [0, -36, 36, -72, 72].forEach(function(dx) {
+                [0, -16, 16, -32, 32, -48, 48].forEach(function(dy) {
+                    COUNTRY_SHIFTS.push([dx, dy]);
+                });
+            });
+            COUNTRY_SHIFTS.sort(function(a, b) {
+                return (a[0] * a[0] + 4 * a[1] * a[1]) - (b[0] * b[0] + 4 * b[1] * b[1]);
+            });
             var label = function(row, kind) {
                 var el = document.createElement("span");
                 el.textContent = row[0];
@@ -234,68 +248,121 @@ class MapLabels(MacroElement):
                                      iconSize: null})
                 });
             };
+            // Text widths as the browser will draw them (no layout needed).
+            var ctx = document.createElement("canvas").getContext("2d");
+            var width = function(name, kind) {
+                if (kind === "country") {
+                    ctx.font = "600 11px sans-serif";
+                    return ctx.measureText(name.toUpperCase()).width + name.length * 0.88;
+                }
+                ctx.font = kind === "place" ? "600 12px sans-serif" : "11px sans-serif";
+                return ctx.measureText(name).width;
+            };
+            var overlaps = function(a, b) {
+                return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+            };
             var draw = function() {
                 var z = map.getZoom(), view = map.getBounds().pad(0.05), placed = [], n = 0;
                 var named = {};
+                // What no name may cover: the markers and badges drawn (see PlacesLayer).
+                var marks = map.cmMarks ? map.cmMarks() : [];
                 if (z >= {{ this.town_zoom }} && !asked) {
                     asked = true;
                     fetch({{ this.towns_url|tojson }}).then(function(r) { return r.json(); })
                         .then(function(rows) { towns = rows; draw(); });
                 }
                 layer.clearLayers();
+                // A box is free when it covers no name placed before and no marker or badge
+                // (except `own`, the marker the name belongs to).
+                var free = function(box, own) {
+                    return !placed.some(function(b) { return overlaps(box, b); }) &&
+                        !marks.some(function(b) { return b !== own && overlaps(box, b); });
+                };
+                var put = function(row, kind, box, dx, dy) {
+                    placed.push(box);
+                    n++;
+                    var m = label(row, kind).addTo(layer);
+                    var el = m.getElement();
+                    if (el) {
+                        el.setAttribute("data-label", row[0]);
+                        if (dx !== null) { el.firstChild.style.left = dx + "px"; }
+                        if (dy) { el.firstChild.style.top = dy + "px"; }
+                    }
+                    return el;
+                };
                 var place = function(rows, kind) {
                     for (var i = 0; i < rows.length && n < {{ this.max_labels }}; i++) {
                         var row = rows[i];
                         if (row[3] > z || !view.contains([row[1], row[2]])) { continue; }
                         var p = map.latLngToContainerPoint([row[1], row[2]]);
-                        // Estimated text box (px), with a little room around it.
-                        var w = row[0].length * (kind === "country" ? 8.2 : 6.2) + 6, h = 15;
-                        // A country's name may move a little up or down inside the country
-                        // when markers cover its centre; a city's name stays by its dot.
-                        var shifts = kind === "country" ? [0, -16, 16, -32, 32] : [0];
-                        var box = null, dy = 0;
-                        for (var k = 0; k < shifts.length && !box; k++) {
-                            var y = p.y + shifts[k];
-                            var b0 = kind === "country"
-                                ? [p.x - w / 2, y - h / 2, p.x + w / 2, y + h / 2]
-                                : [p.x - 4, y - h / 2, p.x + w + 4, y + h / 2];
-                            var clash = placed.some(function(b) {
-                                return b0[0] < b[2] && b[0] < b0[2] && b0[1] < b[3] && b[1] < b0[3];
-                            });
-                            if (!clash) { box = b0; dy = shifts[k]; }
+                        // Text box (px), with a little room around it.
+                        var w = width(row[0], kind) + 4, h = 14;
+                        if (kind === "country") {
+                            // A country's name may move a little inside the country when
+                            // markers or badges cover its centre; else it is left out.
+                            var found = null;
+                            for (var k = 0; k < COUNTRY_SHIFTS.length && !found; k++) {
+                                var x = p.x + COUNTRY_SHIFTS[k][0], y = p.y + COUNTRY_SHIFTS[k][1];
+                                var b0 = [x - w / 2, y - h / 2, x + w / 2, y + h / 2];
+                                if (free(b0, null)) { found = [b0, COUNTRY_SHIFTS[k]]; }
+                            }
+                            if (found) { put(row, kind, found[0], found[1][0] || null, found[1][1]); }
+                            continue;
                         }
-                        if (!box) { continue; }
-                        placed.push(box);
-                        n++;
-                        var m = label(row, kind).addTo(layer);
-                        var el = m.getElement();
-                        if (el) {
-                            el.setAttribute("data-label", row[0]);
-                            if (dy) { el.firstChild.style.top = dy + "px"; }
-                        }
+                        // A city's name goes by its dot; when the city is drawn as a marker
+                        // (a circle centred on it), beside that marker, without the dot.
+                        // Under a badge or another place's marker it is left out.
+                        var own = null, covered = false;
+                        marks.forEach(function(b) {
+                            if (p.x < b[0] || p.x > b[2] || p.y < b[1] || p.y > b[3]) { return; }
+                            var cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2;
+                            if (b.circle && Math.abs(cx - p.x) < 2 && Math.abs(cy - p.y) < 2) {
+                                own = b;
+                            } else { covered = true; }
+                        });
+                        if (covered) { continue; }
+                        var dx = own ? own[2] - p.x + 3 : 5;
+                        var box = [p.x + (own ? dx - 1 : -4), p.y - h / 2, p.x + dx + w, p.y + h / 2];
+                        if (!free(box, own)) { continue; }
+                        var el = put(row, kind, box, own ? dx - 5 : null, 0);  // span: translate(5px)
+                        if (el && own) { el.classList.add("cm-label-beside"); }
                     }
                 };
-                // The selection's biggest places first: [name, lat, lon, marker radius].
-                var own = map.cmPlaceLabels ? map.cmPlaceLabels() : [];
+                // The selection's biggest places first: [name, lat, lon, marker radius,
+                // selected]; the name goes right of its marker or badge, else left of it,
+                // above or below it; else it is left out and the next place is named.
+                var own = map.cmPlaceLabels ? map.cmPlaceLabels() : [], mine_n = 0;
                 own.forEach(function(row) {
+                    if (!row[4] && mine_n >= own.max) { return; }
                     if (!view.contains([row[1], row[2]])) { return; }
                     var p = map.latLngToContainerPoint([row[1], row[2]]);
-                    var w = row[0].length * 7 + 6, h = 15, dx = row[3] + 3;
-                    var box = [p.x + dx - 2, p.y - h / 2, p.x + dx + w, p.y + h / 2];
-                    var clash = placed.some(function(b) {
-                        return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3];
+                    var w = width(row[0], "place") + 4, h = 15, mine = null, best = 4;
+                    marks.forEach(function(b) {
+                        var d = Math.abs((b[0] + b[2]) / 2 - p.x) + Math.abs((b[1] + b[3]) / 2 - p.y);
+                        if (d < best) { mine = b; best = d; }
                     });
-                    if (clash) { return; }
-                    placed.push(box);
-                    // The marker's own circle: no other name is written over it.
-                    placed.push([p.x - row[3], p.y - row[3], p.x + row[3], p.y + row[3]]);
-                    named[row[0]] = true;
-                    var m = label(row, "place").addTo(layer);
-                    var el = m.getElement();
-                    if (el) {
-                        el.setAttribute("data-label", row[0]);
-                        el.firstChild.style.left = dx + "px";
+                    var r = row[3];
+                    var edge = mine || [p.x - r, p.y - r, p.x + r, p.y + r];
+                    // [box, left, top] of the span for each spot (translate(0, -50%)).
+                    var up = edge[1] - 2 - h / 2 - p.y, down = edge[3] + 2 + h / 2 - p.y;
+                    var spots = [
+                        [[edge[2] + 1, p.y - h / 2, edge[2] + 3 + w, p.y + h / 2], edge[2] + 3 - p.x, 0],
+                        [[edge[0] - 1 - w, p.y - h / 2, edge[0] + 1, p.y + h / 2],
+                         edge[0] - 1 - w + 2 - p.x, 0],
+                        [[p.x - w / 2, p.y + up - h / 2, p.x + w / 2, p.y + up + h / 2], 2 - w / 2, up],
+                        [[p.x - w / 2, p.y + down - h / 2, p.x + w / 2, p.y + down + h / 2],
+                         2 - w / 2, down]
+                    ];
+                    var spot = null;
+                    for (var k = 0; k < spots.length && !spot; k++) {
+                        if (free(spots[k][0], mine)) { spot = spots[k]; }
                     }
+                    if (!spot) { return; }
+                    named[row[0]] = true;
+                    mine_n += row[4] ? 0 : 1;
+                    put(row, "place", spot[0], spot[1], spot[2]);
+                    // The marker's own circle: no other name is written over it.
+                    placed.push(edge);
                 });
                 place(countries, "country");
                 place(cities.filter(function(r) { return !named[r[0]]; }), "city");

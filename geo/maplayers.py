@@ -378,12 +378,14 @@ class PlacesLayer(MacroElement):
                 var out = [], view = map.getBounds(), n = 0, z = map.getZoom(), named = [];
                 markers.forEach(function(m) {
                     var p = m.feature.properties, ll = m.getLatLng();
-                    if (!p.selected && n >= data.placeLabels) { return; }
+                    // More candidates than names: MapLabels names the first placeLabels
+                    // of them that find room beside their marker or badge.
+                    if (!p.selected && n >= 3 * data.placeLabels) { return; }
                     // Drawn on its own (circles have no icon, so markercluster's
                     // getVisibleParent does not tell): a clustered marker is off the map.
                     if (p.selected || m._map) {
                         if (!view.contains(ll)) { return; }
-                        out.push([text(p.name), ll.lat, ll.lng, p.radius]);
+                        out.push([text(p.name), ll.lat, ll.lng, p.radius, p.selected]);
                     } else {
                         var c = m.__parent;
                         while (c && c._zoom > z) { c = c.__parent; }
@@ -391,10 +393,33 @@ class PlacesLayer(MacroElement):
                         named.push(c);
                         var at = c.getLatLng();
                         if (!view.contains(at)) { return; }
-                        out.push([text(p.name), at.lat, at.lng, c._icon.offsetWidth / 2]);
+                        out.push([text(p.name), at.lat, at.lng, c._icon.offsetWidth / 2, false]);
                     }
                     n += p.selected ? 0 : 1;
                 });
+                out.max = data.placeLabels;
+                return out;
+            };
+            // The boxes (container px) of the markers and badges drawn for the view, where
+            // they stand once any cluster animation is over: MapLabels keeps names off them.
+            map.cmMarks = function() {
+                var out = [];
+                var add = function(l) {
+                    var p = map.latLngToContainerPoint(l.getLatLng()), b;
+                    if (l._icon) {
+                        // A badge's box starts at its margins (its border lies outside).
+                        var x = p.x + (parseFloat(l._icon.style.marginLeft) || 0);
+                        var y = p.y + (parseFloat(l._icon.style.marginTop) || 0);
+                        b = [x, y, x + l._icon.offsetWidth, y + l._icon.offsetHeight];
+                    } else if (l._radius !== undefined) {
+                        var r = l._radius + (l.options.weight || 0) / 2;
+                        b = [p.x - r, p.y - r, p.x + r, p.y + r];
+                        b.circle = true;
+                    } else { return; }
+                    out.push(b);
+                };
+                places._featureGroup.eachLayer(add);
+                markers.forEach(function(m) { if (alone(m) && m._map) { add(m); } });
                 return out;
             };
             places.on("animationend", function() { map.fire("cmplaces"); });
