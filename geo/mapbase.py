@@ -97,8 +97,8 @@ class ViewKeeper(MacroElement):
     progress bar, a new warning), which would otherwise reset the view. The view is saved in
     the iframe's sessionStorage on every move and restored when the map is created. The
     container's `data-zoom` and `data-center` attributes show the current view. It also adds
-    the map's "Fit to selection" button, which frames the view the places layer computed for
-    the current selection (in the browser, without a rerun).
+    the map's "Fit to selection" button (a square under + and -), which frames the view the
+    places layer computed for the current selection (in the browser, without a rerun).
     """
 
     _template = Template(
@@ -110,9 +110,10 @@ class ViewKeeper(MacroElement):
             background: rgba(48, 52, 64, 0.82); color: #fff; border: 2px solid #fff;
             box-shadow: 0 0 0 1px #30343f; font: 600 11px/1 sans-serif; cursor: pointer;
         }
-        .leaflet-bar a.cm-fit {
-            width: auto; padding: 0 10px; font: 600 13px/30px sans-serif; color: #222;
-        }
+        .leaflet-bar a.cm-fit { display: flex; align-items: center; justify-content: center; }
+        .leaflet-bar a.cm-fit svg { width: 16px; height: 16px; }
+        /* The scale only informs: a marker under it still takes the click. */
+        .leaflet-control-scale { pointer-events: none; }
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -138,14 +139,20 @@ class ViewKeeper(MacroElement):
                 if (saved) { map.setView(saved.center, saved.zoom, {animate: false}); }
             } catch (e) {}
             // "Fit to selection": frames the view the places layer last set (map.cmFitView).
+            // A square button under + and -, not a wide one in the top right corner, where
+            // it covered (and took the clicks of) the markers drawn under it.
             var Fit = L.Control.extend({
-                options: {position: "topright"},
+                options: {position: "topleft"},
                 onAdd: function() {
                     var bar = L.DomUtil.create("div", "leaflet-bar");
                     var a = L.DomUtil.create("a", "cm-fit", bar);
                     a.href = "#";
-                    a.textContent = "Fit to selection";
-                    a.title = "Frame the places of the current selection";
+                    a.innerHTML = '<svg viewBox="0 0 16 16" aria-hidden="true" fill="none" ' +
+                        'stroke="#222" stroke-width="2"><path d="M1 5V1h4M11 1h4v4M15 11v4h-4' +
+                        'M5 15H1v-4"/><circle cx="8" cy="8" r="1.6" fill="#222" stroke="none"/>' +
+                        '</svg>';
+                    a.title = "Fit to selection: frame the places of the current selection";
+                    a.setAttribute("aria-label", "Fit to selection");
                     a.setAttribute("role", "button");
                     L.DomEvent.disableClickPropagation(bar);
                     L.DomEvent.on(a, "click", function(e) {

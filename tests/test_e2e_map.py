@@ -477,3 +477,51 @@ def test_names_are_not_written_over_markers_or_badges(page, server, width, heigh
         assert n >= 10, n
         assert not over, over
     assert not outside and not bad, (outside[:5], bad)
+
+
+def test_a_marker_where_the_fit_button_was_takes_the_click(page, server):  # noqa: F811
+    """The "Fit to selection" button was a wide box in the map's top right corner: a marker
+    drawn under it could not be clicked (the click framed the selection instead). Now it is
+    a square under + and -: a marker dragged to where the button was opens its place, and
+    the button still frames the selection.
+    """
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    _, db = server
+    pg.set_viewport_size({"width": 1400, "height": 900})
+    pg.goto(url)
+    wait_idle(pg)
+    map_ready(pg)
+    frame = map_frame(pg)
+    box = map_box(pg)
+    # Where the old button was drawn: 10 px from the top right corner, 120 x 30 px.
+    target = (box["x"] + box["width"] - 70, box["y"] + 25)
+    start, key = None, None
+    for k, point in markers_hit_at_centre(pg):
+        if inside(point, box, margin=120):
+            start, key = point, k
+            break
+    assert key, "no marker drawn on its own in the middle of the map"
+    drag_map(pg, start, target)
+    wait_idle(pg)
+    settle(pg)
+    here = centre(frame.locator(f"path[data-place='{key}']"))
+    assert abs(here[0] - target[0]) < 3 and abs(here[1] - target[1]) < 3, (here, target)
+    assert drawn_at(pg, here, "data-place") == key, "something is drawn over the marker"
+    pc = next(c for c in default_counts(db) if c.place.key == html.unescape(key))
+    pg.mouse.click(*here)
+    wait_idle(pg)
+    expect(pg.locator("h3.cm-place")).to_have_text(heading_text(pc), timeout=30_000)
+
+    # The button sits under + and - (a small square) and still frames the selection.
+    fit = frame.get_by_role("button", name="Fit to selection")
+    b = fit.bounding_box()
+    zoom_out = frame.locator(".leaflet-control-zoom-out").bounding_box()
+    assert b["width"] <= 40 and b["height"] <= 40, b
+    assert abs(b["x"] - zoom_out["x"]) < 2 and b["y"] > zoom_out["y"], (b, zoom_out)
+    center, zoom = mapview.view_for(default_counts(db))
+    fit.click()
+    settle(pg)
+    assert_same_view(view(pg), (zoom, *center))
+    assert not outside and not bad, (outside[:5], bad)
