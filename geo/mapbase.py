@@ -337,7 +337,8 @@ class MapLabels(MacroElement):
                 };
                 // The selection's biggest places first: [name, lat, lon, marker radius,
                 // selected]; the name goes right of its marker or badge, else left of it,
-                // above or below it; else it is left out and the next place is named.
+                // above or below it, inside the map; else it is left out and the next place
+                // is named.
                 var own = map.cmPlaceLabels ? map.cmPlaceLabels() : [], mine_n = 0;
                 own.forEach(function(row) {
                     if (!row[4] && mine_n >= own.max) { return; }
@@ -360,9 +361,12 @@ class MapLabels(MacroElement):
                         [[p.x - w / 2, p.y + down - h / 2, p.x + w / 2, p.y + down + h / 2],
                          2 - w / 2, down]
                     ];
-                    var spot = null;
+                    // A spot that runs off the map's edge would cut the name.
+                    var size = map.getSize(), spot = null;
                     for (var k = 0; k < spots.length && !spot; k++) {
-                        if (free(spots[k][0], mine)) { spot = spots[k]; }
+                        var b = spots[k][0];
+                        if (b[0] >= 0 && b[1] >= 0 && b[2] <= size.x && b[3] <= size.y &&
+                            free(b, mine)) { spot = spots[k]; }
                     }
                     if (!spot) { return; }
                     named[row[0]] = true;
