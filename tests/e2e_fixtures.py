@@ -265,3 +265,33 @@ def page_scroll(pg) -> int:
             document.querySelector("[data-testid='stAppViewContainer']")]
             .filter(Boolean).map((el) => el.scrollTop))"""
     )
+
+
+def labels_on_marks(pg) -> tuple[int, list[str]]:
+    """How many map names are drawn, and which of them cover a marker or a cluster badge.
+
+    Compares the boxes the browser drew (each name's text, each marker's circle, each
+    badge); a name overlapping one by more than half a pixel is listed with what it covers.
+    """
+    settle(pg)
+    return map_document(pg).evaluate(
+        """() => {
+            const box = (el) => el.getBoundingClientRect();
+            const marks = Array.from(document.querySelectorAll("path[data-place], [data-places]"))
+                .map(el => [el.getAttribute("data-place") || el.textContent, box(el)])
+                .filter(([, r]) => r.width && r.height);
+            const names = Array.from(document.querySelectorAll(".cm-label[data-label] span"));
+            const bad = [];
+            for (const el of names) {
+                const a = box(el);
+                for (const [what, b] of marks) {
+                    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+                    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+                    if (w > 0.5 && h > 0.5) {
+                        bad.push(el.parentElement.getAttribute("data-label") + " on " + what);
+                    }
+                }
+            }
+            return [names.length, bad];
+        }"""
+    )

@@ -402,3 +402,72 @@ def test_upload_an_export_with_its_column_names(articles_dir, page):
     )
     assert (articles_dir / "export_columns.csv").exists()
     assert not outside, outside
+
+
+@pytest.fixture
+def new_article(articles_dir):
+    """An article the sample does not hold, in the articles folder before the app starts:
+    the app's first run imports it and says so in a toast."""
+    (articles_dir / "shelling.txt").write_text(
+        "# Shelling reported near Kharkiv\n\nMay 3, 2022\n\nShelling was reported near Kharkiv"
+        " and Izium on Tuesday, officials in Kyiv said. Residents of Chuhuiv left for Poltava.\n",
+        encoding="utf-8",
+    )
+    return articles_dir
+
+
+def covered_by_toast(pg, toast: dict) -> list[str]:
+    """What the toast's box covers on the page: the timeline's chart, a button, a field, the
+    map, the title or the corpus line (the page's top strip holds none of them)."""
+    return pg.evaluate(
+        """(t) => {
+            const sel = "[data-testid='stMain'] :is(button, input, iframe, h1, " +
+                "[data-testid='stVegaLiteChart'], [data-testid='stCaptionContainer'])";
+            const out = [];
+            for (const el of document.querySelectorAll(sel)) {
+                const r = el.getBoundingClientRect();
+                if (!r.width || !r.height) continue;
+                if (r.left < t.x + t.width && t.x < r.right &&
+                    r.top < t.y + t.height && t.y < r.bottom) {
+                    out.push(el.tagName + " " + (el.getAttribute("data-testid") ||
+                        el.getAttribute("aria-label") || el.textContent.trim().slice(0, 30)));
+                }
+            }
+            return out;
+        }""",
+        toast,
+    )
+
+
+def test_toasts_do_not_cover_the_timeline(new_article, page):
+    """The import toast ("Articles: 1 added, …") and the find box's "No place …" toast lie in
+    the page's empty top strip, clear of the timeline (chart, range buttons, Play) and of
+    every other control, at 1400x900 and at 1024x700. They used to cover the timeline."""
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    pg.set_viewport_size({"width": 1400, "height": 900})
+    toast = pg.locator("[data-testid='stToast']").first
+    expect(toast).to_contain_text("Articles: 1 added", timeout=120_000)
+    box = toast.bounding_box()
+    wait_idle(pg)
+    expect(pg.get_by_role("button", name="Play")).to_be_visible(timeout=60_000)
+    expect(pg.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
+    assert box["y"] >= 0 and box["height"] >= 16, box
+    assert covered_by_toast(pg, box) == []
+    for width, height in ((1400, 900), (1024, 700)):
+        pg.set_viewport_size({"width": width, "height": height})
+        expect(toast).to_have_count(0, timeout=30_000)  # the previous one has gone
+        wait_idle(pg)
+        find = pg.get_by_role("textbox", name="Find a place")
+        find.click()
+        pg.keyboard.press("Control+A")
+        pg.keyboard.type(f"Qwertyuiopville {width}")
+        pg.keyboard.press("Enter")
+        # A new text each time: the box reruns the app only when its text changes.
+        expect(toast).to_contain_text("No place in the selection", timeout=30_000)
+        box = toast.bounding_box()
+        wait_idle(pg)
+        assert box["y"] >= 0 and box["height"] >= 16, box
+        assert covered_by_toast(pg, box) == [], (width, box)
+    assert not outside, outside

@@ -248,11 +248,12 @@ def test_labels_follow_the_zoom(page, server):  # noqa: F811
     pg.locator(MAP_IFRAME).screenshot(path=str(ARTIFACTS / "map_landing.png"))
     while view(pg)[0] < 5:
         zoom_in(pg, 1)
-    # Big cities are named from zoom 5 (beside their marker when they are one).
-    expect(frame.locator(".cm-label[data-label='Kharkiv']")).to_have_count(1)
-    expect(frame.locator(".cm-label[data-label='Kyiv']")).to_have_count(1)
+    # Big cities are named from zoom 5 (beside their marker when they are one, and only
+    # where the name covers no marker or badge: around Kyiv and Kharkiv badges crowd).
+    expect(frame.locator(".cm-label-city, .cm-label-place").nth(5)).to_be_attached()
     # Closer to Kyiv: the mouse wheel zooms around the pointer.
-    pg.mouse.move(*centre(frame.locator(".cm-label[data-label='Kyiv']")))
+    kyiv = "gn:703448"
+    pg.mouse.move(*centre(frame.locator(f"path[data-place='{kyiv}'], [data-places*='|{kyiv}|']")))
     pg.mouse.wheel(0, -200)
     settle(pg)
     pg.wait_for_timeout(500)
@@ -448,4 +449,79 @@ def test_first_click_near_the_corner_at_zoom_6_keeps_the_view(page, server):  # 
     pg.wait_for_timeout(1_000)
     assert_same_view(view(pg), before)
     assert page_scroll(pg) == scroll
+    assert not outside and not bad, (outside[:5], bad)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1400, 900), (1024, 700)])
+def test_names_are_not_written_over_markers_or_badges(page, server, width, height):  # noqa: F811
+    """At the landing view (and, at 1400x900, zoomed in to 6) no map name covers a marker or
+    a badge: "Kyiv" was written over the badge beside Kyiv's. The busiest places keep their
+    names (in bold, beside their marker or badge)."""
+    from playwright.sync_api import expect
+
+    from .e2e_fixtures import labels_on_marks
+
+    pg, url, outside, bad = page
+    pg.set_viewport_size({"width": width, "height": height})
+    pg.goto(url)
+    wait_idle(pg)
+    map_ready(pg)
+    frame = map_frame(pg)
+    expect(frame.locator(".cm-label-place").first).to_be_attached()
+    n, over = labels_on_marks(pg)
+    assert n >= 10 and frame.locator(".cm-label-place").count() >= 3, n
+    assert not over, over
+    if width == 1400:
+        zoom_in(pg, 6 - view(pg)[0])
+        n, over = labels_on_marks(pg)
+        assert n >= 10, n
+        assert not over, over
+    assert not outside and not bad, (outside[:5], bad)
+
+
+def test_a_marker_where_the_fit_button_was_takes_the_click(page, server):  # noqa: F811
+    """The "Fit to selection" button was a wide box in the map's top right corner: a marker
+    drawn under it could not be clicked (the click framed the selection instead). Now it is
+    a square under + and -: a marker dragged to where the button was opens its place, and
+    the button still frames the selection.
+    """
+    from playwright.sync_api import expect
+
+    pg, url, outside, bad = page
+    _, db = server
+    pg.set_viewport_size({"width": 1400, "height": 900})
+    pg.goto(url)
+    wait_idle(pg)
+    map_ready(pg)
+    frame = map_frame(pg)
+    box = map_box(pg)
+    # Where the old button was drawn: 10 px from the top right corner, 120 x 30 px.
+    target = (box["x"] + box["width"] - 70, box["y"] + 25)
+    start, key = None, None
+    for k, point in markers_hit_at_centre(pg):
+        if inside(point, box, margin=120):
+            start, key = point, k
+            break
+    assert key, "no marker drawn on its own in the middle of the map"
+    drag_map(pg, start, target)
+    wait_idle(pg)
+    settle(pg)
+    here = centre(frame.locator(f"path[data-place='{key}']"))
+    assert abs(here[0] - target[0]) < 3 and abs(here[1] - target[1]) < 3, (here, target)
+    assert drawn_at(pg, here, "data-place") == key, "something is drawn over the marker"
+    pc = next(c for c in default_counts(db) if c.place.key == html.unescape(key))
+    pg.mouse.click(*here)
+    wait_idle(pg)
+    expect(pg.locator("h3.cm-place")).to_have_text(heading_text(pc), timeout=30_000)
+
+    # The button sits under + and - (a small square) and still frames the selection.
+    fit = frame.get_by_role("button", name="Fit to selection")
+    b = fit.bounding_box()
+    zoom_out = frame.locator(".leaflet-control-zoom-out").bounding_box()
+    assert b["width"] <= 40 and b["height"] <= 40, b
+    assert abs(b["x"] - zoom_out["x"]) < 2 and b["y"] > zoom_out["y"], (b, zoom_out)
+    center, zoom = mapview.view_for(default_counts(db))
+    fit.click()
+    settle(pg)
+    assert_same_view(view(pg), (zoom, *center))
     assert not outside and not bad, (outside[:5], bad)

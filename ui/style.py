@@ -72,6 +72,16 @@ section[data-testid="stSidebar"] {min-width: 20rem; max-width: 20rem;}
 @media (max-width: 1150px) {
   section[data-testid="stSidebar"] {min-width: 16.5rem; max-width: 16.5rem;}
 }
+/* Messages (st.toast) sit in the empty strip above the title and the timeline (the page's
+   top 60 px), at most two lines, one at a time (the next shows when it goes): they used to
+   cover the timeline's chart and buttons. */
+[data-testid="stToastContainer"] {top: 0.3rem !important; bottom: auto !important;
+  right: 1rem !important; left: auto !important; width: auto !important; gap: 0 !important;
+  padding: 0 !important; max-width: calc(100vw - 23rem); max-height: 3.4rem; overflow: hidden;}
+@media (max-width: 1150px) {[data-testid="stToastContainer"] {max-width: calc(100vw - 19.5rem);}}
+[data-testid="stToast"] {width: auto !important; max-width: 100%;
+  padding: 0.3rem 0.3rem 0.3rem 0.8rem !important;}
+[data-testid="stToastText"] {font-size: 0.85rem; line-height: 1.3; max-height: 2.6em; overflow: hidden;}
 [data-baseweb="popover"] li, [role="listbox"] [role="option"] {white-space: normal; height: auto;}
 .cm-quote mark.cm-hit {background: #b8e0ff;}
 .cm-corrected {font-size: 0.8rem; color: #1b5e20; margin-top: 0.2rem;}
