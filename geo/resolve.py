@@ -7,15 +7,11 @@ mentions, "Kherson, Ukraine", nearby places) lives in `Resolver`.
 
 from __future__ import annotations
 
-import difflib
-import json
 import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Sequence
 from urllib.parse import urlparse
 
 from geopy.exc import GeopyError
@@ -24,17 +20,10 @@ from geopy.location import Location
 
 from geo import confidence as conf
 from geo.errors import ResolveError
-from geo.gazetteer import (
-    Candidate,
-    Gazetteer,
-    admin1_shares,
-    lies_in,
-    normalize,
-    region_readings,
-)
+from geo.gazetteer import Candidate, Gazetteer, lies_in, region_readings
+from geo.great_circle import haversine_km
 from geo.models import Article, Mention
-from geo.recognize import (
-    ADMIN_NOUNS,
+from geo.recognize_spans import (
     DATELINE,
     EMBEDDED,
     EMBEDDED_HEAD,
@@ -45,32 +34,29 @@ from geo.recognize import (
     UNIT,
     Span,
 )
+from geo.recognize_words import ADMIN_NOUNS
+from geo.resolve_evidence import (
+    _CONTAIN_RE,
+    _HOST_NOISE,
+    _NEAR_RE,
+    _dominant_city,
+    _Evidence,
+    _generic_name,
+    _listing,
+    _lists,
+    _named_admin1,
+    _named_county,
+    _shared_by_countries,
+    _sibling,
+    _unambiguous_home,
+)
+from geo.resolve_score import WEIGHTS, _Flags, _human_pop, _Scored, score_candidate
+from geo.resolve_score import WEIGHTS_FILE as WEIGHTS_FILE
+from geo.resolve_score import load_weights as load_weights
 from geo.usergazetteer import USER_FEATURE
 
 log = logging.getLogger(__name__)
 
-KIND_BASE = {"country": 10.0, "continent": 9.0, "water": 7.5, "region": 7.0, "admin1": 6.0}
-ADMIN1_SHARE_BONUS = 0.0  # a unit counts like a town of its average size
-# Candidate ranking is a weighted sum of terms (town size, country mentioned, near other
-# places, ...). Each term's hand-set value is scaled by a weight learned on the development
-# corpora by scripts/fit_weights.py (conditional logistic regression, article-level k-fold
-# cross-validation); a missing file or term means weight 1, the hand-set ranking.
-WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "data" / "gazetteer" / "ranker_weights.json"
-
-
-def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
-    """Term name -> weight from the shipped weights file; {} (all 1) when it is absent."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as err:
-        log.warning("ignoring unreadable ranker weights %s: %s", path, err)
-        return {}
-    return {str(k): float(v) for k, v in data.get("weights", {}).items()}
-
-
-WEIGHTS: dict[str, float] = load_weights()
 _TLD_COUNTRY = {"uk": "GB"}
 
 
@@ -96,24 +82,6 @@ class GazetteerGeocoder(Geocoder):
     def reverse(self, query, *, exactly_one: bool = True, timeout=DEFAULT_SENTINEL):
         """Not offered offline."""
         raise NotImplementedError("reverse geocoding is not offered by the offline gazetteer")
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
-
-def _named_admin1(cands: tuple[Candidate, ...]) -> Candidate | None:
-    """The admin-1 region a name surely means: its main name, no country and no big city."""
-    admins = [c for c in cands if c.place.kind == "admin1" and c.primary]
-    if len(admins) != 1 or any(c.place.kind == "country" for c in cands):
-        return None
-    if any(c.place.kind == "city" and c.population >= 100_000 for c in cands):
-        return None
-    return admins[0]
 
 
 def _city_state(best: _Scored, cands: tuple[Candidate, ...], hint: str = "") -> _Scored:
@@ -144,109 +112,12 @@ def _city_state(best: _Scored, cands: tuple[Candidate, ...], hint: str = "") -> 
     return best
 
 
-def _shared_by_countries(cands: tuple[Candidate, ...]) -> bool:
-    """True when regions of several countries carry the name ("Saint Andrew" parishes)."""
-    return len({c.place.country_code for c in cands if c.place.kind == "admin1"}) > 1
-
-
-def _named_county(cands: tuple[Candidate, ...]) -> Candidate | None:
-    """The county a name surely means: counties of one country only, no larger town."""
-    counties = [c for c in cands if c.place.kind == "admin2" and c.primary]
-    if not counties or len({c.place.country_code for c in counties}) != 1:
-        return None
-    top = max(counties, key=lambda c: c.population)
-    if any(c.place.kind != "admin2" and c.population >= top.population for c in cands):
-        return None
-    if any(c.place.kind in {"country", "admin1"} for c in cands):
-        return None
-    return top
-
-
-def _dominant_city(cands: tuple[Candidate, ...]) -> Candidate | None:
-    """The city a name almost surely means (sole or 5x larger town, >= 50k people)."""
-    towns = [c for c in cands if c.place.kind == "city"]
-    if not towns:
-        return None
-    ranked = sorted(towns, key=lambda c: -c.population)
-    top = ranked[0]
-    if top.population < 50_000:
-        return None
-    if len(ranked) > 1 and ranked[1].population * 5 > top.population:
-        return None
-    for c in cands:
-        # A region of the same name counts only where it is the city's own (Brazzaville).
-        far = haversine_km(c.place.lat, c.place.lon, top.place.lat, top.place.lon) > 50
-        if c.place.kind != "city" and far:
-            return None
-    return top
-
-
-def _human_pop(n: int) -> str:
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.1f}M"
-    if n >= 1_000:
-        return f"{n // 1000}k"
-    return str(n)
-
-
-@dataclass(slots=True)
-class _Scored:
-    cand: Candidate
-    score: float
-    why: list[str]
-    contained: bool = False  # chosen with the help of "X, Country" right after the name
-    terms: dict = field(default_factory=dict)  # the score's terms before weighting
-    margin: float | None = None  # over the best candidate > 161 km away; None: no such one
-    n: int = 1  # candidates the name had
-
-
-_HIGH_KINDS = {"country", "continent", "admin1"}
-# A town this big is "famous": its small namesakes need more than their country named.
-FAMOUS_TOWN = 100_000
-FAMOUS_RIVAL_SHARE = 0.2
 # Towns this close to another of the article's places count as its neighbours (km).
 _NEIGHBOUR_KM = 100
 # A candidate this far from the chosen one is a rival reading (the scoring distance).
 _RIVAL_KM = 161
-# Score a corpus-focus country adds at full weight: less than a town ten times larger.
-FOCUS_BONUS = 0.8
+
 _CUE_LABELS = {UNIT, ROUTE, DATELINE, HEADLINE, IN_REGION}
-
-
-@dataclass(slots=True)
-class _Evidence:
-    """What some names in an article say about its geography."""
-
-    countries: Counter = field(default_factory=Counter)
-    admin1s: set = field(default_factory=set)
-    anchors: list = field(default_factory=list)  # (name in the article, Candidate)
-    anchor_admin1s: set = field(default_factory=set)
-
-    @classmethod
-    def merge(cls, parts: Iterable[_Evidence]) -> _Evidence:
-        out = cls()
-        for ev in parts:
-            out.countries.update(ev.countries)
-            out.admin1s |= ev.admin1s
-            out.anchors.extend(ev.anchors)
-            out.anchor_admin1s |= ev.anchor_admin1s
-        return out
-
-
-# ", a village near Chernihiv", ", a suburb of Auckland": where an unknown place lies.
-_NEAR_RE = re.compile(
-    r"^\s*,\s+(?:a|an|the)\s+(?:[a-z-]+\s+){1,3}?(?:near|outside|of|in)\s+"
-    r"((?:[A-Z][\w'’.-]*)(?:\s+[A-Z][\w'’.-]*){0,3})"
-)
-# "Kherson, Ukraine", and "Fulton County (, ) located in Illinois", "Crawford County in
-# Pennsylvania", "Austin, in Scott County": what follows must still be a country or a region
-# to count. A region's name may hold particles ("Davao del Sur", "Rio Grande do Sul"); a
-# name followed by "said" is a speaker, not a container ("in Paris, Washington said").
-_CONTAIN_RE = re.compile(
-    r"^(?:\s*,\s*(?:(?:located\s+)?in\s+)?|\s+(?:located\s+)?in\s+)"
-    r"((?:[A-Z][\w'’.-]*)(?:\s+(?:(?:de|del|da|do|dos|das|des|di|du|la|le|el)\s+)?[A-Z][\w'’.-]*){0,3})"
-    r"(?![\w'’.-]*\s+(?:said|says|told|added|announced|stated|reported)\b)"
-)
 
 
 class Resolver:
@@ -389,7 +260,7 @@ class Resolver:
             ctx = ctx or context_for[sp.text]
             flags, hint = _Flags.of(cands), hints.get(sp.text, "")
             scored = [
-                self._score(
+                score_candidate(
                     c, ctx, contained, tld_country, flags, hint, bias, home, self.weights, focus
                 )
                 for c in cands
@@ -694,290 +565,6 @@ class Resolver:
             if readings and m.group(0).lstrip().startswith(","):
                 return readings[0]  # "X in Y" places X in Y only where Y holds an X
         return None
-
-    @staticmethod
-    def _score(
-        c: Candidate,
-        ctx: _Evidence,
-        contained: tuple[str, str | None] | None,
-        tld_country: str | None,
-        flags: _Flags,
-        hint: str = "",
-        bias: tuple[str, str | None] | None = None,
-        home: Candidate | None = None,
-        weights: dict[str, float] | None = None,
-        focus: dict[str, float] | None = None,
-    ) -> _Scored:
-        p = c.place
-        why: list[str] = []
-        t: dict[str, float] = {}  # the score's terms, each weighted by WEIGHTS
-        if c.feature == USER_FEATURE:
-            # The user's own place hides every other of its name: only the reason matters.
-            return _Scored(c, 0.0, [f"your own gazetteer ({p.kind})"], False, t)
-        if p.kind == "city":
-            t["town_size"] = math.log10(c.population + 10)
-            why.append(f"city of {_human_pop(c.population)}")
-            if c.feature == "capital":
-                t["capital"] = 1.0
-                why.append("national capital")
-        elif p.kind == "admin2" or c.feature == "former":
-            # A county counts by its towns' people, a little below a town of that size.
-            t["county_size"] = math.log10(c.population + 10) - 0.5
-            unit = "former region" if c.feature == "former" else "county/district"
-            why.append(f"{unit} of {_human_pop(c.population)}")
-        else:
-            base = KIND_BASE.get(p.kind, 5.0)
-            if p.kind == "admin1" and p.country_code:
-                # A unit counts at most like a town of its country's average unit size.
-                share = admin1_shares().get(p.country_code)
-                if share:
-                    base = min(base, math.log10(share) + ADMIN1_SHARE_BONUS)
-            t["kind_" + p.kind] = base
-            why.append(p.kind)
-        if not c.primary:
-            if p.kind != "city":
-                t["alternate_name"] = -1.5
-            else:
-                # Another town carrying the name as its main name weighs against this one,
-                # unless this one is five times larger and the name is a spelling of its own
-                # ("Odessa": Odesa, not Odessa, Texas; but "Garden City" is no Singapore).
-                rival = flags.primary_city and (
-                    flags.primary_city_pop * 5 > c.population or not _same_name(flags.name, p.name)
-                )
-                t["alternate_name"] = -2.0 if rival else -0.5
-            if flags.named_high:
-                # "Mexico" is the country's own name and only an alternate one of Mexico City.
-                t["alternate_of_a_region"] = -3.0
-        if p.country_code and p.kind != "country":
-            # Evidence for Mexico cannot tell the country "Mexico" from its state "México".
-            n = (
-                0
-                if p.country_code in flags.named_countries
-                else ctx.countries.get(p.country_code, 0)
-            )
-            if n:
-                # Same-country evidence separates namesakes (Paris, Texas in a US story) but
-                # must not lift a hamlet over a sea or a region of the same name.
-                size = 1.0
-                if p.kind == "city" and flags.rival_high:
-                    size = min(1.0, math.log10(c.population + 10) / 5)
-                elif p.kind == "city" and flags.top_city_pop > 10 * c.population:
-                    # ... nor a village over a famous namesake ten times its size (Brussels,
-                    # Illinois, in a story that also mentions the United States).
-                    size = math.log10(c.population + 10) / math.log10(flags.top_city_pop + 10)
-                # A region, sea or country of that name, or a famous town, is meant unless
-                # the text places this town: its state, its neighbours or "X, State" must say
-                # so ("the Normandy format" is not Normandy, Missouri; Geneva in a story
-                # about President Biden is still in Switzerland).
-                overshadowed = p.kind == "city" and (
-                    flags.rival_high
-                    and c.population < FAMOUS_TOWN
-                    or flags.top_city_pop >= FAMOUS_TOWN
-                    and flags.top_city_pop > 5 * c.population
-                )
-                if overshadowed and not _localised(c, ctx, contained):
-                    size = min(size, FAMOUS_RIVAL_SHARE)
-                t["country_mentioned"] = (2.0 + min(n, 5) * 0.4) * size
-                why.append(f"article mentions {p.country_code}")
-            if (p.country_code, c.admin1 or "") in ctx.admin1s and p.kind in {"city", "admin2"}:
-                t["region_mentioned"] = 2.0  # "Monroe County" in a story about Michigan
-                why.append("its region is mentioned")
-            if tld_country == p.country_code:
-                t["web_domain_country"] = 0.5
-        if p.kind == "country" and flags.rival_country and ctx.countries.get(p.country_code, 0):
-            t["country_of_named_places"] = 2.0  # "Congo" in an article about Brazzaville
-            why.append("article mentions its places")
-        in_container = bool(contained and p.country_code == contained[0])
-        if in_container:
-            t["named_with_country"] = 6.0
-            if contained[1] and c.admin1 == contained[1]:
-                t["named_with_region"] = 3.0
-            why.append("named with its country/region")
-        if p.kind == "admin1" and (p.country_code, c.admin1 or "") in ctx.anchor_admin1s:
-            t["contains_named_city"] = 3.0
-            why.append("a city in it is mentioned")
-        if ctx.anchors and p.kind in {"city", "admin2"}:
-            near: list[str] = []
-            for name, a in ctx.anchors:
-                d = haversine_km(p.lat, p.lon, a.place.lat, a.place.lon)
-                if 1 <= d < 150 and name not in near:
-                    near.append(name)  # under 1 km the anchor is this very place
-            if near:
-                t["near_other_places"] = 1.0 + 0.5 * min(len(near) - 1, 2)
-                why.append(f"near other places in the article: {', '.join(near[:3])}")
-        if hint == "admin" and p.kind in _ADMIN_KINDS:
-            t["called_a_unit"] = 3.0
-            why.append("called a state/province/county")
-        elif hint == "city" and p.kind == "city":
-            t["called_a_town"] = 2.0
-            why.append("called a town or city")
-        if home is not None and p.kind != "country" and p.country_code == home.place.country_code:
-            # A local paper's town, state and country are a prior for its namesakes.
-            h = home.place
-            if h.kind == "country":
-                t["source_home"] = 0.75
-                why.append(f"the source is from {h.name}")
-            elif p.kind in {"city", "admin2"} and haversine_km(p.lat, p.lon, h.lat, h.lon) < 150:
-                t["source_home"] = 1.5
-                why.append(f"near the source's home, {h.name}")
-            elif home.admin1 and c.admin1 == home.admin1:
-                t["source_home"] = 1.0
-                why.append(f"in the source's home region ({h.name})")
-            else:
-                t["source_home"] = 0.5
-                why.append(f"in the source's country ({h.name})")
-        if focus and p.country_code in focus and p.kind != "country":
-            # The corpus's own geography: small, so it only settles otherwise close calls.
-            t["corpus_focus"] = FOCUS_BONUS * focus[p.country_code]
-            why.append(f"in the corpus's focus ({p.country_code})")
-        if bias and p.kind == bias[0] and (bias[1] is None or p.country_code == bias[1]):
-            t["listed_with_alike"] = 4.0
-            why.append("listed with others like it")
-        w = WEIGHTS if weights is None else weights
-        score = sum(w.get(k, 1.0) * v for k, v in t.items())
-        return _Scored(c, score, why, in_container, t)
-
-
-def _localised(
-    c: Candidate, ctx: _Evidence, contained: tuple[str, str | None] | None = None
-) -> bool:
-    """True when the article names the candidate's region or a place near it, or writes
-    "X, Y" with Y its country or region."""
-    p = c.place
-    if contained and contained[0] == p.country_code and contained[1] in {None, c.admin1}:
-        return True
-    if (p.country_code, c.admin1 or "") in ctx.admin1s | ctx.anchor_admin1s:
-        return True
-    return any(
-        1 <= haversine_km(p.lat, p.lon, a.place.lat, a.place.lon) < 150 for _, a in ctx.anchors
-    )
-
-
-_ADMIN_KINDS = {"admin1", "admin2"}
-_HOST_NOISE = {"www", "m", "amp", "mobile", "edition", "en", "news", "www2", "eu", "uk", "us"}
-
-
-def _unambiguous_home(cands: tuple[Candidate, ...]) -> Candidate | None:
-    """A source's home among a name's candidates: its country, its only region, or a town
-    that dominates the name (and 20,000 people) with no region of the same name."""
-    primary = [c for c in cands if c.primary]
-    countries = [c for c in primary if c.place.kind == "country"]
-    if countries:
-        return countries[0]
-    admins = [c for c in primary if c.place.kind == "admin1"]
-    town = _dominant_city(cands)
-    if admins:
-        big_town = any(c.place.kind == "city" and c.population >= 100_000 for c in cands)
-        return admins[0] if len(admins) == 1 and not big_town else None  # not "washingtonpost"
-    if town is not None and town.primary and town.population >= 20_000:
-        return town
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class _Flags:
-    """Facts about a name's whole candidate list that shape each candidate's score."""
-
-    named_high: bool  # some country/continent/admin1 carries it as its main name
-    primary_city: bool  # some city carries it as its main name
-    primary_city_pop: int  # the largest such city's population
-    rival_high: bool  # some candidate is not a city
-    rival_country: bool  # the name is shared by two countries ("Congo")
-    named_countries: frozenset[str]  # countries carrying the name as their main name
-    name: str  # the main name of the most populous town that carries it as such
-    top_city_pop: int  # the most populous town carrying the name in any way
-
-    @classmethod
-    def of(cls, cands: tuple[Candidate, ...]) -> _Flags:
-        towns = [c for c in cands if c.primary and c.place.kind == "city"]
-        return cls(
-            any(c.primary and c.place.kind in _HIGH_KINDS for c in cands),
-            any(c.primary and c.place.kind == "city" for c in cands),
-            max((c.population for c in cands if c.primary and c.place.kind == "city"), default=0),
-            any(c.place.kind != "city" for c in cands),
-            len({c.place.country_code for c in cands if c.place.kind == "country"}) > 1,
-            frozenset(
-                c.place.country_code for c in cands if c.place.kind == "country" and c.primary
-            ),
-            max(towns, key=lambda c: c.population).place.name if towns else "",
-            max((c.population for c in cands if c.place.kind == "city"), default=0),
-        )
-
-
-def _same_name(a: str, b: str) -> bool:
-    """True when two names are spellings of one name ("Odessa", "Odesa"), not a nickname."""
-    x, y = normalize(a), normalize(b)
-    return bool(x and y) and difflib.SequenceMatcher(None, x, y).ratio() >= 0.7
-
-
-_LIST_GOES_ON = re.compile(r"^\s*,\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*(?:,|\s+and|\s+or)\s")
-
-
-def _listing(after: str) -> bool:
-    """True when ", Y" is followed by more names: "Niger, Nigeria and Togo"."""
-    return bool(_LIST_GOES_ON.match(after))
-
-
-def _sibling(
-    cands: tuple[Candidate, ...], contained: tuple[str, str | None], listing: bool = False
-) -> bool:
-    """True when "X, Y" lists two peers rather than placing X in Y.
-
-    A country's own name is never inside another place ("Mexico, China, Japan"), nor is a
-    state in a state of the same country ("Georgia, Oklahoma, Pennsylvania"). "Georgia,
-    USA" is the state; "Niger, Nigeria and Togo", where the list goes on, are countries.
-    """
-    cc, admin1 = contained
-    if (
-        not admin1
-        and not listing
-        and any(c.place.kind == "admin1" and c.place.country_code == cc for c in cands)
-    ):
-        return False  # "Georgia, USA": the state in its country
-    for c in cands:
-        if not c.primary:
-            continue
-        if c.place.kind in {"country", "continent"} and c.place.country_code != cc:
-            return True
-        if admin1 and c.place.kind == "admin1" and c.place.country_code == cc:
-            return True
-    return False
-
-
-_LIST_SEPARATORS = {",", ", and", "and", "or", ", or", "/", "&"}
-
-
-def _lists(text: str, spans: list[Span]) -> list[tuple[Span, list[Span]]]:
-    """Each name span in an enumeration ("A, B and C") with all the enumeration's members."""
-    names = [sp for sp in spans if sp.mention_type == "name"]
-    groups: list[list[Span]] = []
-    for prev, cur in zip(names, names[1:], strict=False):
-        sep = " ".join(text[prev.end : cur.start].split())
-        if sep in _LIST_SEPARATORS:
-            if groups and groups[-1][-1] is prev:
-                groups[-1].append(cur)
-            else:
-                groups.append([prev, cur])
-    return [(sp, group) for group in groups for sp in group]
-
-
-# Words that say where or what, not which: a name made only of them is generic.
-_GENERIC_WORDS = {
-    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
-    "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
-    "southeastern", "southwestern", "north-east", "north-west", "south-east", "south-west",
-    "far", "near", "middle", "upper", "lower", "inner", "outer", "greater", "federal",
-    "capital", "national", "economic", "special", "autonomous", "administrative", "region",
-    "district", "province", "territory", "state", "gulf", "valley", "coast", "highlands",
-    "lowlands", "islands", "island", "mountains", "lakes", "bay", "county", "city", "the",
-    "frontier", "interior", "plateau", "delta", "borderlands", "steppe",
-}  # fmt: skip
-
-
-def _generic_name(name: str) -> bool:
-    """True for a name of generic words only: "Federal District", "Central Region", "Gulf"."""
-    words = re.findall(r"[\w-]+", name.lower())
-    return bool(words) and all(w in _GENERIC_WORDS for w in words)
 
 
 def _features(pick: _Scored, sp: Span, uses: int, by_containment: bool) -> dict[str, float]:

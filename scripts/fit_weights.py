@@ -3,10 +3,10 @@
 The resolver scores each candidate place as a weighted sum of general terms (town size,
 kind, alternate name, country mentioned, region mentioned, named with its country, near
 the article's other places, called a town or a unit, the source's home, listed with
-alike names, ...; see `Resolver._score`). No term names a place. This script learns one
-weight per term by conditional logistic regression (a softmax over each mention's
-candidates; the positive candidates are those within 161 km of the gold point), with an L2
-pull towards the hand-set weights (1.0), in numpy.
+alike names, ...; see `geo.resolve_score.score_candidate`). No term names a place. This
+script learns one weight per term by conditional logistic regression (a softmax over each
+mention's candidates; the positive candidates are those within 161 km of the gold point),
+with an L2 pull towards the hand-set weights (1.0), in numpy.
 
 Every reported number is end to end (`geo.evaluate.score`, Acc@161 over all scored gold
 toponyms): hand-set weights; k-fold cross-validation, where each article is resolved with
