@@ -1,20 +1,13 @@
-"""Distances on a sphere: the haversine formula and a box around a circle."""
+"""Distances on a sphere for the store's queries: the great-circle distance
+(`geo.great_circle`) and a box around a circle."""
 
 from __future__ import annotations
 
 import math
 
-EARTH_RADIUS_KM = 6371.0088  # the mean radius (PostGIS measures on the same sphere)
+from geo.great_circle import EARTH_RADIUS_KM, haversine_km
 
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+__all__ = ["EARTH_RADIUS_KM", "box_around", "haversine_km"]
 
 
 def box_around(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
