@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 # Bump on every change to recognition, resolution or gazetteer data: stored articles parsed by
 # another version are re-parsed, so improvements reach the map.
-GEOPARSER_VERSION = "2026.12.07-6"
+GEOPARSER_VERSION = "2026.12.07-7"
 
 # Articles in these languages are geoparsed: English (and "und", too short to tell) by spaCy,
 # the others by their recogniser in geo/lang/.

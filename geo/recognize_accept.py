@@ -219,6 +219,34 @@ def _organisation_apposition(doc, e: int) -> bool:
     return False
 
 
+# Nouns for a person after a town's name: "a Dahlonega man", "the Oakwood resident".
+RESIDENT_NOUNS = {
+    "man", "woman", "men", "women", "resident", "residents", "native", "couple", "teen",
+    "teenager", "boy", "girl", "family", "student", "businessman", "mother", "father",
+}  # fmt: skip
+
+
+def _residence(doc, s: int, e: int) -> bool:
+    """True when the words around the name say where a person lives: "Jane Doe, 45, of
+    Oakwood, was", "Miss Abdhou, of Hayes, was", "Jane Doe of Oakwood was", "a Dahlonega
+    man" (local news writes nearly everyone so). The person must be named (a PERSON
+    entity) or be the noun right after the name."""
+    after = doc[e].text if e < len(doc) else "."
+    if s > 1 and doc[s - 1].lower_ == "of" and after in {",", ".", ";", "was", "is", "and", "who"}:
+        k = s - 2
+        if doc[k].text == ",":  # "Jane Doe, of X" or "Jane Doe, 45, of X"
+            k -= 1
+            if k >= 0 and doc[k].like_num and k > 0 and doc[k - 1].text == ",":
+                k -= 2
+        return k >= 0 and doc[k].ent_type_ == "PERSON"
+    return (
+        s > 0
+        and doc[s - 1].lower_ in {"a", "an"}
+        and e < len(doc)
+        and doc[e].lower_ in RESIDENT_NOUNS
+    )
+
+
 def _introduced_place(doc, i: int) -> bool:
     """True when a settlement noun introduces the capitalised word at `i`: "the village of
     X", "village X", "X, a village near" (for names no gazetteer has)."""
@@ -276,6 +304,10 @@ def _accept(doc, s: int, e: int, cands: tuple[Candidate, ...], label: str) -> bo
         return False
     if any(c.feature == USER_FEATURE for c in cands):
         return not _person_cue(doc, s, e)  # the user's own places need no other support
+    if _residence(doc, s, e) and any(
+        c.primary and c.place.kind in {"city", "admin2"} for c in cands
+    ):
+        return True  # "John Smith, 45, of Flowery Branch, was charged", "a Dahlonega man"
     if (
         doc[s].lower_.rstrip(".") in {"st", "saint", "ste"}
         and e < len(doc)

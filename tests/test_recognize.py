@@ -320,6 +320,37 @@ def test_a_public_body_names_its_town_or_county(geoparser, text, name, lat, lon)
 
 
 @pytest.mark.parametrize(
+    "text, name, lat, lon",
+    [
+        (
+            "John Smith, 45, of Flowery Branch, was charged with theft in Gainesville, Georgia.",
+            "Flowery Branch",
+            34.19,
+            -83.93,
+        ),
+        (
+            "Jane Doe of Oakwood was arrested Tuesday in Gainesville, Georgia.",
+            "Oakwood",
+            34.2,
+            -83.9,
+        ),
+        ("Miss Abdhou, of Hayes, was not a target, police in London said.", "Hayes", 51.5, -0.4),
+        (
+            "The driver, a Flowery Branch man, was taken to a hospital in Gainesville, Georgia.",
+            "Flowery Branch",
+            34.19,
+            -83.93,
+        ),
+    ],
+)
+def test_where_a_named_person_lives_is_a_place(geoparser, text, name, lat, lon):
+    # Local news names nearly everyone with their town: the tagger often calls such a small
+    # town a person or an organisation; "<person>, (age,) of X," says it is a place.
+    place = _places(geoparser, text)[name].place
+    assert abs(place.lat - lat) < 0.3 and abs(place.lon - lon) < 0.3
+
+
+@pytest.mark.parametrize(
     "text, word",
     [
         ("A judge of the Supreme Court ruled in Kyiv, Ukraine.", "Supreme"),
