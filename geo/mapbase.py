@@ -385,9 +385,16 @@ class MapLabels(MacroElement):
                 cities = d.cities;
                 draw();
             });
-            // After the clusters have been redrawn for the new view (cmplaces: PlacesLayer).
-            map.on("moveend", function() { setTimeout(draw, 0); });
-            map.on("cmplaces", draw);
+            // After the clusters have been redrawn for the new view (cmplaces: PlacesLayer);
+            // a move that also redraws the clusters places the names once.
+            var pending = false;
+            var later = function() {
+                if (pending) { return; }
+                pending = true;
+                setTimeout(function() { pending = false; draw(); }, 0);
+            };
+            map.on("moveend", later);
+            map.on("cmplaces", later);
         })();
         {% endmacro %}
         """
