@@ -219,7 +219,7 @@ def _organisation_apposition(doc, e: int) -> bool:
     return False
 
 
-# Nouns for a person after a town's name: "a Dahlonega man", "the Oakwood resident".
+# Nouns for a person after a town's name: "a Dahlonega man", "an Oakwood resident".
 RESIDENT_NOUNS = {
     "man", "woman", "men", "women", "resident", "residents", "native", "couple", "teen",
     "teenager", "boy", "girl", "family", "student", "businessman", "mother", "father",
